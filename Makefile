@@ -1,0 +1,64 @@
+# qfin-docs: `make` installs what is missing, then builds every release; `make test` runs the tests.
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+QFIN := $(BIN)/qfin-docs
+# Debian packages the PDF stage and its tests need (see README).
+APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
+RELEASES := $(patsubst releases/%/release.yaml,%,$(wildcard releases/*/release.yaml))
+SOURCES := $(wildcard qfin_docs/*.py) $(wildcard schema/*) $(shell find templates -type f 2>/dev/null)
+export SOURCE_DATE_EPOCH ?= 1723507200
+
+.PHONY: all deps build test check validate viewer fuzz bench clean distclean
+all: build
+
+deps: $(VENV)/.installed $(VENV)/.system
+
+# System packages: installed when running as root and missing; otherwise we say what is needed.
+$(VENV)/.system: | $(VENV)/.installed
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing system packages: $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	  else echo "error: missing system packages: $$missing (run 'sudo make deps' or apt-get install them)" >&2; exit 1; fi; \
+	fi
+	@touch $@
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[test]"
+	@touch $@
+
+build: $(foreach r,$(RELEASES),build/$(r)/.built)
+
+build/%/.built: releases/%/release.yaml $(wildcard releases/*/facts/*) $(wildcard releases/*/prose/*) $(SOURCES) | deps
+	$(QFIN) build releases/$* --out build/$*
+	@touch $@
+
+check: build
+	@set -e; for r in $(RELEASES); do $(QFIN) check releases/$$r --out build/$$r; done
+
+validate: build
+	@set -e; for r in $(RELEASES); do $(QFIN) validate releases/$$r --out build/$$r; done
+
+viewer: build
+	@set -e; for r in $(RELEASES); do $(QFIN) viewer releases/$$r --out build/$$r; done
+
+test: deps
+	$(BIN)/python -m pytest -q
+
+fuzz: deps
+	QFIN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q tests/test_fuzz.py -p no:cacheprovider
+
+bench: build
+	$(BIN)/python benchmarks/bench.py
+
+clean:
+	rm -rf build .pytest_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,330 @@
+"""Load a release directory (``release.yaml`` and its fact files) into a :class:`Release`.
+
+Every problem found is reported, with its file and line; nothing stops at the first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+
+from .model import (CNY, CURRENCY_UNITS, PURE, SHARES, Column, Concept, Fact, FactKey, ItemType, Nil, Period,
+                    Problem, QName, Release, Source, Table, Taxonomy, Unit)
+from .numbers import decimals_of, parse_printed
+from .taxonomy import SCHEMA_DIR, _display, dimensions_for, parse_ref
+from .yamlio import line_of, read_yaml, schema_problems
+
+MONTH = Unit("qfin:Month")
+SCALES = {"units": 0, "thousands": 3, "millions": 6}
+UNIT_NAMES = {"CNY": CNY, "USD": Unit("iso4217:USD"), "shares": SHARES, "pure": PURE, "months": MONTH,
+              "CNY/shares": Unit("iso4217:CNY", "xbrli:shares"), "USD/shares": Unit("iso4217:USD", "xbrli:shares")}
+
+
+def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, list[Problem]]:
+    """Load and validate one release.
+
+    Args:
+        directory: ``releases/<id>``.
+        taxonomy: the concept table.
+    Returns:
+        ``(release, problems)``; release is None when any problem is an error.
+    """
+    name = _display(directory / "release.yaml")
+    meta, problems = read_yaml(directory / "release.yaml", name)
+    if problems:
+        return None, problems
+    schema = json.loads((SCHEMA_DIR / "release.schema.json").read_text(encoding="utf-8"))
+    problems = schema_problems(meta, schema, name)
+    if problems:
+        return None, problems
+    reader = _FactReader(taxonomy, problems)
+    periods = reader.periods(meta, name)
+    fact_schema = json.loads((SCHEMA_DIR / "facts.schema.json").read_text(encoding="utf-8"))
+    tables: list[Table] = []
+    for index, relative in enumerate(meta["fact_files"]):
+        path = directory / relative
+        file_name = _display(path)
+        if not path.is_file():
+            problems.append(Problem(Source(name, line_of(meta, ["fact_files", index])), "QF-FILE-READ",
+                                    f"fact file '{relative}' does not exist"))
+            continue
+        data, file_problems = read_yaml(path, file_name)
+        file_problems = file_problems or schema_problems(data, fact_schema, file_name)
+        problems.extend(file_problems)
+        if not file_problems:
+            tables.extend(reader.read_file(data, file_name, periods))
+    facts = reader.merged_facts()
+    rate = meta["exchange_rate"]
+    rate_concept = reader.exchange_rate(rate, periods, Source(name, line_of(meta, ["exchange_rate"])))
+    if problems:
+        return None, problems
+    return Release(meta["id"], str(directory), dict(meta), periods, facts, tuple(tables), rate_concept), []
+
+
+def parse_date(text: str) -> dt.date:
+    return dt.date.fromisoformat(str(text))
+
+
+def parse_period(text: str, periods: dict[str, Period]) -> Period:
+    """A period name, ``YYYY-MM-DD`` (instant) or ``start/end``; raises ValueError with a clear message."""
+    text = str(text).strip()
+    if text in periods:
+        return periods[text]
+    start, sep, end = text.partition("/")
+    try:
+        if not sep:
+            return Period(parse_date(start))
+        period = Period(parse_date(end), parse_date(start))
+    except ValueError:
+        raise ValueError(f"'{text}' is not a period name, a date (YYYY-MM-DD) or start/end") from None
+    if period.start > period.end:
+        raise ValueError(f"period '{text}' ends before it starts")
+    return period
+
+
+class _FactReader:
+    """Turns fact-file trees into facts, collecting problems."""
+
+    def __init__(self, taxonomy: Taxonomy, problems: list[Problem]):
+        self.taxonomy, self.problems = taxonomy, problems
+        self.facts: list[Fact] = []
+
+    def error(self, source: Source, code: str, message: str) -> None:
+        self.problems.append(Problem(source, code, message))
+
+    def periods(self, meta, name: str) -> dict[str, Period]:
+        periods = {}
+        for key, text in meta["periods"].items():
+            try:
+                periods[key] = parse_period(text, {})
+            except ValueError as exc:
+                self.error(Source(name, line_of(meta, ["periods", key])), "QF-PERIOD", str(exc))
+        for key in ("document_period_end", "release_date"):
+            try:
+                parse_date(meta[key])
+            except ValueError:
+                self.error(Source(name, line_of(meta, [key])), "QF-DATE", f"'{meta[key]}' is not a valid date")
+        return periods
+
+    def exchange_rate(self, spec, periods, source: Source) -> QName | None:
+        try:
+            concept, _, _ = parse_ref(spec["concept"])
+            period = parse_period(spec["period"], periods)
+        except ValueError as exc:
+            self.error(source, "QF-EXCHANGE-RATE", str(exc))
+            return None
+        key = FactKey(concept, period, PURE, ())
+        if not any(f.key == key for f in self.facts):
+            self.error(source, "QF-EXCHANGE-RATE", f"no fact {concept} at {period} holds the exchange rate")
+            return None
+        return concept
+
+    # ------------------------------------------------------------------ files
+    def read_file(self, data, name: str, periods: dict[str, Period]) -> list[Table]:
+        tables = [self.table(tid, spec, data, name, periods) for tid, spec in data.get("tables", {}).items()]
+        for index, spec in enumerate(data.get("facts", [])):
+            self.single_fact(spec, Source(name, line_of(data, ["facts", index])), periods)
+        return [t for t in tables if t is not None]
+
+    def concept_and_dims(self, text: str, source: Source):
+        try:
+            concept_name, members, at = parse_ref(text)
+        except ValueError as exc:
+            self.error(source, "QF-CONCEPT", str(exc))
+            return None
+        if concept_name.prefix not in self.taxonomy.namespaces:
+            self.error(source, "QF-PREFIX", f"undeclared prefix '{concept_name.prefix}' in '{text}'")
+            return None
+        concept = self.taxonomy.concepts.get(concept_name)
+        if concept is None:
+            self.error(source, "QF-UNKNOWN-CONCEPT", f"unknown concept '{concept_name}' (not in schema/taxonomy.yaml)")
+            return None
+        dims, errors = dimensions_for(members, self.taxonomy)
+        for message in errors:
+            self.error(source, "QF-UNKNOWN-MEMBER", message)
+        return (concept, dims, at) if not errors else None
+
+    def table(self, tid: str, spec, data, name: str, periods) -> Table | None:
+        source = Source(name, line_of(data, ["tables", tid]))
+        statement = self.taxonomy.statements.get(spec.get("statement", tid))
+        if statement is None:
+            self.error(source, "QF-STATEMENT", f"no statement '{spec.get('statement', tid)}' in schema/taxonomy.yaml")
+            return None
+        columns = []
+        for index, text in enumerate(spec["columns"]):
+            period_text, currency = text.rsplit(" ", 1)
+            try:
+                columns.append(Column(parse_period(period_text, periods), CURRENCY_UNITS[currency], text))
+            except ValueError as exc:
+                self.error(Source(name, line_of(data, ["tables", tid, "columns", index])), "QF-PERIOD", str(exc))
+        if len(columns) != len(spec["columns"]):
+            return None
+        scale = SCALES[spec.get("scale", "units")]
+        row_keys = {(r.concept, r.dimensions, r.at) for r in statement.rows if not r.is_heading}
+        for key, values in spec["rows"].items():
+            row_source = Source(name, line_of(data, ["tables", tid, "rows", key]))
+            parsed = self.concept_and_dims(key, row_source)
+            if parsed is None:
+                continue
+            concept, dims, at = parsed
+            if (concept.name, dims, at or "end") not in row_keys:
+                self.error(row_source, "QF-ROW", f"'{key}' is not a row of statement '{statement.id}'")
+                continue
+            if len(values) != len(columns):
+                self.error(row_source, "QF-COLUMNS", f"{len(values)} values for {len(columns)} columns")
+                continue
+            for column, value in zip(columns, values):
+                if value is not None:
+                    self.table_cell(concept, dims, at or "end", column, value, scale, row_source)
+        return Table(statement.id, tuple(columns), scale, source, tid)
+
+    def table_cell(self, concept: Concept, dims, at: str, column: Column, value, scale: int, source: Source):
+        period = column.period
+        if concept.period_type == "instant" and not period.is_instant:
+            period = Period(period.start - dt.timedelta(days=1)) if at == "start" else Period(period.end)
+        elif concept.period_type == "duration" and period.is_instant:
+            self.error(source, "QF-PERIOD-TYPE", f"'{concept.name}' is a duration concept in an instant column")
+            return
+        printed = self.number(value, source)
+        if printed is None:
+            return
+        number, decimals, currency, is_percent = printed
+        if currency:
+            self.error(source, "QF-VALUE", f"table cells carry no currency mark: '{value}'")
+            return
+        if concept.type is ItemType.PERCENT and not is_percent:
+            self.error(source, "QF-VALUE", f"'{concept.name}' is a percentage: write it with '%', e.g. '12.5%'")
+            return
+        if concept.type is ItemType.MONETARY:
+            number, decimals = number.scaleb(scale), decimals - scale
+        unit = self.unit_for(concept, column.currency, source)
+        if unit is not None:
+            self.add(Fact(concept.name, number, period, source, unit, decimals, dims))
+
+    def number(self, value, source: Source):
+        if isinstance(value, Decimal):
+            return value, decimals_of(value), None, False
+        printed = parse_printed(str(value))
+        if printed is None:
+            self.error(source, "QF-VALUE", f"'{value}' is not a number")
+            return None
+        return printed.value, printed.decimals, printed.currency, printed.percent
+
+    def unit_for(self, concept: Concept, currency: Unit | None, source: Source) -> Unit | None:
+        kind = concept.type
+        if kind is ItemType.MONETARY or kind is ItemType.PER_SHARE:
+            if currency is None:
+                self.error(source, "QF-UNIT", f"'{concept.name}' is monetary: write the currency, e.g. 'RMB1,234 million'")
+                return None
+            return currency if kind is ItemType.MONETARY else Unit(currency.numerator, "xbrli:shares")
+        return {ItemType.SHARES: SHARES, ItemType.PERCENT: PURE, ItemType.DECIMAL: PURE,
+                ItemType.DURATION_MONTHS: MONTH}.get(kind)
+
+    def single_fact(self, spec, source: Source, periods) -> None:
+        parsed = self.concept_and_dims(spec["concept"], source)
+        try:
+            period = parse_period(spec["period"], periods)
+        except ValueError as exc:
+            self.error(source, "QF-PERIOD", str(exc))
+            return
+        if parsed is None:
+            return
+        concept, dims, _ = parsed
+        if (concept.period_type == "instant") != period.is_instant:
+            self.error(source, "QF-PERIOD-TYPE",
+                       f"'{concept.name}' is an {concept.period_type} concept but period '{spec['period']}' is "
+                       f"{'an instant' if period.is_instant else 'a duration'}")
+            return
+        footnotes = tuple(spec.get("footnotes", ()))
+        value = spec["value"]
+        if value is None:
+            self.add(Fact(concept.name, Nil.NIL, period, source, self.unit_for_nil(concept, spec, source),
+                          None, dims, footnotes))
+            return
+        if concept.type is ItemType.STRING:
+            self.add(Fact(concept.name, str(value), period, source, None, None, dims, footnotes))
+        elif concept.type is ItemType.DATE:
+            try:
+                self.add(Fact(concept.name, parse_date(value), period, source, None, None, dims, footnotes))
+            except ValueError:
+                self.error(source, "QF-DATE", f"'{value}' is not a valid date (YYYY-MM-DD)")
+        else:
+            self.numeric_fact(concept, dims, period, spec, source, footnotes)
+
+    def unit_for_nil(self, concept: Concept, spec, source: Source) -> Unit | None:
+        if not concept.type.is_numeric:
+            return None
+        return self.explicit_unit(concept, spec, source) or self.unit_for(concept, None, source)
+
+    def explicit_unit(self, concept: Concept, spec, source: Source) -> Unit | None:
+        if "unit" not in spec:
+            return None
+        unit = UNIT_NAMES.get(spec["unit"])
+        if unit is None:
+            self.error(source, "QF-UNIT", f"unknown unit '{spec['unit']}' (one of {', '.join(UNIT_NAMES)})")
+        return unit
+
+    def numeric_fact(self, concept: Concept, dims, period: Period, spec, source: Source, footnotes) -> None:
+        printed = self.number(spec["value"], source)
+        if printed is None:
+            return
+        number, decimals, currency, is_percent = printed
+        if concept.type is ItemType.PERCENT and not is_percent:
+            self.error(source, "QF-VALUE", f"'{concept.name}' is a percentage: write it with '%', e.g. '12.5%'")
+            return
+        if concept.type not in (ItemType.MONETARY, ItemType.PER_SHARE) and currency:
+            self.error(source, "QF-UNIT", f"'{concept.name}' is not monetary but '{spec['value']}' has a currency")
+            return
+        if "unit" in spec:
+            unit = self.explicit_unit(concept, spec, source)
+        else:   # the currency mark gives the unit of money; other types have one unit
+            unit = self.unit_for(concept, CURRENCY_UNITS.get(currency or ""), source)
+        if unit is None:
+            return
+        if not self.unit_fits(concept, unit):
+            self.error(source, "QF-UNIT", f"unit '{unit}' does not fit '{concept.name}' ({concept.type.value})")
+            return
+        if "decimals" in spec:
+            stated = int(spec["decimals"])
+            if decimals > stated:
+                self.error(source, "QF-DECIMALS",
+                           f"value {spec['value']} has more digits than decimals {stated} allow")
+                return
+            decimals = stated
+        self.add(Fact(concept.name, number, period, source, unit, decimals, dims, footnotes))
+
+    @staticmethod
+    def unit_fits(concept: Concept, unit: Unit) -> bool:
+        kind = concept.type
+        if kind is ItemType.MONETARY:
+            return unit.numerator.startswith("iso4217:") and not unit.denominator
+        if kind is ItemType.PER_SHARE:
+            return unit.numerator.startswith("iso4217:") and unit.denominator == "xbrli:shares"
+        return unit == {ItemType.SHARES: SHARES, ItemType.PERCENT: PURE, ItemType.DECIMAL: PURE,
+                        ItemType.DURATION_MONTHS: MONTH}.get(kind)
+
+    def add(self, fact: Fact) -> None:
+        self.facts.append(fact)
+
+    # ------------------------------------------------------------------ duplicates
+    def merged_facts(self) -> tuple[Fact, ...]:
+        """One fact per key; a key given twice must have the same value (else QF-DUPLICATE-FACT)."""
+        first: dict[FactKey, Fact] = {}
+        for fact in self.facts:
+            seen = first.get(fact.key)
+            if seen is None:
+                first[fact.key] = fact
+            elif seen.value != fact.value:
+                self.error(fact.source, "QF-DUPLICATE-FACT",
+                           f"{fact.concept} {fact.period}{_dims_text(fact)} is {_value_text(fact)} here but "
+                           f"{_value_text(seen)} at {seen.source}")
+        return tuple(first.values())
+
+
+def _dims_text(fact: Fact) -> str:
+    return "".join(f" [{member}]" for _, member in fact.dimensions)
+
+
+def _value_text(fact: Fact) -> str:
+    return str(fact.value) if not isinstance(fact.value, Decimal) else f"{fact.value:f}"

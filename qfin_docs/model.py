@@ -1,0 +1,308 @@
+"""The data model: every value that flows through the pipeline is defined here.
+
+Nothing in this module imports from the rest of the project.  Facts are frozen,
+carry their source, and hold money as ``Decimal`` only.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Union
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Source:
+    """Where something came from: a file and a 1-based line (0 when unknown)."""
+
+    file: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An error as a value.  ``str(problem)`` is ``file:line: CODE message``."""
+
+    source: Source
+    code: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.code} {self.message}"
+
+
+Problems = list[Problem]
+
+
+class BadInput(Exception):
+    """Raised only at a stage boundary to carry problems that stop the pipeline."""
+
+    def __init__(self, problems: Problems):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class QName:
+    prefix: str
+    local: str
+
+    @classmethod
+    def parse(cls, text: str) -> "QName":
+        prefix, sep, local = text.partition(":")
+        if not sep or not prefix or not local:
+            raise ValueError(f"not a prefixed name: {text!r}")
+        return cls(prefix, local)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.local}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Period:
+    """An instant (``start is None``) or a duration from ``start`` to ``end``, both inclusive days."""
+
+    end: dt.date
+    start: dt.date | None = None
+
+    @property
+    def is_instant(self) -> bool:
+        return self.start is None
+
+    def __str__(self) -> str:
+        return self.end.isoformat() if self.start is None else f"{self.start.isoformat()}/{self.end.isoformat()}"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Unit:
+    """A unit as measures: ``numerator`` over ``denominator`` (empty for a simple unit)."""
+
+    numerator: str
+    denominator: str = ""
+
+    @property
+    def id(self) -> str:
+        """A stable XML id, e.g. ``CNY``, ``CNY_per_shares``."""
+        simple = self.numerator.partition(":")[2]
+        if self.denominator:
+            return f"{simple}_per_{self.denominator.partition(':')[2]}"
+        return simple
+
+    def __str__(self) -> str:
+        return f"{self.numerator}/{self.denominator}" if self.denominator else self.numerator
+
+
+CNY = Unit("iso4217:CNY")
+USD = Unit("iso4217:USD")
+SHARES = Unit("xbrli:shares")
+PURE = Unit("xbrli:pure")
+CNY_PER_SHARE = Unit("iso4217:CNY", "xbrli:shares")
+USD_PER_SHARE = Unit("iso4217:USD", "xbrli:shares")
+CURRENCY_UNITS = {"CNY": CNY, "USD": USD}
+
+
+class Nil(enum.Enum):
+    """The one nil value (``xsi:nil``)."""
+
+    NIL = "nil"
+
+
+FactValue = Union[Decimal, str, dt.date, Nil]
+Dimensions = tuple[tuple[QName, QName], ...]  # sorted (axis, member) pairs
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One tagged fact: the single source of truth for a figure."""
+
+    concept: QName
+    value: FactValue
+    period: Period
+    source: Source
+    unit: Unit | None = None
+    decimals: int | None = None  # None = INF for numbers; always None for text and dates
+    dimensions: Dimensions = ()
+    footnotes: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> "FactKey":
+        return FactKey(self.concept, self.period, self.unit, self.dimensions)
+
+    @property
+    def is_numeric(self) -> bool:
+        return isinstance(self.value, Decimal)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class FactKey:
+    """What makes two facts the same fact (XBRL's duplicate rule)."""
+
+    concept: QName
+    period: Period
+    unit: Unit | None
+    dimensions: Dimensions
+
+
+Facts = tuple[Fact, ...]
+
+
+class ItemType(enum.Enum):
+    MONETARY = "monetary"
+    PER_SHARE = "perShare"
+    SHARES = "shares"
+    PERCENT = "percent"   # xbrli:pure, shown as a percentage
+    DECIMAL = "decimal"   # xbrli:pure count or ratio
+    DURATION_MONTHS = "months"
+    STRING = "string"
+    DATE = "date"
+    DOMAIN = "domain"     # members
+    AXIS = "axis"
+    ABSTRACT = "abstract"
+
+    @property
+    def is_numeric(self) -> bool:
+        return self in NUMERIC_TYPES
+
+
+NUMERIC_TYPES = frozenset({ItemType.MONETARY, ItemType.PER_SHARE, ItemType.SHARES,
+                           ItemType.PERCENT, ItemType.DECIMAL, ItemType.DURATION_MONTHS})
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """A taxonomy element as the project uses it."""
+
+    name: QName
+    type: ItemType
+    period_type: str            # "instant" | "duration"
+    balance: str | None         # "debit" | "credit" | None
+    labels: dict[str, str]      # role ("label", "terse", "negated", "total", ...) -> text
+    source: Source
+    abstract: bool = False
+    substitution_group: str = "xbrli:item"
+    documentation: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.labels["label"]
+
+
+@dataclass(frozen=True, slots=True)
+class Axis:
+    """A dimension: its domain (also its default), members with their parents, and labels."""
+
+    name: QName
+    domain: QName
+    label: str
+    members: dict[QName, QName | None]   # member -> parent member (None = child of the domain)
+    member_labels: dict[QName, str]
+    additive: bool                       # a parent member's value is the sum of its children's
+    source: Source
+
+    def children(self, parent: QName | None) -> list[QName]:
+        return [m for m, p in self.members.items() if p == parent]
+
+
+@dataclass(frozen=True, slots=True)
+class Namespace:
+    prefix: str
+    uri: str
+    schema_location: str | None      # None for the extension itself
+
+
+@dataclass(frozen=True, slots=True)
+class CalcItem:
+    concept: QName
+    weight: int
+
+
+@dataclass(frozen=True, slots=True)
+class Calculation:
+    total: QName
+    items: tuple[CalcItem, ...]
+    statement: str
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A presentation row of a statement."""
+
+    label: str
+    concept: QName | None = None          # None for a heading row
+    dimensions: Dimensions = ()
+    negated: bool = False                 # show -value (negated label role)
+    at: str = "end"                       # instant rows in a duration table: "start" or "end"
+    label_role: str = "label"
+    style: str = ""                       # "total", "subtotal", "grand"
+    convenience: bool = True              # shown in convenience-translation (USD) columns
+    source: Source = Source("")
+
+    @property
+    def is_heading(self) -> bool:
+        return self.concept is None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    id: str
+    title: str
+    role_uri: str
+    caption: tuple[str, ...]
+    rows: tuple[Row, ...]
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """Everything ``schema/taxonomy.yaml`` defines."""
+
+    namespaces: dict[str, Namespace]
+    concepts: dict[QName, Concept]
+    axes: dict[QName, Axis]
+    statements: dict[str, Statement]
+    calculations: tuple[Calculation, ...]
+    member_axis: dict[QName, QName] = field(default_factory=dict)   # member -> axis
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A table column: one period and one currency."""
+
+    period: Period
+    currency: Unit
+    header: str
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One rendered table of a release: a statement, its column set and scale."""
+
+    statement: str
+    columns: tuple[Column, ...]
+    scale: int                 # 3 = thousands, for monetary rows
+    source: Source
+    caption: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Release:
+    """One release: its metadata, facts, tables and where its prose lives."""
+
+    id: str
+    directory: str
+    meta: dict[str, object]
+    periods: dict[str, Period]
+    facts: Facts
+    tables: tuple[Table, ...]
+    exchange_rate: QName | None = None

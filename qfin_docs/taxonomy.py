@@ -1,0 +1,180 @@
+"""Load the concept table (``schema/taxonomy.yaml``) into a :class:`Taxonomy`."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from .model import (Axis, Calculation, CalcItem, Concept, Dimensions, ItemType, Namespace, Problem, QName, Row,
+                    Source, Statement, Taxonomy)
+from .yamlio import line_of, read_yaml, schema_problems
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+_REF = re.compile(r"^(?P<concept>[^\[\]@\s]+)(?:\[(?P<members>[^\]]*)\])?(?:@(?P<at>start|end))?$")
+
+LABEL_ROLES = ("label", "terse", "verbose", "total", "negated", "negatedTerse", "periodStart", "periodEnd")
+
+
+def parse_ref(text: str) -> tuple[QName, tuple[QName, ...], str | None]:
+    """Split ``concept[member, ...]@at`` into its parts; raises ValueError when malformed."""
+    match = _REF.match(text.strip())
+    if not match:
+        raise ValueError(f"'{text}' is not 'prefix:Concept' or 'prefix:Concept[prefix:Member]'")
+    members = tuple(QName.parse(m.strip()) for m in (match["members"] or "").split(",") if m.strip())
+    return QName.parse(match["concept"]), members, match["at"]
+
+
+def dimensions_for(members: tuple[QName, ...], taxonomy: Taxonomy) -> tuple[Dimensions, list[str]]:
+    """Turn members into sorted (axis, member) pairs, with messages for unknown or clashing members."""
+    pairs, errors = {}, []
+    for member in members:
+        axis = taxonomy.member_axis.get(member)
+        if axis is None:
+            errors.append(f"unknown member '{member}' (not in any axis of schema/taxonomy.yaml)")
+        elif axis in pairs:
+            errors.append(f"two members of axis '{axis}': '{pairs[axis]}' and '{member}'")
+        else:
+            pairs[axis] = member
+    return tuple(sorted(pairs.items())), errors
+
+
+def load_taxonomy(path: Path | None = None) -> tuple[Taxonomy | None, list[Problem]]:
+    """Read and check ``schema/taxonomy.yaml``.
+
+    Returns:
+        ``(taxonomy, problems)``; taxonomy is None when there are problems.
+    """
+    path = path or SCHEMA_DIR / "taxonomy.yaml"
+    name = _display(path)
+    data, problems = read_yaml(path, name)
+    if problems:
+        return None, problems
+    schema = json.loads((SCHEMA_DIR / "taxonomy.schema.json").read_text(encoding="utf-8"))
+    problems = schema_problems(data, schema, name)
+    if problems:
+        return None, problems
+    builder = _Builder(data, name)
+    taxonomy = builder.build()
+    return (None, builder.problems) if builder.problems else (taxonomy, [])
+
+
+class _Builder:
+    def __init__(self, data, name: str):
+        self.data, self.name, self.problems = data, name, []
+
+    def src(self, *path) -> Source:
+        return Source(self.name, line_of(self.data, list(path)))
+
+    def error(self, source: Source, code: str, message: str) -> None:
+        self.problems.append(Problem(source, code, message))
+
+    def qname(self, text: str, *path) -> QName | None:
+        try:
+            q = QName.parse(text)
+        except ValueError as exc:
+            self.error(self.src(*path), "QF-TAXONOMY", str(exc))
+            return None
+        if q.prefix not in self.data["namespaces"]:
+            self.error(self.src(*path), "QF-PREFIX", f"undeclared prefix '{q.prefix}' in '{text}'")
+            return None
+        return q
+
+    def build(self) -> Taxonomy:
+        namespaces = {p: Namespace(p, v["uri"], v.get("schema")) for p, v in self.data["namespaces"].items()}
+        concepts = {}
+        for key, spec in self.data["concepts"].items():
+            q = self.qname(key, "concepts", key)
+            if q is None:
+                continue
+            labels = {role: spec[role] for role in LABEL_ROLES if role in spec}
+            item_type = ItemType(spec["type"])
+            concepts[q] = Concept(q, item_type, spec["period"], spec.get("balance"), labels,
+                                  self.src("concepts", key), documentation=spec.get("documentation", ""))
+        axes, member_axis = {}, {}
+        for key, spec in self.data["axes"].items():
+            axis = self.qname(key, "axes", key)
+            domain = self.qname(spec["domain"], "axes", key, "domain")
+            if axis is None or domain is None:
+                continue
+            members = {}
+            for mkey, mspec in spec["members"].items():
+                member = self.qname(mkey, "axes", key, "members", mkey)
+                if member is None:
+                    continue
+                parent = mspec.get("parent")
+                members[member] = self.qname(parent, "axes", key, "members", mkey) if parent else None
+                if member in member_axis:
+                    self.error(self.src("axes", key, "members", mkey), "QF-TAXONOMY",
+                               f"member '{member}' is already in axis '{member_axis[member]}'")
+                member_axis[member] = axis
+            for member, parent in members.items():
+                if parent is not None and parent not in members:
+                    self.error(self.src("axes", key, "members", str(member)), "QF-TAXONOMY",
+                               f"parent '{parent}' of '{member}' is not a member of '{axis}'")
+            labels = {QName.parse(m): v["label"] for m, v in spec["members"].items()}
+            axes[axis] = Axis(axis, domain, spec["label"], members, labels, spec["additive"], self.src("axes", key))
+        taxonomy = Taxonomy(namespaces, concepts, axes, {}, (), member_axis)
+        statements = {sid: self.statement(sid, spec, taxonomy) for sid, spec in self.data["statements"].items()}
+        calculations = tuple(self.calculations(taxonomy))
+        return Taxonomy(namespaces, concepts, axes, statements, calculations, member_axis)
+
+    def statement(self, sid: str, spec, taxonomy: Taxonomy) -> Statement:
+        rows = []
+        for index, item in enumerate(spec["rows"]):
+            source = self.src("statements", sid, "rows", index)
+            if isinstance(item, dict) and "heading" in item:
+                rows.append(Row(label=item["heading"], source=source))
+                continue
+            entry = {"concept": item} if isinstance(item, str) else item
+            try:
+                concept, members, _ = parse_ref(entry["concept"])
+            except ValueError as exc:
+                self.error(source, "QF-TAXONOMY", str(exc))
+                continue
+            if concept not in taxonomy.concepts:
+                self.error(source, "QF-UNKNOWN-CONCEPT", f"row concept '{concept}' is not defined in concepts")
+                continue
+            dims, errors = dimensions_for(members, taxonomy)
+            for message in errors:
+                self.error(source, "QF-UNKNOWN-MEMBER", message)
+            role = entry.get("role", "label")
+            labels = taxonomy.concepts[concept].labels
+            if members and "role" not in entry:
+                label = taxonomy.axes[dims[-1][0]].member_labels[dims[-1][1]] if dims else str(members[-1])
+            elif role in labels:
+                label = labels[role]
+            else:
+                self.error(source, "QF-LABEL", f"concept '{concept}' has no '{role}' label")
+                continue
+            rows.append(Row(label=label, concept=concept, dimensions=dims,
+                            negated=role in ("negated", "negatedTerse"), at=entry.get("at", "end"),
+                            label_role=role, style=entry.get("style", ""),
+                            convenience=entry.get("convenience", True), source=source))
+        return Statement(sid, spec["title"], spec["role"], tuple(spec.get("caption", ())), tuple(rows),
+                         self.src("statements", sid))
+
+    def calculations(self, taxonomy: Taxonomy):
+        for sid, totals in self.data["calculations"].items():
+            if sid not in self.data["statements"]:
+                self.error(self.src("calculations", sid), "QF-TAXONOMY", f"no statement '{sid}' for calculations")
+            for total_text, items in totals.items():
+                source = self.src("calculations", sid, total_text)
+                total = self.qname(total_text, "calculations", sid, total_text)
+                parsed = []
+                for text in items:
+                    weight = -1 if text.startswith("-") else 1
+                    q = self.qname(text.lstrip("-"), "calculations", sid, total_text)
+                    if q is not None:
+                        parsed.append(CalcItem(q, weight))
+                for q in [total] + [i.concept for i in parsed]:
+                    if q is not None and q not in taxonomy.concepts:
+                        self.error(source, "QF-UNKNOWN-CONCEPT", f"calculation concept '{q}' is not defined")
+                if total is not None:
+                    yield Calculation(total, tuple(parsed), sid, source)
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
