@@ -264,6 +264,17 @@ class Statement:
 
 
 @dataclass(frozen=True, slots=True)
+class Relations:
+    """Identities among concepts that the checker proves (besides summations)."""
+
+    ads_ratio: Decimal = Decimal(2)
+    per_ads: dict[QName, QName] = field(default_factory=dict)
+    margins: dict[QName, tuple[QName, QName]] = field(default_factory=dict)
+    balance: tuple[QName, ...] = ()
+    roll_forward: dict[QName, QName] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Taxonomy:
     """Everything ``schema/taxonomy.yaml`` defines."""
 
@@ -273,6 +284,7 @@ class Taxonomy:
     statements: dict[str, Statement]
     calculations: tuple[Calculation, ...]
     member_axis: dict[QName, QName] = field(default_factory=dict)   # member -> axis
+    relations: Relations = field(default_factory=Relations)
 
 
 @dataclass(frozen=True, slots=True)

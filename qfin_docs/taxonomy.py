@@ -5,7 +5,7 @@ import json
 import re
 from pathlib import Path
 
-from .model import (Axis, Calculation, CalcItem, Concept, Dimensions, ItemType, Namespace, Problem, QName, Row,
+from .model import (Relations, Axis, Calculation, CalcItem, Concept, Dimensions, ItemType, Namespace, Problem, QName, Row,
                     Source, Statement, Taxonomy)
 from .yamlio import line_of, read_yaml, schema_problems
 
@@ -116,7 +116,24 @@ class _Builder:
         taxonomy = Taxonomy(namespaces, concepts, axes, {}, (), member_axis)
         statements = {sid: self.statement(sid, spec, taxonomy) for sid, spec in self.data["statements"].items()}
         calculations = tuple(self.calculations(taxonomy))
-        return Taxonomy(namespaces, concepts, axes, statements, calculations, member_axis)
+        relations = self.relations(taxonomy)
+        return Taxonomy(namespaces, concepts, axes, statements, calculations, member_axis, relations)
+
+    def relations(self, taxonomy: Taxonomy) -> Relations:
+        spec = self.data["relations"]
+
+        def known(text: str, *path) -> QName:
+            q = self.qname(text, "relations", *path)
+            if q is not None and q not in taxonomy.concepts:
+                self.error(self.src("relations", *path), "QF-UNKNOWN-CONCEPT", f"'{q}' is not defined in concepts")
+            return q or QName("qfin", "Unknown")
+
+        per_ads = {known(k, "per_ads", k): known(v, "per_ads", k) for k, v in spec["per_ads"].items()}
+        margins = {known(k, "margins", k): (known(v[0], "margins", k), known(v[1], "margins", k))
+                   for k, v in spec["margins"].items()}
+        balance = tuple(known(c, "balance") for c in spec["balance"])
+        roll = {known(k, "roll_forward", k): known(v, "roll_forward", k) for k, v in spec["roll_forward"].items()}
+        return Relations(spec["ads_ratio"], per_ads, margins, balance, roll)
 
     def statement(self, sid: str, spec, taxonomy: Taxonomy) -> Statement:
         rows = []

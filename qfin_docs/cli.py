@@ -1,0 +1,105 @@
+"""The command line: ``qfin-docs build|check|tieout|validate|viewer``.
+
+Exit status: 0 success, 1 findings, 2 bad input.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from .model import BadInput, Problem
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qfin-docs", description="Compile an earnings release from tagged facts.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("release", type=Path, metavar="RELEASE_DIR", help="a release folder, e.g. releases/qfin-2024q2")
+        sub.add_argument("--out", type=Path, help="output folder (default: build/<release id>)")
+        return sub
+
+    command("build", "build the HTML, PDF and Inline XBRL document set of a release")
+    check = command("check", "prove every number in the built outputs traces to a fact or a declared derivation")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    tieout = commands.add_parser("tieout", help="tie every number of a draft (.txt, .html, .pdf) to the facts")
+    tieout.add_argument("release", type=Path, metavar="RELEASE_DIR")
+    tieout.add_argument("draft", type=Path, metavar="DRAFT")
+    tieout.add_argument("--format", choices=("text", "json"), default="text")
+    command("validate", "validate the Inline XBRL document set with Arelle (offline)")
+    command("viewer", "write an interactive ixbrl-viewer page next to the document")
+    command("facts", "load and check the fact base only, and list the facts")
+    return parser
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run one command; returns the exit status."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    args = _parser().parse_args(argv)
+    out_dir = getattr(args, "out", None) or Path("build") / args.release.resolve().name
+    try:
+        if args.command == "build":
+            from .pipeline import build
+            findings = build(args.release, out_dir)
+            _report(findings, err)
+            print(f"built {out_dir}", file=out)
+            return EXIT_FINDINGS if findings else EXIT_OK
+        if args.command == "facts":
+            from .pipeline import load
+            from .checks import check_facts
+            loaded = load(args.release)
+            findings = check_facts(loaded.release, loaded.taxonomy)
+            for fact in loaded.release.facts:
+                print(f"{fact.source}\t{fact.concept}\t{fact.period}\t{fact.unit or ''}\t{fact.value}", file=out)
+            _report(findings, err)
+            return EXIT_FINDINGS if findings else EXIT_OK
+        if args.command == "check":
+            from .tieout import check_build
+            report = check_build(args.release, out_dir)
+            return _emit(report, args.format, out, err)
+        if args.command == "tieout":
+            from .tieout import tieout_draft
+            report = tieout_draft(args.release, args.draft)
+            return _emit(report, args.format, out, err)
+        if args.command == "validate":
+            from .validate import validate
+            findings = validate(args.release, out_dir)
+            _report(findings, err)
+            print("Arelle: " + ("clean" if not findings else f"{len(findings)} findings"), file=out)
+            return EXIT_FINDINGS if findings else EXIT_OK
+        if args.command == "viewer":
+            from .validate import viewer
+            path = viewer(args.release, out_dir)
+            print(f"wrote {path}", file=out)
+            return EXIT_OK
+    except BadInput as exc:
+        _report(exc.problems, err)
+        print(f"qfin-docs: {len(exc.problems)} problem(s); nothing was written", file=err)
+        return EXIT_BAD_INPUT
+    return EXIT_BAD_INPUT
+
+
+def _report(problems: list[Problem], err: TextIO) -> None:
+    for problem in problems:
+        print(problem, file=err)
+
+
+def _emit(report, fmt: str, out: TextIO, err: TextIO) -> int:
+    if fmt == "json":
+        json.dump(report.as_json(), out, indent=1, ensure_ascii=False)
+        out.write("\n")
+    else:
+        for line in report.lines():
+            print(line, file=out)
+    _report(report.findings, err)
+    return EXIT_FINDINGS if report.findings else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""Template helpers: the only way a number reaches the page.
+
+A template never prints a digit of a financial figure itself: it calls one of the
+helpers of :class:`Figures` (``money``, ``usd``, ``count``, ``pct``, ``per_share``,
+``change``, ``share``, ``total``, ``date``, ``text``, ``cell``).  Each helper looks the
+facts up, formats them with explicit rounding, tags them (Inline XBRL mode), and
+records a :class:`Figure` saying what the number is: a fact shown at a scale and
+precision, or a declared derivation with its formula and inputs.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+from .load import MONTH, parse_period
+from .model import CNY, PURE, USD, Column, Fact, FactKey, ItemType, Period, QName, Release, Row, Taxonomy, Unit
+from .numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, digits, is_negative_when_shown, parse_printed,
+                      round_to)
+from .taxonomy import dimensions_for, parse_ref
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December"]
+SHORT_MONTHS = ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
+
+
+class FigureError(Exception):
+    """A template asked for something the facts cannot give (reported with the template line)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """What one printed number is, for the checker."""
+
+    id: int
+    text: str                       # as printed, e.g. "RMB4,160.1 million"
+    kind: str                       # "fact" | "derived"
+    formula: str                    # "fact", "change", "share", "sum", "translate", "per-ads"
+    inputs: tuple[FactKey, ...]
+    scale: int                      # power of ten the digits are shown in
+    places: int                     # digits after the point
+    where: str                      # "prose" | "table"
+    value: Decimal | None = None    # the exact value the printed text rounds (derived figures)
+
+
+def context_id(period: Period, dimensions) -> str:
+    """A stable XML id for a period and dimension set."""
+    base = (f"I{period.end:%Y%m%d}" if period.is_instant else f"D{period.start:%Y%m%d}-{period.end:%Y%m%d}")
+    return base + "".join(f"_{member.local}" for _, member in dimensions)
+
+
+def date_text(day: dt.date | str, style: str = "long") -> str:
+    """``September 27, 2024`` (long), ``Aug. 13, 2024`` (short) or ``8月 13, 2024`` (cjk, as the wire service prints)."""
+    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
+    if style == "cjk":
+        return f"{day.month}月 {day.day}, {day.year}"
+    if style == "short":
+        return f"{SHORT_MONTHS[day.month - 1]} {day.day}, {day.year}"
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+class Figures:
+    """The helpers bound to one release and one output mode ("html" or "ixbrl")."""
+
+    def __init__(self, release: Release, taxonomy: Taxonomy, mode: str):
+        self.release, self.taxonomy, self.mode = release, taxonomy, mode
+        self.facts: dict[FactKey, Fact] = {f.key: f for f in release.facts}
+        self.records: list[Figure] = []
+        self.shown: set[FactKey] = set()
+        self.contexts: dict[str, tuple[Period, tuple]] = {}
+        self.units: dict[str, Unit] = {}
+        stated = release.meta.get("stated", {})
+        self.stated = dict(stated) if isinstance(stated, dict) else {}
+
+    # ------------------------------------------------------------------ lookup
+    def period(self, name: str) -> Period:
+        try:
+            return parse_period(name, self.release.periods)
+        except ValueError as exc:
+            raise FigureError(str(exc)) from None
+
+    def find(self, ref: str, period: str | Period, currency: str | None = None) -> Fact:
+        """The fact for ``concept[member]`` at a period; money defaults to RMB."""
+        try:
+            concept_name, members, _ = parse_ref(ref)
+        except ValueError as exc:
+            raise FigureError(str(exc)) from None
+        concept = self.taxonomy.concepts.get(concept_name)
+        if concept is None:
+            raise FigureError(f"unknown concept '{concept_name}'")
+        dims, errors = dimensions_for(members, self.taxonomy)
+        if errors:
+            raise FigureError("; ".join(errors))
+        when = period if isinstance(period, Period) else self.period(period)
+        unit = self._unit(concept.type, currency)
+        fact = self.facts.get(FactKey(concept_name, when, unit, dims))
+        if fact is None:
+            raise FigureError(f"no fact {ref} for {when}" + (f" in {unit}" if unit else ""))
+        return fact
+
+    @staticmethod
+    def _unit(kind: ItemType, currency: str | None) -> Unit | None:
+        money = {"CNY": CNY, "USD": USD}[currency or "CNY"]
+        return {ItemType.MONETARY: money, ItemType.PER_SHARE: Unit(money.numerator, "xbrli:shares"),
+                ItemType.SHARES: Unit("xbrli:shares"), ItemType.PERCENT: PURE, ItemType.DECIMAL: PURE,
+                ItemType.DURATION_MONTHS: MONTH}.get(kind)
+
+    # ------------------------------------------------------------------ recording and tagging
+    def _record(self, text: str, kind: str, formula: str, inputs, scale: int, places: int, where: str,
+                value: Decimal | None = None) -> int:
+        figure = Figure(len(self.records) + 1, text, kind, formula, tuple(inputs), scale, places, where, value)
+        self.records.append(figure)
+        return figure.id
+
+    def _wrap(self, figure_id: int, inner: Markup) -> Markup:
+        return Markup('<span class="fig" data-fig="{}">{}</span>').format(figure_id, inner)
+
+    def _register(self, fact: Fact) -> tuple[str, str | None]:
+        cid = context_id(fact.period, fact.dimensions)
+        self.contexts[cid] = (fact.period, fact.dimensions)
+        uid = None
+        if fact.unit is not None:
+            uid = fact.unit.id
+            self.units[uid] = fact.unit
+        return cid, uid
+
+    def _tag_number(self, fact: Fact, shown: str, scale: int, places: int) -> Markup:
+        """The digits of a fact, tagged as ix:nonFraction in iXBRL mode."""
+        self.shown.add(fact.key)
+        if self.mode != "ixbrl":
+            return escape(shown)
+        cid, uid = self._register(fact)
+        assert isinstance(fact.value, Decimal)
+        zero = round_to(abs(fact.value).scaleb(-scale), places) == 0 and shown in ("-", "—")
+        attrs = Markup('name="{}" contextRef="{}" unitRef="{}" decimals="{}" scale="{}" format="{}"').format(
+            fact.concept, cid, uid, places - scale, scale, "ixt:fixed-zero" if zero else "ixt:num-dot-decimal")
+        if fact.value < 0 and not zero:
+            attrs += Markup(' sign="-"')
+        return Markup("<ix:nonFraction {}>{}</ix:nonFraction>").format(attrs, shown)
+
+    def _tag_text(self, fact: Fact, shown: str, date_format: bool = False) -> Markup:
+        self.shown.add(fact.key)
+        if self.mode != "ixbrl":
+            return escape(shown)
+        cid, _ = self._register(fact)
+        fmt = Markup(' format="ixt:date-monthname-day-year-en"') if date_format else Markup("")
+        return Markup('<ix:nonNumeric name="{}" contextRef="{}"{}>{}</ix:nonNumeric>').format(
+            fact.concept, cid, fmt, shown)
+
+    # ------------------------------------------------------------------ facts in prose
+    def money(self, ref: str, period: str, scale: str = "million", places: int = 1, currency: str = "CNY") -> Markup:
+        """``RMB4,160.1 million``; negative as ``RMB-213.3 million``."""
+        fact = self.find(ref, period, currency)
+        return self._money(fact, SCALE_WORDS[scale], places)
+
+    def usd(self, ref: str, period: str, scale: str = "million", places: int = 1) -> Markup:
+        """The US$ figure of an RMB fact: the tagged USD fact if there is one, else a translation."""
+        try:
+            return self._money(self.find(ref, period, "USD"), SCALE_WORDS[scale], places)
+        except FigureError:
+            return self.translate(ref, period, scale, places)
+
+    def _money(self, fact: Fact, power: int, places: int) -> Markup:
+        assert isinstance(fact.value, Decimal) and fact.unit is not None
+        mark = CURRENCY_MARKS[fact.unit.numerator.partition(":")[2]]
+        sign = "-" if is_negative_when_shown(fact.value, power, places) else ""
+        shown = digits(fact.value, power, places)
+        word = f" {SCALE_NAMES[power]}" if power else ""
+        text = f"{mark}{sign}{shown}{word}"
+        fid = self._record(text, "fact", "fact", [fact.key], power, places, "prose")
+        inner = Markup("{}{}{}{}").format(mark, sign, self._tag_number(fact, shown, power, places), word)
+        return self._wrap(fid, inner)
+
+    def per_share(self, ref: str, period: str, currency: str = "CNY", places: int | None = None) -> Markup:
+        """``RMB8.92``, ``US$1.22``."""
+        fact = self.find(ref, period, currency)
+        return self._money(fact, 0, fact.decimals if places is None else places)
+
+    def count(self, ref: str, period: str, scale: str | None = None, places: int | None = None) -> Markup:
+        """``19,112,187``, ``247.6 million``, ``9.97``."""
+        fact = self.find(ref, period)
+        assert isinstance(fact.value, Decimal)
+        power = SCALE_WORDS[scale] if scale else 0
+        places = max(fact.decimals + power, 0) if places is None else places
+        shown = digits(fact.value, power, places)
+        sign = "-" if is_negative_when_shown(fact.value, power, places) else ""
+        word = f" {scale}" if scale else ""
+        fid = self._record(f"{sign}{shown}{word}", "fact", "fact", [fact.key], power, places, "prose")
+        return self._wrap(fid, Markup("{}{}{}").format(sign, self._tag_number(fact, shown, power, places), word))
+
+    def pct(self, ref: str, period: str, places: int | None = None) -> Markup:
+        """A percentage fact: ``3.40%``."""
+        fact = self.find(ref, period)
+        assert isinstance(fact.value, Decimal)
+        places = max(fact.decimals - 2, 0) if places is None else places
+        shown = digits(fact.value, -2, places)
+        sign = "-" if is_negative_when_shown(fact.value, -2, places) else ""
+        fid = self._record(f"{sign}{shown}%", "fact", "fact", [fact.key], -2, places, "prose")
+        return self._wrap(fid, Markup("{}{}%").format(sign, self._tag_number(fact, shown, -2, places)))
+
+    def date(self, ref: str, period: str, style: str = "long") -> Markup:
+        fact = self.find(ref, period)
+        if not isinstance(fact.value, dt.date):
+            raise FigureError(f"{ref} is not a date fact")
+        return self._tag_text(fact, date_text(fact.value, style), date_format=style == "long")
+
+    def text(self, ref: str, period: str) -> Markup:
+        fact = self.find(ref, period)
+        return self._tag_text(fact, str(fact.value))
+
+    # ------------------------------------------------------------------ derived figures
+    def _derived(self, text: str, formula: str, inputs, places: int, value: Decimal, scale: int = -2) -> Markup:
+        fid = self._record(text, "derived", formula, [f.key for f in inputs], scale, places, "prose", value)
+        return self._wrap(fid, escape(text))
+
+    def _stated_or(self, name: str | None, value: Decimal, low: Decimal, high: Decimal, places: int) -> Decimal:
+        """A release may state a derived figure computed from unrounded data; it must fit the interval."""
+        if name is None:
+            return value
+        if name not in self.stated:
+            raise FigureError(f"no stated figure '{name}' in release.yaml")
+        printed = parse_printed(str(self.stated[name]))
+        if printed is None or not printed.percent:
+            raise FigureError(f"stated figure '{name}' is not a percentage")
+        if not (low - Decimal(5).scaleb(-places - 3) <= printed.value <= high + Decimal(5).scaleb(-places - 3)):
+            raise FigureError(f"stated figure '{name}' = {self.stated[name]} is outside what the facts allow "
+                              f"({low * 100:.3f}% to {high * 100:.3f}%)")
+        return printed.value
+
+    def change(self, ref: str, now: str, then: str, places: int = 1, article: bool = True,
+               stated: str | None = None) -> Markup:
+        """``an increase of 12.2%`` / ``a decrease of 23.2%`` from ``then`` to ``now``."""
+        new, old = self.find(ref, now), self.find(ref, then)
+        assert isinstance(new.value, Decimal) and isinstance(old.value, Decimal)
+        ratio = new.value / old.value - 1
+        low, high = change_interval(new, old)
+        ratio = self._stated_or(stated, ratio, low, high, places)
+        word = "increase" if ratio > 0 else "decrease"
+        lead = ("an " if word == "increase" else "a ") if article else ""
+        text = f"{lead}{word} of {digits(ratio, -2, places)}%"
+        return self._derived(text, "change", [new, old], places, ratio)
+
+    def share(self, part: str, whole: str, period: str, places: int = 1) -> Markup:
+        """``64.9%``: a part as a percentage of a whole at one period."""
+        a, b = self.find(part, period), self.find(whole, period)
+        assert isinstance(a.value, Decimal) and isinstance(b.value, Decimal)
+        ratio = a.value / b.value
+        return self._derived(f"{digits(ratio, -2, places)}%", "share", [a, b], places, ratio)
+
+    def total(self, refs: list[str], period: str, scale: str = "billion", places: int = 2) -> Markup:
+        """``RMB8.49 billion``: the sum of several RMB facts."""
+        facts = [self.find(r, period) for r in refs]
+        value = sum((f.value for f in facts), Decimal(0))
+        assert isinstance(value, Decimal)
+        power = SCALE_WORDS[scale]
+        text = f"RMB{digits(value, power, places)} {scale}"
+        fid = self._record(text, "derived", "sum", [f.key for f in facts], power, places, "prose", value)
+        return self._wrap(fid, escape(text))
+
+    def translate(self, ref: str, period: str, scale: str = "million", places: int = 1) -> Markup:
+        """``US$…``: an RMB fact at the release's exchange rate (for figures with no USD fact)."""
+        fact = self.find(ref, period)
+        rate = self.exchange_rate()
+        assert isinstance(fact.value, Decimal) and isinstance(rate.value, Decimal)
+        value = fact.value / rate.value
+        power = SCALE_WORDS[scale]
+        sign = "-" if is_negative_when_shown(value, power, places) else ""
+        text = f"US${sign}{digits(value, power, places)} {scale}"
+        fid = self._record(text, "derived", "translate", [fact.key, rate.key], power, places, "prose", value)
+        return self._wrap(fid, escape(text))
+
+    def exchange_rate(self) -> Fact:
+        concept = self.release.exchange_rate
+        spec = self.release.meta["exchange_rate"]
+        return self.find(str(concept), str(spec["period"]))  # type: ignore[index]
+
+    def rate(self) -> Markup:
+        """The exchange rate as printed: ``RMB7.2672``."""
+        fact = self.exchange_rate()
+        assert isinstance(fact.value, Decimal)
+        places = fact.decimals or 0
+        shown = digits(fact.value, 0, places)
+        fid = self._record(f"RMB{shown}", "fact", "fact", [fact.key], 0, places, "prose")
+        return self._wrap(fid, Markup("RMB{}").format(self._tag_number(fact, shown, 0, places))) + \
+            Markup(" to US$1.00")
+
+    # ------------------------------------------------------------------ tables
+    def cell(self, row: Row, column: Column, scale: int) -> Markup:
+        """One table cell: thousands for money, ``(1,234)`` for negatives, ``-`` for zero, blank if no fact."""
+        assert row.concept is not None
+        concept = self.taxonomy.concepts[row.concept]
+        if not row.convenience and column.currency != CNY:
+            return Markup("")
+        period = column.period
+        if concept.period_type == "instant" and not period.is_instant:
+            period = Period(period.start - dt.timedelta(days=1)) if row.at == "start" else Period(period.end)
+        unit = self._unit(concept.type, column.currency.numerator.partition(":")[2])
+        fact = self.facts.get(FactKey(row.concept, period, unit, row.dimensions))
+        if fact is None:
+            raise FigureError(f"no fact {row.concept}{''.join(f'[{m}]' for _, m in row.dimensions)} "
+                              f"for {period} in {unit} (table row '{row.label}')")
+        assert isinstance(fact.value, Decimal)
+        power = scale if concept.type is ItemType.MONETARY else (-2 if concept.type is ItemType.PERCENT else 0)
+        places = max(fact.decimals + power, 0) if fact.decimals is not None else 0
+        shown_value = -fact.value if row.negated else fact.value
+        if round_to(abs(fact.value).scaleb(-power), places) == 0:
+            text, shown = "-", "-"
+        else:
+            shown = digits(fact.value, power, places)
+            text = shown + ("%" if concept.type is ItemType.PERCENT else "")
+            if shown_value < 0:
+                text = f"({text})"
+        fid = self._record(text, "fact", "fact", [fact.key], power, places, "table")
+        tagged = self._tag_number(fact, shown, power, places)
+        if concept.type is ItemType.PERCENT:
+            tagged = Markup("{}%").format(tagged)
+        if shown_value < 0 and text != "-":
+            tagged = Markup("({})").format(tagged)
+        css = "fig neg" if shown_value < 0 and text != "-" else "fig"
+        return Markup('<span class="{}" data-fig="{}">{}</span>').format(css, fid, tagged)
+
+
+def change_interval(new: Fact, old: Fact) -> tuple[Decimal, Decimal]:
+    """The range of new/old - 1 over the rounding intervals of both facts."""
+    def bounds(fact: Fact) -> tuple[Decimal, Decimal]:
+        assert isinstance(fact.value, Decimal)
+        if fact.decimals is None:
+            return fact.value, fact.value
+        half = Decimal(5).scaleb(-fact.decimals - 1)
+        return fact.value - half, fact.value + half
+    (n_lo, n_hi), (o_lo, o_hi) = bounds(new), bounds(old)
+    candidates = [n / o - 1 for n in (n_lo, n_hi) for o in (o_lo, o_hi)]
+    return min(candidates), max(candidates)

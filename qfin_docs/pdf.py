@@ -1,0 +1,87 @@
+"""The PDF stage: WeasyPrint behind one function, with a fetcher that reads only the asset folder.
+
+Any WeasyPrint warning (a missing glyph, unsupported CSS, a refused resource) fails the build.
+"""
+from __future__ import annotations
+
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from .model import Problem, Source
+
+
+class PdfError(Exception):
+    """The PDF could not be made cleanly; ``messages`` lists every warning and error WeasyPrint gave."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _fetcher_class():
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class AssetOnlyFetcher(URLFetcher):
+        """Serves files under one directory and refuses everything else (no network, no other files)."""
+
+        def __init__(self, asset_dir: Path):
+            super().__init__(allowed_protocols=("file",), allow_redirects=False, timeout=1)
+            self.root = Path(asset_dir).resolve()
+
+        def fetch(self, url, headers=None):  # never calls super().fetch(): urllib is never reached
+            parts = urlsplit(url)
+            path = Path(url2pathname(parts.path)).resolve()
+            if parts.scheme != "file" or parts.netloc not in ("", "localhost") \
+                    or not path.is_relative_to(self.root) or not path.is_file():
+                raise FatalURLFetchingError(f"blocked URL: {url[:200]}")
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {
+                "Content-Type": mimetypes.guess_type(path.name)[0] or "application/octet-stream"})
+
+    return AssetOnlyFetcher
+
+
+def render_pdf(html: str, asset_dir: Path, title_source: str = "") -> bytes:
+    """Render HTML to PDF bytes.
+
+    Args:
+        html: the release HTML (CSS inline; other resources must be files under ``asset_dir``).
+        asset_dir: the only folder WeasyPrint may read.
+    Raises:
+        PdfError: on any WeasyPrint warning or error, including a blocked URL.
+    """
+    import weasyprint
+    from weasyprint.urls import URLFetchingError
+
+    handler = _Collect()
+    loggers = [logging.getLogger(name) for name in ("weasyprint", "weasyprint.progress", "fontTools")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        document = weasyprint.HTML(string=html, base_url=str(asset_dir.resolve()) + "/",
+                                   url_fetcher=_fetcher_class()(asset_dir))
+        data = document.write_pdf()
+    except URLFetchingError as exc:
+        raise PdfError(handler.messages + [str(exc)]) from None
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+    if handler.messages:
+        raise PdfError(handler.messages)
+    return data
+
+
+def pdf_problems(error: PdfError, source: str) -> list[Problem]:
+    """One problem per WeasyPrint message."""
+    return [Problem(Source(source, 0), "QF-PDF", message) for message in error.messages]

@@ -1,0 +1,169 @@
+"""Render a release with Jinja2: the same body becomes the HTML release and the Inline XBRL document."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from .figures import Figure, FigureError, Figures, context_id, date_text
+from .model import Fact, Problem, Release, Source, Taxonomy
+from .numbers import digits
+
+PROJECT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT / "templates"
+ASSETS = TEMPLATES / "assets"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One rendered document and what every number in it is."""
+
+    text: str
+    figures: tuple[Figure, ...]
+    hidden: tuple[Fact, ...] = ()
+
+
+def make_env(release_dir: Path) -> jinja2.Environment:
+    """The one Jinja2 environment: strict undefined, autoescape, shared templates then the release's prose."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(TEMPLATES), str(release_dir / "prose")]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(("html", "xhtml", "xml", "j2")),
+        auto_reload=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def build_datetime() -> dt.datetime:
+    """The one clock of the build: ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    return dt.datetime.now(tz=dt.timezone.utc)
+
+
+def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | None, list[Problem]]:
+    """Render the release in ``mode`` ("html" or "ixbrl").
+
+    Returns:
+        ``(rendered, problems)``; a missing fact or undefined name is a problem at its template line.
+    """
+    env = make_env(Path(release.directory))
+    figures = Figures(release, taxonomy, mode)
+    context = {
+        "release": release.meta, "taxonomy": taxonomy, "tables": release.tables, "mode": mode,
+        "statements": taxonomy.statements, "date_text": date_text,
+        **{name: getattr(figures, name) for name in (
+            "money", "usd", "count", "pct", "per_share", "change", "share", "total", "translate", "date",
+            "text", "cell", "rate")},
+        "column_headers": column_headers,
+    }
+    try:
+        body = env.get_template("body.html.j2").render(context)
+        hidden = tuple(f for f in release.facts if f.key not in figures.shown)
+        layout = "layout.xhtml.j2" if mode == "ixbrl" else "layout.html.j2"
+        page = env.get_template(layout).render(
+            context, body=Markup(body), contexts=_contexts(figures, hidden), units=_units(figures, hidden),
+            hidden=_hidden(figures, hidden), ixbrl_schema=f"qfin-{release.meta['document_period_end']:%Y%m%d}.xsd"
+            if isinstance(release.meta["document_period_end"], dt.date)
+            else f"qfin-{str(release.meta['document_period_end']).replace('-', '')}.xsd",
+        )
+    except (FigureError, jinja2.TemplateError) as exc:
+        return None, [Problem(_template_source(exc), _code(exc), _message(exc))]
+    return Rendered(page, tuple(figures.records), hidden), []
+
+
+def _code(exc: Exception) -> str:
+    if isinstance(exc, FigureError):
+        return "QF-RENDER-FACT"
+    if isinstance(exc, jinja2.UndefinedError):
+        return "QF-RENDER-UNDEFINED"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return "QF-RENDER-SYNTAX"
+    return "QF-RENDER"
+
+
+def _message(exc: Exception) -> str:
+    return str(exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else exc)
+
+
+def _template_source(exc: Exception) -> Source:
+    """The template file and line an exception came from (Jinja rewrites tracebacks to template lines)."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Source(_relative(exc.filename), exc.lineno)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return Source(_relative(frame.filename), frame.lineno or 0)
+    return Source("templates", 0)
+
+
+def _relative(path: str) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
+
+
+def column_headers(table) -> list[list[tuple[str, int]]]:
+    """Header rows of a table as (text, colspan): period group, year, currency; or date, currency."""
+    columns = table.columns
+    rows: list[list[tuple[str, int]]] = []
+    if all(c.period.is_instant for c in columns):
+        rows.append([(date_text(c.period.end), 1) for c in columns])
+    else:
+        groups: list[tuple[str, int]] = []
+        for column in columns:
+            months = _months(column.period)
+            text = f"{['', 'One', 'Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine'][months]} months " \
+                   f"ended {date_text(column.period.end).rsplit(' ', 1)[0]}"
+            if groups and groups[-1][0] == text:
+                groups[-1] = (text, groups[-1][1] + 1)
+            else:
+                groups.append((text, 1))
+        rows.append(groups)
+        rows.append([(str(c.period.end.year), 1) for c in columns])
+    rows.append([("RMB" if c.currency.numerator.endswith("CNY") else "USD", 1) for c in columns])
+    return rows
+
+
+def _months(period) -> int:
+    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+
+
+def _contexts(figures: Figures, hidden) -> list[dict]:
+    for fact in hidden:
+        figures._register(fact)
+    entity = figures.release.meta["entity"]
+    out = []
+    for cid, (period, dims) in sorted(figures.contexts.items()):
+        out.append({"id": cid, "period": period, "dims": dims, "scheme": entity["scheme"],
+                    "identifier": entity["identifier"]})
+    return out
+
+
+def _units(figures: Figures, hidden) -> list:
+    return [figures.units[u] for u in sorted(figures.units)]
+
+
+def _hidden(figures: Figures, hidden) -> list[dict]:
+    out = []
+    for fact in hidden:
+        entry = {"fact": fact, "context": context_id(fact.period, fact.dimensions),
+                 "unit": fact.unit.id if fact.unit else None}
+        if fact.is_numeric:
+            entry["text"] = f"{fact.value:f}".replace("-", "")
+            entry["negative"] = fact.value < 0
+        else:
+            entry["text"] = fact.value.isoformat() if isinstance(fact.value, dt.date) else str(fact.value)
+        out.append(entry)
+    return out
+
+
+__all__ = ["Rendered", "render", "make_env", "build_datetime", "digits"]
