@@ -55,8 +55,9 @@ def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, l
         if not file_problems:
             tables.extend(reader.read_file(data, file_name, periods))
     facts = reader.merged_facts()
-    rate = meta["exchange_rate"]
-    rate_concept = reader.exchange_rate(rate, periods, Source(name, line_of(meta, ["exchange_rate"])))
+    if problems:   # a fact file that failed to load would make every later check a false alarm
+        return None, problems
+    rate_concept = reader.exchange_rate(meta["exchange_rate"], periods, Source(name, line_of(meta, ["exchange_rate"])))
     if problems:
         return None, problems
     return Release(meta["id"], str(directory), dict(meta), periods, facts, tuple(tables), rate_concept), []

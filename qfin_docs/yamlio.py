@@ -179,19 +179,18 @@ def _reader_line(text: str, exc: yaml.YAMLError) -> int:
 
 
 def line_of(data: Any, path: list) -> int:
-    """The line of the deepest node on ``path`` (keys and indexes) that knows its line."""
+    """The line of the deepest node on ``path`` (keys and indexes): a key's own line, or an item's."""
     line = getattr(data, "line", 1)
     node = data
     for step in path:
         if isinstance(node, LineDict) and step in node:
             line = node.key_lines.get(step, line)
             node = node[step]
-        elif isinstance(node, LineList) and isinstance(step, int) and step < len(node):
+        elif isinstance(node, LineList) and isinstance(step, int) and 0 <= step < len(node):
             line = node.item_lines[step]
             node = node[step]
         else:
             break
-        line = getattr(node, "line", line) if isinstance(node, (LineDict, LineList)) else line
     return line
 
 
@@ -215,7 +214,7 @@ def schema_problems(data: Any, schema: dict, name: str) -> list[Problem]:
     """
     import jsonschema  # imported here: it is slow to import and only the loader needs it
 
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = _validator_class(jsonschema)(schema)
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
         path = list(error.absolute_path)
@@ -248,3 +247,14 @@ def schema_problems(data: Any, schema: dict, name: str) -> list[Problem]:
 def _describe(value: Any) -> str:
     text = repr(value if not isinstance(value, Decimal) else str(value))
     return text if len(text) < 60 else text[:57] + "..."
+
+
+def _validator_class(jsonschema):
+    """Draft 2020-12, where a Decimal with no fractional part counts as an integer."""
+    def is_integer(checker, instance):
+        if isinstance(instance, Decimal):
+            return instance == instance.to_integral_value()
+        return isinstance(instance, int) and not isinstance(instance, bool)
+
+    base = jsonschema.Draft202012Validator
+    return jsonschema.validators.extend(base, type_checker=base.TYPE_CHECKER.redefine("integer", is_integer))
