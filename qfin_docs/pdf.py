@@ -62,7 +62,7 @@ def render_pdf(html: str, asset_dir: Path, title_source: str = "") -> bytes:
         PdfError: on any WeasyPrint warning or error, including a blocked URL.
     """
     import weasyprint
-    from weasyprint.urls import URLFetchingError
+    from weasyprint.urls import FatalURLFetchingError, URLFetchingError
 
     handler = _Collect()
     loggers = [logging.getLogger(name) for name in ("weasyprint", "weasyprint.progress", "fontTools")]
@@ -72,7 +72,7 @@ def render_pdf(html: str, asset_dir: Path, title_source: str = "") -> bytes:
         document = weasyprint.HTML(string=html, base_url=str(asset_dir.resolve()) + "/",
                                    url_fetcher=_fetcher_class()(asset_dir))
         data = document.write_pdf()
-    except URLFetchingError as exc:
+    except (FatalURLFetchingError, URLFetchingError) as exc:
         raise PdfError(handler.messages + [str(exc)]) from None
     finally:
         for logger in loggers:
