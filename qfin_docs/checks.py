@@ -225,17 +225,35 @@ def translations(base: FactBase) -> Iterable[Problem]:
                            + (f" (allowing for {spread} rounded inputs)" if spread > 1 else ""))
 
 
-def _rounded_inputs(base: FactBase, index: dict[FactKey, Fact], fact: Fact) -> int:
-    """How many separately rounded values a figure is built from (1 for a leaf)."""
+def _rounded_inputs(base: FactBase, index: dict[FactKey, Fact], fact: Fact, seen: frozenset = frozenset()) -> int:
+    """How many separately rounded values a figure may be footed from (1 for a leaf).
+
+    A total counts its items; an item of a summation whose other members are all reported may be the
+    balancing figure, so it counts the total and the other items; a per-ADS amount counts the ADS ratio;
+    a parent member counts its children.  ``seen`` stops the walk from going round a summation twice.
+    """
     relations = base.taxonomy.relations
     if fact.concept in relations.per_ads and fact.unit is not None and fact.unit.denominator:
         return int(Decimal(str(relations.ads_ratio)))
+
+    def key(concept: QName) -> FactKey:
+        return FactKey(concept, fact.period, fact.unit, fact.dimensions)
+
+    def count(other: Fact, calc_id: int) -> int:
+        return _rounded_inputs(base, index, other, seen | {calc_id})
+
     for calc in base.taxonomy.calculations:
-        if calc.total == fact.concept:
-            items = [index.get(FactKey(i.concept, fact.period, fact.unit, fact.dimensions)) for i in calc.items]
-            present = [f for f in items if f is not None]
-            if present:
-                return sum(_rounded_inputs(base, index, f) for f in present)
+        if calc.total == fact.concept and id(calc) not in seen:
+            items = [index.get(key(i.concept)) for i in calc.items]
+            if all(items):
+                return sum(count(f, id(calc)) for f in items)
+    for calc in base.taxonomy.calculations:
+        if id(calc) in seen or fact.concept not in [i.concept for i in calc.items]:
+            continue
+        others = [index.get(key(calc.total))] + [index.get(key(i.concept)) for i in calc.items
+                                                 if i.concept != fact.concept]
+        if all(others):
+            return sum(count(f, id(calc)) for f in others)
     dims = dict(fact.dimensions)
     for axis in base.taxonomy.axes.values():
         if not axis.additive:
@@ -248,7 +266,7 @@ def _rounded_inputs(base: FactBase, index: dict[FactKey, Fact], fact: Fact) -> i
             key_dims = tuple(sorted({**dims, axis.name: child}.items()))
             children.append(index.get(FactKey(fact.concept, fact.period, fact.unit, key_dims)))
         if children and all(children):
-            return sum(_rounded_inputs(base, index, f) for f in children)
+            return sum(_rounded_inputs(base, index, f, seen) for f in children)
     return 1
 
 

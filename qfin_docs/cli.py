@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     command("validate", "validate the Inline XBRL document set with Arelle (offline)")
     command("viewer", "write an interactive ixbrl-viewer page next to the document")
     command("facts", "load and check the fact base only, and list the facts")
+    commands.add_parser("stubs", help="regenerate schema/standard-taxonomies/ from schema/taxonomy.yaml")
     return parser
 
 
@@ -42,6 +43,16 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     """Run one command; returns the exit status."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     args = _parser().parse_args(argv)
+    if args.command == "stubs":
+        from .stubs import write_stubs
+        from .taxonomy import load_taxonomy
+        taxonomy, problems = load_taxonomy()
+        if taxonomy is None:
+            _report(problems, err)
+            return EXIT_BAD_INPUT
+        for path in write_stubs(taxonomy):
+            print(f"wrote {path}", file=out)
+        return EXIT_OK
     out_dir = getattr(args, "out", None) or Path("build") / args.release.resolve().name
     try:
         if args.command == "build":

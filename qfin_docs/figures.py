@@ -64,8 +64,9 @@ def date_text(day: dt.date | str, style: str = "long") -> str:
 class Figures:
     """The helpers bound to one release and one output mode ("html" or "ixbrl")."""
 
-    def __init__(self, release: Release, taxonomy: Taxonomy, mode: str):
+    def __init__(self, release: Release, taxonomy: Taxonomy, mode: str, untagged: frozenset[FactKey] = frozenset()):
         self.release, self.taxonomy, self.mode = release, taxonomy, mode
+        self.untagged = untagged     # facts shown but not tagged (see ixbrl.incomplete_summations)
         self.facts: dict[FactKey, Fact] = {f.key: f for f in release.facts}
         self.records: list[Figure] = []
         self.shown: set[FactKey] = set()
@@ -115,7 +116,7 @@ class Figures:
         return figure.id
 
     def _wrap(self, figure_id: int, inner: Markup) -> Markup:
-        return Markup('<span class="fig" data-fig="{}">{}</span>').format(figure_id, inner)
+        return Markup('<span class="fig" id="fig-{}">{}</span>').format(figure_id, inner)
 
     def _register(self, fact: Fact) -> tuple[str, str | None]:
         cid = context_id(fact.period, fact.dimensions)
@@ -129,7 +130,7 @@ class Figures:
     def _tag_number(self, fact: Fact, shown: str, scale: int, places: int) -> Markup:
         """The digits of a fact, tagged as ix:nonFraction in iXBRL mode."""
         self.shown.add(fact.key)
-        if self.mode != "ixbrl":
+        if self.mode != "ixbrl" or fact.key in self.untagged:
             return escape(shown)
         cid, uid = self._register(fact)
         assert isinstance(fact.value, Decimal)
@@ -201,10 +202,14 @@ class Figures:
         return self._wrap(fid, Markup("{}{}%").format(sign, self._tag_number(fact, shown, -2, places)))
 
     def date(self, ref: str, period: str, style: str = "long") -> Markup:
+        """A date fact: ``September 27, 2024`` (tagged); ``short`` and ``cjk`` styles are shown untagged,
+        since no Inline XBRL transformation reads them (the fact then goes to ix:hidden)."""
         fact = self.find(ref, period)
         if not isinstance(fact.value, dt.date):
             raise FigureError(f"{ref} is not a date fact")
-        return self._tag_text(fact, date_text(fact.value, style), date_format=style == "long")
+        if style != "long":
+            return escape(date_text(fact.value, style))
+        return self._tag_text(fact, date_text(fact.value, style), date_format=True)
 
     def text(self, ref: str, period: str) -> Markup:
         fact = self.find(ref, period)
@@ -319,7 +324,7 @@ class Figures:
         if shown_value < 0 and text != "-":
             tagged = Markup("({})").format(tagged)
         css = "fig neg" if shown_value < 0 and text != "-" else "fig"
-        return Markup('<span class="{}" data-fig="{}">{}</span>').format(css, fid, tagged)
+        return Markup('<span class="{}" id="fig-{}">{}</span>').format(css, fid, tagged)
 
 
 def change_interval(new: Fact, old: Fact) -> tuple[Decimal, Decimal]:

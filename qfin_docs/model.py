@@ -188,8 +188,7 @@ class Concept:
     balance: str | None         # "debit" | "credit" | None
     labels: dict[str, str]      # role ("label", "terse", "negated", "total", ...) -> text
     source: Source
-    abstract: bool = False
-    substitution_group: str = "xbrli:item"
+    xbrl_type: str | None = None     # the element's type when not the default of ``type``
     documentation: str = ""
 
     @property
@@ -230,7 +229,7 @@ class CalcItem:
 class Calculation:
     total: QName
     items: tuple[CalcItem, ...]
-    statement: str
+    network: str              # a statement id, or a network of its own
     source: Source
 
 

@@ -55,8 +55,10 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
     Returns:
         ``(rendered, problems)``; a missing fact or undefined name is a problem at its template line.
     """
+    from .ixbrl import incomplete_summations
     env = make_env(Path(release.directory))
-    figures = Figures(release, taxonomy, mode)
+    untagged = frozenset(incomplete_summations(release, taxonomy)) if mode == "ixbrl" else frozenset()
+    figures = Figures(release, taxonomy, mode, untagged)
     context = {
         "release": release.meta, "taxonomy": taxonomy, "tables": release.tables, "mode": mode,
         "statements": taxonomy.statements, "date_text": date_text,
@@ -67,7 +69,7 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
     }
     try:
         body = env.get_template("body.html.j2").render(context)
-        hidden = tuple(f for f in release.facts if f.key not in figures.shown)
+        hidden = tuple(f for f in release.facts if f.key not in figures.shown and f.key not in untagged)
         layout = "layout.xhtml.j2" if mode == "ixbrl" else "layout.html.j2"
         page = env.get_template(layout).render(
             context, body=Markup(body), contexts=_contexts(figures, hidden), units=_units(figures, hidden),

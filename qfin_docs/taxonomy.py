@@ -89,7 +89,8 @@ class _Builder:
             labels = {role: spec[role] for role in LABEL_ROLES if role in spec}
             item_type = ItemType(spec["type"])
             concepts[q] = Concept(q, item_type, spec["period"], spec.get("balance"), labels,
-                                  self.src("concepts", key), documentation=spec.get("documentation", ""))
+                                  self.src("concepts", key), xbrl_type=spec.get("xbrl_type"),
+                                  documentation=spec.get("documentation", ""))
         axes, member_axis = {}, {}
         for key, spec in self.data["axes"].items():
             axis = self.qname(key, "axes", key)
@@ -172,8 +173,6 @@ class _Builder:
 
     def calculations(self, taxonomy: Taxonomy):
         for sid, totals in self.data["calculations"].items():
-            if sid not in self.data["statements"]:
-                self.error(self.src("calculations", sid), "QF-TAXONOMY", f"no statement '{sid}' for calculations")
             for total_text, items in totals.items():
                 source = self.src("calculations", sid, total_text)
                 total = self.qname(total_text, "calculations", sid, total_text)

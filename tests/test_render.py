@@ -19,8 +19,8 @@ def output_paragraphs(html_path) -> list[str]:
     """Text blocks of the release body (statements excluded), in document order, normalised."""
     root = lxml.html.parse(str(html_path)).getroot()
     blocks = []
-    for element in root.iter("h1", "h2", "p", "li", "figcaption"):
-        if element.xpath("ancestor::section[contains(@class, 'statement')] | ancestor::div[@class='running']"):
+    for element in root.iter("h1", "h2", "p", "li"):
+        if element.xpath("ancestor::div[contains(@class, 'statement')] | ancestor::div[@class='running']"):
             continue
         blocks.append(normalise(element.text_content()))
     return blocks
