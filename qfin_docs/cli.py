@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             _report(findings, err)
             return EXIT_FINDINGS if findings else EXIT_OK
         if args.command == "check":
-            from .tieout import check_build
+            from .strict import check_build
             report = check_build(args.release, out_dir)
             return _emit(report, args.format, out, err)
         if args.command == "tieout":

@@ -43,6 +43,8 @@ class Figure:
     places: int                     # digits after the point
     where: str                      # "prose" | "table"
     value: Decimal | None = None    # the exact value the printed text rounds (derived figures)
+    negated: bool = False           # a table row shown with its sign reversed (negated label)
+    source: str = ""                # template file:line that printed it
 
 
 def context_id(period: Period, dimensions) -> str:
@@ -110,8 +112,9 @@ class Figures:
 
     # ------------------------------------------------------------------ recording and tagging
     def _record(self, text: str, kind: str, formula: str, inputs, scale: int, places: int, where: str,
-                value: Decimal | None = None) -> int:
-        figure = Figure(len(self.records) + 1, text, kind, formula, tuple(inputs), scale, places, where, value)
+                value: Decimal | None = None, negated: bool = False) -> int:
+        figure = Figure(len(self.records) + 1, text, kind, formula, tuple(inputs), scale, places, where, value,
+                        negated, _template_line())
         self.records.append(figure)
         return figure.id
 
@@ -287,7 +290,7 @@ class Figures:
         assert isinstance(fact.value, Decimal)
         places = fact.decimals or 0
         shown = digits(fact.value, 0, places)
-        fid = self._record(f"RMB{shown}", "fact", "fact", [fact.key], 0, places, "prose")
+        fid = self._record(f"RMB{shown}", "fact", "rate", [fact.key], 0, places, "prose")
         return self._wrap(fid, Markup("RMB{}").format(self._tag_number(fact, shown, 0, places))) + \
             Markup(" to US$1.00")
 
@@ -317,7 +320,7 @@ class Figures:
             text = shown + ("%" if concept.type is ItemType.PERCENT else "")
             if shown_value < 0:
                 text = f"({text})"
-        fid = self._record(text, "fact", "fact", [fact.key], power, places, "table")
+        fid = self._record(text, "fact", "fact", [fact.key], power, places, "table", negated=row.negated)
         tagged = self._tag_number(fact, shown, power, places)
         if concept.type is ItemType.PERCENT:
             tagged = Markup("{}%").format(tagged)
@@ -325,6 +328,26 @@ class Figures:
             tagged = Markup("({})").format(tagged)
         css = "fig neg" if shown_value < 0 and text != "-" else "fig"
         return Markup('<span class="{}" id="fig-{}">{}</span>').format(css, fid, tagged)
+
+
+def _template_line() -> str:
+    """The template file and line being rendered (Jinja keeps template line numbers in its frames)."""
+    import sys
+    frame = sys._getframe(2)
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None and frame.f_code.co_filename.endswith(".j2"):
+            return f"{_relative(frame.f_code.co_filename)}:{template.get_corresponding_lineno(frame.f_lineno)}"
+        frame = frame.f_back
+    return ""
+
+
+def _relative(path: str) -> str:
+    from pathlib import Path
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return path
 
 
 def change_interval(new: Fact, old: Fact) -> tuple[Decimal, Decimal]:

@@ -75,6 +75,7 @@ def figures_json(figures) -> bytes:
     entries = [{
         "id": f.id, "text": f.text, "kind": f.kind, "formula": f.formula, "where": f.where,
         "scale": f.scale, "places": f.places, "value": None if f.value is None else f"{f.value:f}",
+        "negated": f.negated, "source": f.source,
         "inputs": [{"concept": str(k.concept), "period": str(k.period), "unit": str(k.unit) if k.unit else None,
                     "dimensions": {str(a): str(m) for a, m in k.dimensions}} for k in f.inputs],
     } for f in figures]

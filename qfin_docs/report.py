@@ -1,0 +1,64 @@
+"""The checker's report: one entry per number found, and the findings among them."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Problem, Source
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One number of an output or a draft, and what it is."""
+
+    text: str
+    location: str               # output file:line
+    status: str                 # "tied" | "derived" | "non-financial" | "untied" | "inconsistent"
+    explanation: str
+    source: str = ""            # template or prose file:line, when known
+    confidence: str = ""        # for draft tie-out: "exact", "high", "ambiguous"
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("tied", "derived", "non-financial")
+
+
+@dataclass
+class Report:
+    entries: list[Entry] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)   # findings that are not about one number
+
+    def add(self, entry: Entry) -> None:
+        self.entries.append(entry)
+
+    @property
+    def findings(self) -> list[Problem]:
+        own = [Problem(Source(*_split(e.location)), f"QF-{e.status.upper()}",
+                       f"'{e.text}': {e.explanation}" + (f" (source {e.source})" if e.source else ""))
+               for e in self.entries if not e.ok]
+        return own + self.problems
+
+    def summary(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for entry in self.entries:
+            counts[entry.status] = counts.get(entry.status, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def lines(self) -> list[str]:
+        out = [f"{e.location}: {e.status:<13} {e.text!r:<28} {e.explanation}"
+               + (f" [{e.confidence}]" if e.confidence else "") for e in self.entries]
+        out.append("summary: " + ", ".join(f"{k} {v}" for k, v in self.summary().items())
+                   + f"; findings {len(self.findings)}")
+        return out
+
+    def as_json(self) -> dict:
+        return {
+            "summary": self.summary(),
+            "findings": [str(p) for p in self.findings],
+            "numbers": [{"text": e.text, "location": e.location, "status": e.status, "explanation": e.explanation,
+                         "source": e.source, "confidence": e.confidence} for e in self.entries],
+        }
+
+
+def _split(location: str) -> tuple[str, int]:
+    file, _, line = location.rpartition(":")
+    return (file, int(line)) if line.isdigit() else (location, 0)

@@ -1,0 +1,126 @@
+"""Finding the numbers in text: each token with its currency, sign, scale word and place, and the
+explicit classification of numbers that are not financial figures (dates, years, times, markers...)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .numbers import SCALE_WORDS, Printed
+
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+# A financial-looking number: optional currency, sign, digits with grouping, decimals, %, scale word.
+_TOKEN = re.compile(
+    r"""(?P<open>\()?(?P<cur>RMB|US\$)?(?P<sign>-)?
+        (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+        (?P<close>\))?(?P<pct>%)?
+        (?:\s(?P<scale>thousand|million|billion)\b)?""", re.VERBOSE)
+_SUPER = re.compile(f"[{SUPERSCRIPTS}]+")
+
+MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
+        r"Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)"
+# Named kinds of numbers that are not financial figures, tried in order; each pattern's "n" group is the number.
+NON_FINANCIAL: list[tuple[str, re.Pattern]] = [(kind, re.compile(pattern)) for kind, pattern in [
+    ("date", MONTH + r"\s(?P<n>\d{1,2}),\s\d{4}"),
+    ("date", r"ended\s" + MONTH + r"\s(?P<n>\d{1,2}),?"),
+    ("date", MONTH + r"\s\d{1,2},\s(?P<n>\d{4})"),
+    ("date", r"(?P<n>\d{1,2})月\s\d{1,2},\s\d{4}"),
+    ("date", r"\d{1,2}月\s(?P<n>\d{1,2}),\s\d{4}"),
+    ("date", r"\d{1,2}月\s\d{1,2},\s(?P<n>\d{4})"),
+    ("time", r"(?P<n>\d{1,2}):\d{2}\s?(?:AM|PM|a\.m\.|p\.m\.)"),
+    ("time", r"\d{1,2}:(?P<n>\d{2})\s?(?:AM|PM|a\.m\.|p\.m\.)"),
+    ("address", r"Shops\s(?P<n>\d+)-\d+"),
+    ("address", r"Shops\s\d+-(?P<n>\d+)"),
+    ("address", r"(?P<n>\d+)(?:st|nd|rd|th)\sFloor"),
+    ("address", r"(?P<n>\d+)\sQueen's Road"),
+    ("duration", r"(?P<n>\d+)-month\b"),
+    ("duration", r"(?P<n>\d+)\s(?:minutes|months|years|calendar days)\b"),
+    ("metric name", r"(?P<n>\d+)\s?[Dd]ay\+"),
+    ("metric name", r"Day-(?P<n>\d+)"),
+    ("metric name", r"(?P<n>\d+)[- ]day\s(?:collection|delinquency)"),
+    ("metric name", r"(?P<n>\d+)\sto\s\d+\scalendar days"),
+    ("metric name", r"\d+\sto\s(?P<n>\d+)\scalendar days"),
+    ("metric name", r"more than\s(?P<n>\d+)\sdays"),
+    ("name", r"(?P<n>360)\s(?:Group|Jietiao)"),
+    ("name", r"H\.(?P<n>10)\b"),
+    ("name", r"Act of\s(?P<n>\d{4})"),
+    ("form", r"(?P<n>\d+)-K\b"),
+    ("ticker", r"HKEx:\s(?P<n>\d{4})"),
+    ("period name", r"\bQ(?P<n>[1-4])\b"),
+    ("unit of account", r"US\$(?P<n>1\.00)\b"),
+    ("year", r"(?:in|since|from|to|of|January|beginning in|Since|From|year)\s(?P<n>(?:19|20)\d{2})\b"),
+    ("year", r"\b(?P<n>(?:19|20)\d{2})\s(?:Unaudited|Business|Financial|\(|Hong|U\.S\.)"),
+    ("year", r"\b(?P<n>20\d{2})\b(?=[,.:]?\s|$|[.,)])"),
+    ("footnote marker", r"^(?P<n>\d{1,2})\s(?=\S)"),
+]]
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One number found in text."""
+
+    start: int
+    end: int
+    text: str
+    printed: Printed | None        # None for superscript markers
+    parenthesized: bool = False
+    kind: str = ""                 # a non-financial kind, or "" for a figure to account for
+
+    @property
+    def negative(self) -> bool:
+        return bool(self.printed and self.printed.value < 0) or self.parenthesized
+
+
+def tokens(text: str) -> list[Token]:
+    """Every number in ``text``, classified: markers and named non-financial kinds get a ``kind``."""
+    found: list[Token] = []
+    for match in _SUPER.finditer(text):
+        found.append(Token(match.start(), match.end(), match.group(), None, kind="footnote marker"))
+    for match in _TOKEN.finditer(text):
+        if match.start("num") > 0 and (text[match.start("num") - 1].isalnum() and not match["cur"]
+                                       and text[match.start("num") - 1] not in "$"):
+            continue   # a digit inside a word (e.g. "BI4cdd470a") is no figure
+        printed = _printed(match)
+        start = match.start("open") if match["open"] and match["close"] else match.start(
+            "cur" if match["cur"] else ("sign" if match["sign"] else "num"))
+        end = match.end()
+        parenthesized = bool(match["open"] and match["close"])
+        if not parenthesized and match["close"]:
+            end = match.end("close") - 1 if not match["pct"] and not match["scale"] else end
+        token_text = text[start:end].rstrip(")") if not parenthesized else text[start:end]
+        found.append(Token(start, start + len(token_text), token_text, printed, parenthesized,
+                           _non_financial(text, match.start("num"), match.end("num"))))
+    return sorted(found, key=lambda t: t.start)
+
+
+def _printed(match: re.Match) -> Printed:
+    digits = match["num"].replace(",", "")
+    number = Decimal(digits)
+    places = len(digits.partition(".")[2])
+    shift = SCALE_WORDS.get(match["scale"] or "", 0) - (2 if match["pct"] else 0)
+    value = number.scaleb(shift)
+    if match["sign"] or (match["open"] and match["close"]):
+        value = -value
+    currency = {"RMB": "CNY", "US$": "USD"}.get(match["cur"] or "")
+    return Printed(value, places - shift, currency, bool(match["pct"]))
+
+
+# Numbers anywhere inside these are part of an address, not figures.
+ENCLOSING = [("url", re.compile(r"(?:https?://|www\.)\S+")), ("email", re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"))]
+
+
+def _non_financial(text: str, start: int, end: int) -> str:
+    for kind, pattern in ENCLOSING:
+        for match in pattern.finditer(text):
+            if match.start() <= start and end <= match.end():
+                return kind
+    for kind, pattern in NON_FINANCIAL:
+        for match in pattern.finditer(text):
+            if match.start("n") == start and match.end("n") == end:
+                return kind
+    return ""
+
+
+DIRECTION_WORDS = {"increase": 1, "increases": 1, "growth": 1, "decrease": -1, "decreases": -1,
+                   "decline": -1, "declines": -1}

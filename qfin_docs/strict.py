@@ -1,0 +1,316 @@
+"""The strict check of a built release (``qfin-docs check``).
+
+Every number token of the HTML, the Inline XBRL document and the PDF is accounted for: a fact shown at
+its scale and precision, a declared derivation recomputed here from the facts, or a named kind of
+non-financial number.  The recomputation is independent of the renderer: it starts again from the fact
+base and the formula recorded in ``figures.json``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import lxml.html
+from lxml import etree
+
+from .checks import interval
+from .ixbrl import NS, fact_value
+from .model import Fact, FactKey, Period, Problem, QName, Source, Unit
+from .numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed, round_to
+from .pipeline import Loaded, load
+from .report import Entry, Report
+from .scan import tokens
+
+BLOCKS = ("h1", "h2", "p", "li", "th", "td")
+_DIRECTION = re.compile(r"\b(year-over-year|sequential)(?: and (sequential))? (increases?|decreases?|declines?|growth)\b")
+
+
+def check_build(release_dir: Path, out_dir: Path) -> Report:
+    """Check every output of a built release; the report lists every number and the findings."""
+    loaded = load(release_dir)
+    figures = {f["id"]: f for f in json.loads((out_dir / "figures.json").read_text(encoding="utf-8"))}
+    report = Report()
+    html_path = out_dir / "press-release.html"
+    html_texts = check_html(html_path.read_bytes(), figures, loaded, report, str(html_path))
+    name = f"qfin-{str(loaded.release.meta['document_period_end']).replace('-', '')}"
+    ixbrl_path = out_dir / f"{name}.htm"
+    check_html(ixbrl_path.read_bytes(), figures, loaded, report, str(ixbrl_path))
+    check_ixbrl(ixbrl_path, html_texts, loaded, report)
+    check_pdf(out_dir / "press-release.pdf", [figures[i]["text"] for i in sorted(figures)], report)
+    return report
+
+
+# ---------------------------------------------------------------------- facts and formulas
+def fact_for(facts: dict[FactKey, Fact], spec: dict) -> Fact | None:
+    """The fact a figure input (as recorded in figures.json) names."""
+    start, _, end = spec["period"].partition("/")
+    period = Period(dt.date.fromisoformat(end), dt.date.fromisoformat(start)) if end else \
+        Period(dt.date.fromisoformat(start))
+    unit = None
+    if spec["unit"]:
+        numerator, _, denominator = spec["unit"].partition("/")
+        unit = Unit(numerator, denominator)
+    dims = tuple(sorted((QName.parse(a), QName.parse(m)) for a, m in spec["dimensions"].items()))
+    return facts.get(FactKey(QName.parse(spec["concept"]), period, unit, dims))
+
+
+def show_fact(fact: Fact, figure: dict) -> str:
+    """How a fact prints at the figure's scale and precision (prose or table style)."""
+    scale, places = figure["scale"], figure["places"]
+    value = -fact.value if figure.get("negated") else fact.value
+    body = digits(value, scale, places)
+    if figure["where"] == "table":
+        if round_to(abs(value).scaleb(-scale), places) == 0:
+            return "-"
+        body += "%" if scale == -2 else ""
+        return f"({body})" if value < 0 else body
+    sign = "-" if is_negative_when_shown(value, scale, places) else ""
+    mark = CURRENCY_MARKS.get(fact.unit.numerator.partition(":")[2], "") if fact.unit else ""
+    if scale == -2:
+        return f"{sign}{body}%"
+    word = f" {SCALE_NAMES[scale]}" if scale in SCALE_NAMES else ""
+    return f"{mark}{sign}{body}{word}"
+
+
+def recompute(figure: dict, inputs: list[Fact], loaded: Loaded) -> tuple[str, str]:
+    """(expected text, explanation) of a derived figure, from its formula and the facts."""
+    formula, places, scale = figure["formula"], figure["places"], figure["scale"]
+    values = [f.value for f in inputs]
+    if formula == "change":
+        ratio = values[0] / values[1] - 1
+        printed = parse_printed(figure["text"].rsplit(" of ", 1)[-1])
+        stated = {str(v) for v in (loaded.release.meta.get("stated") or {}).values()}
+        shown, note = digits(ratio, -2, places), ""
+        if printed is not None and printed.value != round_to(abs(ratio), places + 2):
+            low, high = _change_bounds(inputs)
+            text = figure["text"].rsplit(" of ", 1)[-1]
+            if text in stated and low <= printed.value * (1 if ratio > 0 else -1) <= high:
+                shown = text.rstrip("%")
+                note = f"; stated in release.yaml, within the {low:.3%} to {high:.3%} the rounded facts allow"
+        word = "increase" if ratio > 0 else "decrease"
+        article = ("an " if word == "increase" else "a ") if figure["text"][:2] in ("an", "a ") else ""
+        return f"{article}{word} of {shown}%", f"change {_names(inputs)} = {ratio:+.4%}{note}"
+    if formula == "share":
+        ratio = values[0] / values[1]
+        return f"{digits(ratio, -2, places)}%", f"share {_names(inputs)} = {ratio:.4%}"
+    if formula == "sum":
+        total = sum(values, Decimal(0))
+        return f"RMB{digits(total, scale, places)} {SCALE_NAMES[scale]}", f"sum {_names(inputs)} = {total:,f}"
+    if formula == "translate":
+        value = values[0] / values[1]
+        sign = "-" if is_negative_when_shown(value, scale, places) else ""
+        return f"US${sign}{digits(value, scale, places)} {SCALE_NAMES[scale]}", \
+            f"translation {_names(inputs[:1])} / {values[1]} = {value:,.0f}"
+    return "", f"unknown formula '{formula}'"
+
+
+def _change_bounds(inputs: list[Fact]) -> tuple[Decimal, Decimal]:
+    (n_lo, n_hi), (o_lo, o_hi) = interval(inputs[0]), interval(inputs[1])
+    candidates = [n / o - 1 for n in (n_lo, n_hi) for o in (o_lo, o_hi)]
+    return min(candidates), max(candidates)
+
+
+def _names(facts: list[Fact]) -> str:
+    return ", ".join(f"{f.concept}{''.join(f'[{m.local}]' for _, m in f.dimensions)}@{f.period}" for f in facts)
+
+
+def judge(figure: dict, printed: str, loaded: Loaded, facts: dict[FactKey, Fact]) -> tuple[str, str]:
+    """(status, explanation) for one figure span."""
+    inputs = [fact_for(facts, spec) for spec in figure["inputs"]]
+    if not all(inputs):
+        return "untied", f"no fact for {[s['concept'] for s, f in zip(figure['inputs'], inputs) if f is None]}"
+    if printed != figure["text"]:
+        return "inconsistent", f"printed '{printed}' but the build recorded '{figure['text']}'"
+    if figure["formula"] == "rate":
+        expected = f"RMB{digits(inputs[0].value, 0, figure['places'])}"
+        if expected != printed:
+            return "inconsistent", f"the exchange rate {_names(inputs)} = {inputs[0].value} prints as '{expected}'"
+        return "tied", f"exchange rate {_names(inputs)}"
+    if figure["kind"] == "fact":
+        expected = show_fact(inputs[0], figure)
+        if expected != printed:
+            return "inconsistent", f"{_names(inputs)} = {inputs[0].value:,f} prints as '{expected}'"
+        return "tied", f"fact {_names(inputs)}"
+    expected, explanation = recompute(figure, inputs, loaded)
+    if expected != printed:
+        return "inconsistent", f"{explanation}: expected '{expected}'"
+    return "derived", explanation
+
+
+# ---------------------------------------------------------------------- HTML
+def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Report, name: str) -> dict[int, str]:
+    """Account for every number of the HTML; returns the printed text of each figure by id."""
+    root = lxml.html.fromstring(html)
+    for element in root.xpath("//style | //title | //div[@class='running'] | //div[@style='display:none']"):
+        element.drop_tree()
+    printed: dict[int, str] = {}
+    facts = {f.key: f for f in loaded.release.facts}
+    facts_by_block: dict[object, list] = {}
+    for span in root.xpath("//span[contains(concat(' ', @class, ' '), ' fig ')]"):
+        figure_id = int(span.get("id", "fig-0").partition("-")[2] or 0)
+        text = " ".join(span.text_content().split())
+        printed[figure_id] = text
+        location = f"{name}:{span.sourceline}"
+        figure = figures.get(figure_id)
+        if figure is None:
+            report.add(Entry(text, location, "untied", "a figure span with no record in figures.json"))
+            continue
+        status, explanation = judge(figure, text, loaded, facts)
+        report.add(Entry(text, location, status, explanation, figure.get("source", "")))
+        block = _block_of(span)
+        facts_by_block.setdefault(block, []).append((figure, text))
+    for block, entries in facts_by_block.items():
+        _check_direction_words(block, entries, facts, report, name)
+    missing = sorted(set(figures) - set(printed))
+    if missing:
+        report.problems.append(Problem(Source(name, 0), "QF-MISSING-FIGURE", f"figures not in the output: {missing[:10]}"))
+    for span in root.xpath("//span[contains(concat(' ', @class, ' '), ' fig ')]"):
+        span.drop_tree()
+    for element in root.iter(*BLOCKS):
+        own = " ".join("".join(element.xpath("text()")).split()) if element.tag in ("th", "td") else None
+        text = " ".join(element.text_content().split()) if own is None else own
+        if element.tag not in ("th", "td") and element.xpath(f"ancestor::*[{' or '.join(f'self::{b}' for b in BLOCKS)}]"):
+            continue
+        for token in tokens(text):
+            location = f"{name}:{element.sourceline}"
+            if token.kind:
+                report.add(Entry(token.text, location, "non-financial", token.kind))
+            else:
+                report.add(Entry(token.text, location, "untied", _nearest(token, loaded), _template_source(token.text)))
+    return printed
+
+
+def _block_of(element):
+    while element is not None and element.tag not in ("p", "li", "td", "th", "h1", "h2"):
+        element = element.getparent()
+    return element
+
+
+def _check_direction_words(block, entries, index: dict[FactKey, Fact], report: Report, name: str) -> None:
+    """'The year-over-year and sequential decreases ...' must agree with the paragraph's figures."""
+    if block is None or block.tag not in ("p", "li"):
+        return
+    text = " ".join(block.text_content().split())
+    matches = list(_DIRECTION.finditer(text))
+    if not matches:
+        return
+    facts = [fact_for(index, fig["inputs"][0]) for fig, _ in entries if fig["kind"] == "fact"]
+    facts = [f for f in facts if f is not None and f.unit is not None and f.unit.numerator == "iso4217:CNY"]
+    if len(facts) < 2:
+        return
+    current = facts[0]
+    by_period = {f.period: f for f in facts if (f.concept, f.dimensions) == (current.concept, current.dimensions)}
+    year_ago = next((f for p, f in by_period.items() if p.end.year == current.period.end.year - 1), None)
+    prior = next((f for p, f in by_period.items() if p.start and current.period.start
+                  and p.end == current.period.start - dt.timedelta(days=1)), None)
+    for match in matches:
+        word = match.group(3)
+        sign = 1 if word.startswith(("increase", "growth")) else -1
+        for comparison in filter(None, (match.group(1), match.group(2))):
+            other = year_ago if comparison == "year-over-year" else prior
+            if other is None:
+                continue
+            actual = 1 if current.value > other.value else -1
+            status = "derived" if actual == sign else "inconsistent"
+            explanation = (f"{comparison} {'rise' if actual > 0 else 'fall'}: {current.concept.local} "
+                           f"{current.value:,f} vs {other.value:,f}")
+            report.add(Entry(word, f"{name}:{block.sourceline}", status, explanation))
+
+
+def _nearest(token, loaded: Loaded) -> str:
+    """The facts closest in value to an unexplained number, to help whoever fixes it."""
+    if token.printed is None:
+        return "not a recognised number"
+    target = abs(token.printed.value)
+    candidates = sorted((abs(abs(f.value) - target), str(f.concept), str(f.period)) for f in loaded.release.facts
+                        if isinstance(f.value, Decimal) and f.value)
+    near = "; ".join(f"{c}@{p}" for _, c, p in candidates[:3])
+    return f"typed number, not from a fact or a declared derivation (nearest facts: {near})"
+
+
+def _template_source(text: str) -> str:
+    from .render import TEMPLATES
+    roots = [TEMPLATES, *Path("releases").glob("*/prose")]
+    for root in roots:
+        for path in sorted(Path(root).rglob("*.j2")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", line)
+                if re.search(rf"(?<![\w.,]){re.escape(text)}(?![\w])", stripped):
+                    return f"{path}:{number}"
+    return ""
+
+
+# ---------------------------------------------------------------------- Inline XBRL
+def check_ixbrl(path: Path, html_texts: dict[int, str], loaded: Loaded, report: Report) -> None:
+    """The iXBRL shows the same figures as the HTML, and every tagged value is its fact."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.parse(str(path), parser).getroot()
+    name = str(path)
+    for span in root.iterfind(".//xhtml:span[@class]", NS):
+        if "fig" not in span.get("class", "").split():
+            continue
+        figure_id = int(span.get("id", "fig-0").partition("-")[2] or 0)
+        text = " ".join("".join(span.itertext()).split())
+        if html_texts.get(figure_id) != text:
+            report.problems.append(Problem(Source(name, span.sourceline or 0), "QF-OUTPUTS-DIFFER",
+                                           f"figure {figure_id} is '{text}' here but '{html_texts.get(figure_id)}' in the HTML"))
+    contexts = _contexts(root)
+    facts = {f.key: f for f in loaded.release.facts}
+    units = {u.get("id"): u for u in root.iterfind(".//xbrli:unit", NS)}
+    for element in root.iter(f"{{{NS['ix']}}}nonFraction"):
+        period, dims = contexts[element.get("contextRef")]
+        unit = _unit(units[element.get("unitRef")])
+        prefix, local = element.get("name").split(":")
+        key = FactKey(QName(prefix, local), period, unit, dims)
+        fact = facts.get(key)
+        value = Decimal(fact_value(element))
+        half = Decimal(5).scaleb(-int(element.get("decimals")) - 1)
+        if fact is None or abs(fact.value - value) > half:
+            report.problems.append(Problem(Source(name, element.sourceline or 0), "QF-TAG-VALUE",
+                                           f"{element.get('name')} {period} tagged {value:f}, fact is "
+                                           f"{'missing' if fact is None else f'{fact.value:f}'}"))
+
+
+def _contexts(root) -> dict[str, tuple[Period, tuple]]:
+    out = {}
+    for context in root.iterfind(".//xbrli:context", NS):
+        instant = context.findtext(".//xbrli:instant", namespaces=NS)
+        if instant:
+            period = Period(dt.date.fromisoformat(instant))
+        else:
+            period = Period(dt.date.fromisoformat(context.findtext(".//xbrli:endDate", namespaces=NS)),
+                            dt.date.fromisoformat(context.findtext(".//xbrli:startDate", namespaces=NS)))
+        dims = tuple(sorted((QName.parse(m.get("dimension")), QName.parse(m.text.strip()))
+                            for m in context.iterfind(".//xbrldi:explicitMember", NS)))
+        out[context.get("id")] = (period, dims)
+    return out
+
+
+def _unit(element) -> Unit:
+    measures = [m.text.strip() for m in element.iterfind(".//xbrli:measure", NS)]
+    return Unit(measures[0], measures[1] if len(measures) > 1 else "")
+
+
+# ---------------------------------------------------------------------- PDF
+def pdf_text(path: Path) -> str:
+    result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"pdftotext failed on {path}: {result.stderr.strip()}")
+    return " ".join(result.stdout.split())
+
+
+def check_pdf(path: Path, figure_texts: list[str], report: Report) -> None:
+    """Every figure appears in the PDF's text, in document order, with the same text."""
+    text = pdf_text(path)
+    position = 0
+    for index, figure in enumerate(figure_texts, 1):
+        found = text.find(figure, position)
+        if found < 0:
+            report.problems.append(Problem(Source(str(path), 0), "QF-OUTPUTS-DIFFER",
+                                           f"figure {index} '{figure}' is not in the PDF text where expected"))
+            continue
+        position = found + len(figure)
