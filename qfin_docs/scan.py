@@ -15,7 +15,7 @@ _TOKEN = re.compile(
     r"""(?P<open>\()?(?P<cur>RMB|US\$)?(?P<sign>-)?
         (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
         (?P<close>\))?(?P<pct>%)?
-        (?:\s(?P<scale>thousand|million|billion)\b)?""", re.VERBOSE)
+        (?:\s(?P<scale>thousand|million|billion)(?![A-Za-z]))?""", re.VERBOSE)
 _SUPER = re.compile(f"[{SUPERSCRIPTS}]+")
 
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \

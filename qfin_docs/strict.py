@@ -123,8 +123,14 @@ def judge(figure: dict, printed: str, loaded: Loaded, facts: dict[FactKey, Fact]
     inputs = [fact_for(facts, spec) for spec in figure["inputs"]]
     if not all(inputs):
         return "untied", f"no fact for {[s['concept'] for s, f in zip(figure['inputs'], inputs) if f is None]}"
-    if printed != figure["text"]:
+    status, explanation = _judge_value(figure, printed, inputs, loaded)
+    if status != "inconsistent" and printed != figure["text"]:
         return "inconsistent", f"printed '{printed}' but the build recorded '{figure['text']}'"
+    return status, explanation
+
+
+def _judge_value(figure: dict, printed: str, inputs: list[Fact], loaded: Loaded) -> tuple[str, str]:
+    """Recompute the figure from the facts alone and compare it with what is printed."""
     if figure["formula"] == "rate":
         expected = f"RMB{digits(inputs[0].value, 0, figure['places'])}"
         if expected != printed:
@@ -180,7 +186,8 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
             if token.kind:
                 report.add(Entry(token.text, location, "non-financial", token.kind))
             else:
-                report.add(Entry(token.text, location, "untied", _nearest(token, loaded), _template_source(token.text)))
+                report.add(Entry(token.text, location, "untied", _nearest(token, loaded),
+                                 _template_source(token.text, Path(loaded.release.directory))))
     return printed
 
 
@@ -232,15 +239,15 @@ def _nearest(token, loaded: Loaded) -> str:
     return f"typed number, not from a fact or a declared derivation (nearest facts: {near})"
 
 
-def _template_source(text: str) -> str:
+def _template_source(text: str, release_dir: Path) -> str:
+    """The first template or prose line that types ``text`` literally."""
     from .render import TEMPLATES
-    roots = [TEMPLATES, *Path("releases").glob("*/prose")]
-    for root in roots:
+    for root in (release_dir / "prose", TEMPLATES):
         for path in sorted(Path(root).rglob("*.j2")):
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", line)
-                if re.search(rf"(?<![\w.,]){re.escape(text)}(?![\w])", stripped):
-                    return f"{path}:{number}"
+                if re.search(rf"(?<![\w.,]){re.escape(text)}(?![A-Za-z0-9])", stripped):
+                    return f"{_shown_path(path)}:{number}"
     return ""
 
 
@@ -314,3 +321,10 @@ def check_pdf(path: Path, figure_texts: list[str], report: Report) -> None:
                                            f"figure {index} '{figure}' is not in the PDF text where expected"))
             continue
         position = found + len(figure)
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
