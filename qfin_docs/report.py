@@ -26,6 +26,7 @@ class Entry:
 class Report:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)   # findings that are not about one number
+    notes: list[str] = field(default_factory=list)          # explained observations, not findings
 
     def add(self, entry: Entry) -> None:
         self.entries.append(entry)
@@ -46,6 +47,7 @@ class Report:
     def lines(self) -> list[str]:
         out = [f"{e.location}: {e.status:<13} {e.text!r:<28} {e.explanation}"
                + (f" [{e.confidence}]" if e.confidence else "") for e in self.entries]
+        out += [f"note: {n}" for n in self.notes]
         out.append("summary: " + ", ".join(f"{k} {v}" for k, v in self.summary().items())
                    + f"; findings {len(self.findings)}")
         return out
@@ -54,6 +56,7 @@ class Report:
         return {
             "summary": self.summary(),
             "findings": [str(p) for p in self.findings],
+            "notes": self.notes,
             "numbers": [{"text": e.text, "location": e.location, "status": e.status, "explanation": e.explanation,
                          "source": e.source, "confidence": e.confidence} for e in self.entries],
         }

@@ -75,6 +75,7 @@ class Token:
 def tokens(text: str) -> list[Token]:
     """Every number in ``text``, classified: markers and named non-financial kinds get a ``kind``."""
     found: list[Token] = []
+    kinds = _kinds(text)
     for match in _SUPER.finditer(text):
         found.append(Token(match.start(), match.end(), match.group(), None, kind="footnote marker"))
     for match in _TOKEN.finditer(text):
@@ -90,7 +91,7 @@ def tokens(text: str) -> list[Token]:
             end = match.end("close") - 1 if not match["pct"] and not match["scale"] else end
         token_text = text[start:end].rstrip(")") if not parenthesized else text[start:end]
         found.append(Token(start, start + len(token_text), token_text, printed, parenthesized,
-                           _non_financial(text, match.start("num"), match.end("num"))))
+                           _non_financial(kinds, match.start("num"), match.end("num"))))
     return sorted(found, key=lambda t: t.start)
 
 
@@ -100,7 +101,9 @@ def _printed(match: re.Match) -> Printed:
     places = len(digits.partition(".")[2])
     shift = SCALE_WORDS.get(match["scale"] or "", 0) - (2 if match["pct"] else 0)
     value = number.scaleb(shift)
-    if match["sign"] or (match["open"] and match["close"]):
+    # accounting parentheses: "(2,319)" is negative; "(US$572.4 million)" is an aside, not a sign
+    bare = match["open"] and match["close"] and not match["cur"] and not match["scale"] and not match["pct"]
+    if match["sign"] or bare:
         value = -value
     currency = {"RMB": "CNY", "US$": "USD"}.get(match["cur"] or "")
     return Printed(value, places - shift, currency, bool(match["pct"]))
@@ -110,16 +113,22 @@ def _printed(match: re.Match) -> Printed:
 ENCLOSING = [("url", re.compile(r"(?:https?://|www\.)\S+")), ("email", re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"))]
 
 
-def _non_financial(text: str, start: int, end: int) -> str:
-    for kind, pattern in ENCLOSING:
-        for match in pattern.finditer(text):
-            if match.start() <= start and end <= match.end():
-                return kind
+def _kinds(text: str) -> tuple[list[tuple[int, int, str]], dict[tuple[int, int], str]]:
+    """The enclosing spans (URLs, e-mail addresses) and the named numbers of one text, found once."""
+    enclosing = [(m.start(), m.end(), kind) for kind, pattern in ENCLOSING for m in pattern.finditer(text)]
+    named: dict[tuple[int, int], str] = {}
     for kind, pattern in NON_FINANCIAL:
         for match in pattern.finditer(text):
-            if match.start("n") == start and match.end("n") == end:
-                return kind
-    return ""
+            named.setdefault((match.start("n"), match.end("n")), kind)
+    return enclosing, named
+
+
+def _non_financial(kinds, start: int, end: int) -> str:
+    enclosing, named = kinds
+    for low, high, kind in enclosing:
+        if low <= start and end <= high:
+            return kind
+    return named.get((start, end), "")
 
 
 DIRECTION_WORDS = {"increase": 1, "increases": 1, "growth": 1, "decrease": -1, "decreases": -1,

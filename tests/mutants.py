@@ -51,6 +51,10 @@ def _flip_sign(rng, figure: str) -> str | None:
         return figure.replace("-", "", 1)
     if re.match(r"^(RMB|US\$)\d", figure):
         return re.sub(r"^(RMB|US\$)", r"\1-", figure)
+    if re.match(r"^[\d,.]+%$", figure):
+        return f"-{figure}"
+    if re.match(r"^-[\d,.]+%$", figure):
+        return figure[1:]
     if re.match(r"^[\d,.]+%?$", figure):
         return f"({figure})"
     return None

@@ -1,0 +1,596 @@
+"""Tie-out of a draft written by people (``qfin-docs tieout RELEASE DRAFT``): .txt, .html or .pdf.
+
+With no declarations, every number of the draft is tied to the facts by value, after its scale word,
+currency mark and the rounding interval its printed precision implies; or explained by a small library
+of derivations (change, share, translation, x2 per ADS, sums, period differences), using interval
+arithmetic: a figure derived from rounded inputs is consistent when it lies in the interval they allow.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+import subprocess
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from .checks import interval, run_checks, waived
+from .model import CNY, USD, Fact, ItemType, Period, Problem, Source
+from .numbers import Printed
+from .pipeline import Loaded, load
+from .report import Entry, Report
+from .scan import MONTH, Token, tokens
+
+Interval = tuple[Decimal, Decimal]
+_DIRECTION_BEFORE = re.compile(r"(increase|decrease|growth|decline)\s+of\s*$")
+_MONTHS = {"Three": 3, "Six": 6, "Nine": 9, "Twelve": 12}
+
+
+def printed_interval(printed: Printed) -> Interval:
+    return printed.interval()
+
+
+def meets(a: Interval, b: Interval) -> bool:
+    """Two rounding intervals share a value.  A printed figure stands for [v - h, v + h): half up
+    rounding puts the upper bound in the next figure, so intervals that only touch do not meet."""
+    if a[0] == a[1] or b[0] == b[1]:
+        return a[0] <= b[1] and b[0] <= a[1]
+    return a[0] < b[1] and b[0] < a[1]
+
+
+@dataclass
+class Paragraph:
+    text: str
+    line: int
+    tied: list[Fact] = field(default_factory=list)
+
+
+@dataclass
+class TableRow:
+    label: str
+    cells: list[str]
+    line: int
+    columns: list[tuple[Period | None, object]]     # (period, currency unit) per cell, when known
+    section: str = ""
+
+
+class TieOut:
+    """Matches numbers against one release's facts."""
+
+    def __init__(self, loaded: Loaded):
+        self.loaded = loaded
+        self.numeric = [f for f in loaded.release.facts if isinstance(f.value, Decimal)]
+        self.by_name: dict[tuple, list[Fact]] = {}
+        for fact in self.numeric:
+            self.by_name.setdefault((fact.concept, fact.dimensions), []).append(fact)
+            if fact.dimensions:
+                self.by_name.setdefault((fact.concept, ()), [])
+        self.rate = next((f.value for f in self.numeric if f.concept == loaded.release.exchange_rate), None)
+        self.labels = self._labels()
+        self.negated = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows if r.negated}
+        self.plain = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows
+                      if r.concept and not r.negated}
+
+    def named(self, names: set) -> list[Fact]:
+        """The facts of the (concept, dimensions) pairs a label names; a bare concept names all its facts."""
+        out = []
+        for concept, dims in names:
+            if dims:
+                out += self.by_name.get((concept, dims), [])
+            else:
+                out += [f for (c, _), facts in self.by_name.items() if c == concept for f in facts]
+        return _unique(out)
+
+    def _labels(self) -> dict[str, set]:
+        labels: dict[str, set] = {}
+        taxonomy = self.loaded.taxonomy
+        for concept in taxonomy.concepts.values():
+            for text in concept.labels.values():
+                labels.setdefault(_norm(text), set()).add((concept.name, ()))
+        for statement in taxonomy.statements.values():
+            for row in statement.rows:
+                if row.concept:
+                    labels.setdefault(_norm(row.label), set()).add((row.concept, row.dimensions))
+        return labels
+
+    # ------------------------------------------------------------------ direct facts
+    def facts_matching(self, printed: Printed, kind: str, facts=None, table_sign: bool = False) -> list[Fact]:
+        """Facts whose value lies in the printed figure's rounding interval (unit-compatible)."""
+        want = printed_interval(printed)
+        out = []
+        for fact in facts if facts is not None else self.numeric:
+            is_rate = fact.concept == self.loaded.release.exchange_rate and printed.currency == "CNY"
+            if not is_rate and not _unit_fits(fact, printed, kind):
+                continue
+            values = [fact.value]
+            if table_sign:
+                values = ([fact.value] if fact.concept in self.plain or fact.concept not in self.negated else []) + \
+                         ([-fact.value] if fact.concept in self.negated else [])
+            for value in values:
+                if fact.decimals is not None and printed.decimals > fact.decimals:
+                    matched = value == printed.value     # printed more precisely than the fact is known
+                else:
+                    shown = interval(fact) if value == fact.value else (-interval(fact)[1], -interval(fact)[0])
+                    matched = meets(want, shown)
+                if matched:
+                    out.append(fact)
+                    break
+        return out
+
+    # ------------------------------------------------------------------ derivations
+    def derivations(self, printed: Printed, before: str, context: list[Fact], section: list[Fact],
+                    when=None) -> list[str]:
+        """Explanations of a figure by the derivation library, from the facts tied nearby."""
+        found = []
+        want = printed_interval(printed)
+        if printed.percent:
+            direction = _DIRECTION_BEFORE.search(before[-40:])
+            sign = 0 if not direction else (1 if direction.group(1) in ("increase", "growth") else -1)
+            for new, old in itertools.permutations(_unique(context), 2):
+                if (new.concept, new.dimensions, new.unit) != (old.concept, old.dimensions, old.unit):
+                    continue
+                if new.period.end <= old.period.end or old.value == 0:
+                    continue
+                low, high = _ratio(interval(new), interval(old))
+                low, high = low - 1, high - 1
+                signed = want if sign >= 0 else (-want[1], -want[0])
+                if sign and meets(signed, (low, high)):
+                    found.append(f"change {new.concept.local} {old.period} -> {new.period} "
+                                 f"in [{low:.3%}, {high:.3%}]")
+                elif sign and meets(want, (abs(low), abs(high))) and (low > 0) != (sign > 0):
+                    found.append(f"INCONSISTENT direction: the change is {'an increase' if low > 0 else 'a decrease'}")
+            pairs = list(itertools.permutations(_unique(context + section), 2)) + self.parts_of_wholes()
+            for part, whole in pairs:
+                if part.period != whole.period or part.unit != whole.unit or whole.value <= 0 or part.value <= 0:
+                    continue
+                if part.value >= whole.value or sign:
+                    continue
+                low, high = _ratio(interval(part), interval(whole))
+                if meets(want, (low, high)):
+                    found.append(f"share {part.concept.local} / {whole.concept.local} in [{low:.3%}, {high:.3%}]")
+            return found
+        if printed.currency == "USD" and self.rate:
+            for fact in _unique(context):
+                if fact.unit == CNY and meets(want, (interval(fact)[0] / self.rate, interval(fact)[1] / self.rate)):
+                    found.append(f"translation of {fact.concept.local}@{fact.period} at {self.rate}")
+        if printed.currency:
+            found += self._differences(printed, want, {(f.concept, f.dimensions) for f in context + section}, when)
+            if not found and re.search(r"\b(total|aggregate|in all|combined)\b", before[-80:], re.IGNORECASE):
+                found += self._sums(printed, want, context + section)
+        return found
+
+    def parts_of_wholes(self) -> list[tuple[Fact, Fact]]:
+        """(member fact, total fact) pairs: a dimensional part and the same concept without the dimension."""
+        totals = {(f.concept, f.period, f.unit): f for f in self.numeric if not f.dimensions}
+        return [(f, totals[(f.concept, f.period, f.unit)]) for f in self.numeric
+                if f.dimensions and (f.concept, f.period, f.unit) in totals]
+
+    def _differences(self, printed: Printed, want: Interval, nearby: set, when=None) -> list[str]:
+        """A period's figure as a longer period minus the rest (e.g. the prior quarter as H1 - Q2),
+        for the concepts already tied nearby."""
+        out = []
+        unit = CNY if printed.currency == "CNY" else USD
+        by_key: dict[tuple, dict[Period, Fact]] = {}
+        for fact in self.numeric:
+            if fact.unit == unit and not fact.period.is_instant and (fact.concept, fact.dimensions) in nearby:
+                by_key.setdefault((fact.concept, fact.dimensions), {})[fact.period] = fact
+        for (concept, _), periods in by_key.items():
+            for whole in periods.values():
+                for rest in periods.values():
+                    if rest.period.end != whole.period.end or rest.period.start <= whole.period.start:
+                        continue
+                    part = Period(rest.period.start - dt.timedelta(days=1), whole.period.start)
+                    if when is not None and not when(part):
+                        continue
+                    low = interval(whole)[0] - interval(rest)[1]
+                    high = interval(whole)[1] - interval(rest)[0]
+                    if meets(want, (low, high)):
+                        out.append(f"difference {concept.local} {whole.period} - {rest.period}")
+        return out
+
+    def _sums(self, printed: Printed, want: Interval, context: list[Fact]) -> list[str]:
+        """The sum of two or three facts of one balance type, at a date the surrounding figures give
+        (e.g. a cash total "at the end of the quarter"); the first combination found is reported."""
+        unit = CNY if printed.currency == "CNY" else USD
+        dates = list(dict.fromkeys(Period(f.period.end) for f in context))
+        totals = {c.total for c in self.loaded.taxonomy.calculations}
+        concepts = self.loaded.taxonomy.concepts
+        found = []
+        for period in dates:
+            leaves = [f for f in self.numeric if f.period == period and f.unit == unit and not f.dimensions
+                      and f.value > 0 and f.concept not in totals]
+            for size in (2, 3):
+                for combo in itertools.combinations(leaves, size):
+                    if len({concepts[f.concept].balance for f in combo}) != 1:
+                        continue
+                    low = sum(interval(f)[0] for f in combo)
+                    high = sum(interval(f)[1] for f in combo)
+                    if meets(want, (low, high)):
+                        found.append(f"sum of {' + '.join(f.concept.local for f in combo)} at {period}")
+        return found
+
+    def per_ads(self, printed: Printed) -> list[str]:
+        ratio = Decimal(str(self.loaded.taxonomy.relations.ads_ratio))
+        out = []
+        for fact in self.numeric:
+            if fact.concept.local.startswith("EarningsPerShare") and _unit_fits(fact, printed, "prose"):
+                low, high = interval(fact)
+                if meets(printed_interval(printed), (low * ratio, high * ratio)):
+                    out.append(f"{ratio} x {fact.concept.local}@{fact.period} (per ADS)")
+        return out
+
+
+def _ratio(a: Interval, b: Interval) -> Interval:
+    values = [x / y for x in a for y in b]
+    return min(values), max(values)
+
+
+def _unique(facts: list[Fact]) -> list[Fact]:
+    seen, out = set(), []
+    for fact in facts:
+        if fact.key not in seen:
+            seen.add(fact.key)
+            out.append(fact)
+    return out
+
+
+def _unit_fits(fact: Fact, printed: Printed, where: str) -> bool:
+    concept_unit = fact.unit
+    if concept_unit is None:
+        return False
+    currency = concept_unit.numerator.partition(":")[2] if concept_unit.numerator.startswith("iso4217") else None
+    if printed.percent:
+        return concept_unit.numerator == "xbrli:pure" and fact.decimals is not None and fact.decimals >= 2 \
+            and fact.concept.local not in ("ForeignCurrencyExchangeRateTranslation1",)
+    if printed.currency:
+        return currency == printed.currency
+    return currency is None or where == "table"
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+# ---------------------------------------------------------------------- reading drafts
+def read_draft(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
+    """Paragraphs and table rows of a draft (.txt in the wire-service layout, .html, or .pdf)."""
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm"):
+        return _read_html(path)
+    if suffix == ".pdf":
+        def pdftotext(*flags: str) -> str:
+            return subprocess.run(["pdftotext", *flags, "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                                  text=True, timeout=60, check=True).stdout
+        _, rows = _read_layout(pdftotext("-layout"))
+        return _pdf_paragraphs(pdftotext()), rows
+    return _read_text(path.read_text(encoding="utf-8"))
+
+
+def _clean(text: str) -> str:
+    text = re.sub(r"\^\{\*(\d+)\}", lambda m: "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in m.group(1)), text)
+    text = text.replace("US\\$", "US$").replace("**", "")
+    text = re.sub(r"\*([^*]+)\*", r"\1", text)
+    return re.sub(r"<(https?://[^>]+)>", r"\1", text)
+
+
+def _read_text(text: str) -> tuple[list[Paragraph], list[TableRow]]:
+    paragraphs, rows = [], []
+    lines = text.splitlines()
+    header: list[list[str]] = []
+    pending_group = ""
+    previous_data = True
+    for number, raw in enumerate(lines, 1):
+        line = _clean(raw)
+        if "\t" not in line:
+            if line.strip():
+                paragraphs.append(Paragraph(" ".join(line.strip().lstrip("- ").split()) if line.startswith("- ")
+                                            else " ".join(line.split()), number))
+                if re.match(r"^\s*(Three|Six|Nine|Twelve) months ended", line):
+                    pending_group = line.strip()
+            continue
+        label, *cells = [c.strip() for c in line.split("\t")]
+        if not label:
+            if previous_data:
+                header = []
+            header.append(cells)
+            previous_data = False
+            continue
+        previous_data = True
+        if any(cells):
+            rows.append(TableRow(label, cells, number, _columns(header, pending_group)))
+    return paragraphs, rows
+
+
+def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period | None, object]]:
+    """Column periods and currencies from header rows ("Three months ended June 30," / years / RMB)."""
+    if not header:
+        return []
+    width = max(len(h) for h in header)
+    currency = next((h for h in header if h and all(c in ("RMB", "USD", "") for c in h) and any(h)), [])
+    units = [CNY if c == "RMB" else USD if c == "USD" else None for c in currency] + [None] * width
+    dates = next((h for h in header if any(re.match(MONTH + r" \d+, \d{4}$", c) for c in h)), None)
+    if dates:
+        return [(Period(dt.datetime.strptime(c, "%B %d, %Y").date()) if c else None, units[i])
+                for i, c in enumerate(dates)]
+    years = next((h for h in header if h and all(re.fullmatch(r"\d{4}", c) for c in h if c)), [])
+    groups = next((h for h in header if any("months ended" in c for c in h)), [pending_group])
+    spans, current = [], ""
+    for i in range(len(years)):
+        cell = groups[i] if i < len(groups) else ""
+        current = cell or current
+        spans.append(current)
+    out = []
+    for i, year in enumerate(years):
+        match = re.match(r"(\w+) months ended (\w+) (\d+)", spans[i] or "")
+        if not match or not year:
+            out.append((None, units[i]))
+            continue
+        end = dt.datetime.strptime(f"{match.group(2)} {match.group(3)} {year}", "%B %d %Y").date()
+        months = _MONTHS.get(match.group(1), 0)
+        start_month = end.month - months + 1
+        start = dt.date(end.year + (start_month - 1) // 12, (start_month - 1) % 12 + 1, 1)
+        out.append((Period(end, start), units[i]))
+    return out
+
+
+def _read_html(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
+    import lxml.html
+    root = lxml.html.parse(str(path)).getroot()
+    for element in root.xpath("//style | //script | //div[@style='display:none'] | //div[@class='running']"):
+        element.drop_tree()
+    paragraphs, rows = [], []
+    for element in root.iter("h1", "h2", "p", "li"):
+        paragraphs.append(Paragraph(" ".join(element.text_content().split()), element.sourceline or 0))
+    for table in root.iter("table"):
+        header = [[" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")][1:]
+                  for tr in table.xpath("./thead/tr")]
+        expanded = []
+        for tr, texts in zip(table.xpath("./thead/tr"), header):
+            cells = []
+            for cell, text in zip(tr.xpath("./th|./td")[1:], texts):
+                cells += [text] + [""] * (int(cell.get("colspan", "1")) - 1)
+            expanded.append(cells)
+        columns = _columns(expanded, "")
+        for tr in table.xpath("./tbody/tr"):
+            cells = [" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")]
+            if len(cells) > 1 and any(cells[1:]):
+                rows.append(TableRow(cells[0], cells[1:], tr.sourceline or 0, columns))
+    return paragraphs, rows
+
+
+def _pdf_paragraphs(text: str) -> list[Paragraph]:
+    """Paragraphs of the PDF's running text (before the statements), rebuilt from its lines: a short
+    line ends a paragraph, a bullet or a footnote number starts one; page headers and footers are dropped."""
+    pages = text.split("\f")
+    header = pages[0].splitlines()[0].strip() if pages and pages[0].strip() else ""
+    lines = []
+    for line in "\n".join(pages).splitlines():
+        stripped = line.strip()
+        if stripped.startswith("Unaudited Condensed Consolidated Balance Sheets"):
+            break                   # the statements are read as table rows
+        if stripped != header and not re.fullmatch(r"Page \d+ of \d+", stripped):
+            lines.append(stripped)
+    lengths = sorted(len(line) for line in lines if line)
+    width = lengths[len(lengths) * 3 // 4] if lengths else 0     # a full line of justified text
+    paragraphs: list[Paragraph] = []
+    current: list[str] = []
+    for index, line in enumerate(lines, 1):
+        starts = line.startswith("•") or re.match(r"^(\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+) [A-Z\"“]", line)
+        if current and starts:
+            paragraphs.append(Paragraph(" ".join(current), index))
+            current = []
+        if line:
+            current.append(line.lstrip("• "))
+        if current and (not line or len(line) < 0.75 * width):
+            paragraphs.append(Paragraph(" ".join(current), index))
+            current = []
+    if current:
+        paragraphs.append(Paragraph(" ".join(current), len(lines)))
+    return paragraphs
+
+
+def _read_layout(text: str) -> tuple[list[Paragraph], list[TableRow]]:
+    cell = re.compile(r"^(\(?\d{1,3}(,\d{3})*(\.\d+)?%?\)?|-)$")
+    paragraphs, rows = [], []
+    in_tables = False
+    for number, line in enumerate(text.splitlines(), 1):
+        if "Unaudited Condensed Consolidated Balance Sheets" in line:
+            in_tables = True
+        parts = line.split()
+        cells = []
+        while in_tables and parts and cell.match(parts[-1]):
+            cells.insert(0, parts.pop())
+        if in_tables and cells and parts and re.search(r"[A-Za-z]", " ".join(parts)) and not line.strip().startswith("Page"):
+            rows.append(TableRow(" ".join(parts), cells, number, []))
+        elif line.strip() and not re.match(r"^\s*Page \d+ of \d+\s*$", line):
+            paragraphs.append(Paragraph(" ".join(line.split()), number))
+    return paragraphs, rows
+
+
+# ---------------------------------------------------------------------- the tie-out
+def tieout_draft(release_dir: Path, draft: Path) -> Report:
+    """Tie every number of a draft to the release's facts; untied numbers are findings."""
+    loaded = load(release_dir)
+    if not draft.is_file():
+        from .model import BadInput
+        raise BadInput([Problem(Source(str(draft), 0), "QF-FILE-READ", "draft not found")])
+    paragraphs, rows = read_draft(draft)
+    report = tie(TieOut(loaded), paragraphs, rows, str(draft))
+    for problem in run_checks(loaded.release, loaded.taxonomy):
+        reason = waived(problem, loaded.release)
+        report.notes.append(f"{problem} -- {'waived: ' + reason if reason else 'a finding of the fact base'}")
+    return report
+
+
+_VERB = re.compile(r"\s(?:was|were|reached)\s")
+_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bInc)(?<!U\.S)(?<!\bNo)[.!?][”\"]?\s+(?=[A-Z“\"])|”")
+
+
+def subjects(engine: TieOut, text: str) -> list[tuple[int, int, set]]:
+    """Where the text names what its figures are ("<label> was|were|reached"): (start, end of the
+    sentence, the concepts named), by position."""
+    plain = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", " ", text)
+    out = []
+    for verb in _VERB.finditer(plain):
+        before = _norm(plain[max(0, verb.start() - 140):verb.start()])
+        best = max((label for label in engine.labels if before.endswith(label)
+                    and (len(before) == len(label) or before[-len(label) - 1] == " ")), key=len, default=None)
+        if best:
+            end = _SENTENCE_END.search(plain, verb.end())
+            out.append((verb.end(), end.start() if end else len(plain), engine.labels[best]))
+    return out
+
+
+def period_hint(after: str, loaded: Loaded):
+    """What the words after a figure say of its period: "in the prior quarter", "in the same period of 2023"."""
+    end = dt.date.fromisoformat(str(loaded.release.meta["document_period_end"]))
+    quarter_start = dt.date(end.year, end.month - 2, 1) if end.month > 2 else dt.date(end.year - 1, end.month + 10, 1)
+    if re.match(r"\s*in the prior quarter", after):
+        prior_end = quarter_start - dt.timedelta(days=1)
+        prior_start = dt.date(prior_end.year, prior_end.month - 2, 1) if prior_end.month > 2 else \
+            dt.date(prior_end.year - 1, prior_end.month + 10, 1)
+        return lambda period: period == Period(prior_end, prior_start)
+    match = re.match(r"\s*in the same period of (\d{4})", after)
+    if match:
+        year = int(match.group(1))
+        return lambda period: period.end.year == year and (period.end.month, period.end.day) == (end.month, end.day)
+    return None
+
+
+def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name: str) -> Report:
+    """Tie paragraphs (with the figures of their section as context) and table rows."""
+    report = Report()
+    section: list[Fact] = []
+    for paragraph in paragraphs:
+        _tie_paragraph(engine, paragraph, section, report, name)
+        if len(paragraph.text) < 90 and not paragraph.tied and not any(t.printed for t in tokens(paragraph.text)
+                                                                      if not t.kind):
+            section = []            # a heading starts a new section
+        section = (section + paragraph.tied)[-40:]
+    for row in rows:
+        _tie_row(engine, row, report, name)
+    return report
+
+
+def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], report: Report, name: str) -> None:
+    """First tie every figure that is a fact, then explain the rest from the facts tied around them.
+
+    Where the text names the figure ("Financing income was ..."), only that concept's facts qualify,
+    for that figure and the ones after it, until the text names another.
+    """
+    location = f"{name}:{paragraph.line}"
+    found = tokens(paragraph.text)
+    named = subjects(engine, paragraph.text)
+    results: dict[int, Entry] = {}
+    pending = []
+    for index, token in enumerate(found):
+        if token.kind:
+            results[index] = Entry(token.text, location, "non-financial", token.kind)
+            continue
+        printed = token.printed
+        assert printed is not None
+        before = paragraph.text[:token.start]
+        is_change = bool(_DIRECTION_BEFORE.search(before[-40:])) and printed.percent
+        subject = next((concepts for start, end, concepts in reversed(named) if start <= token.start < end), None)
+        pool = None if subject is None else engine.named(subject)
+        when = period_hint(paragraph.text[token.end:token.end + 40], engine.loaded)
+        if when is not None:
+            pool = [f for f in (engine.numeric if pool is None else pool) if when(f.period)]
+        facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
+        if not facts and subject is not None and not is_change and engine.facts_matching(printed, "prose"):
+            names = ", ".join(sorted({str(c) for c, _ in subject}))
+            results[index] = Entry(token.text, location, "inconsistent",
+                                   f"the text names {names} here, but this figure is another fact's")
+            continue
+        if not facts:
+            pending.append((index, token, before, subject, when))
+            continue
+        facts = _prefer_context(facts, paragraph, section)
+        paragraph.tied.append(facts[0])
+        confidence = "exact" if len(facts) == 1 else f"ambiguous: {len(facts)} facts, best by context"
+        results[index] = Entry(token.text, location, "tied", _describe(facts[0]), confidence=confidence)
+    for index, token, before, subject, when in pending:
+        nearby = section if subject is None else [f for f in section if (f.concept, f.dimensions) in subject
+                                                  or (f.concept, ()) in subject]
+        explanations = engine.derivations(token.printed, before, paragraph.tied, nearby, when)
+        bad = [e for e in explanations if e.startswith("INCONSISTENT")]
+        good = [e for e in explanations if not e.startswith("INCONSISTENT")]
+        if good:
+            results[index] = Entry(token.text, location, "derived", good[0],
+                                   confidence="exact" if len(good) == 1 else f"{len(good)} explanations agree")
+        elif bad:
+            results[index] = Entry(token.text, location, "inconsistent", bad[0])
+        else:
+            results[index] = Entry(token.text, location, "untied", "no fact or derivation gives this figure")
+    for index in sorted(results):
+        report.add(results[index])
+
+
+def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]) -> list[Fact]:
+    """Order candidate facts: the concept already tied nearby first, then facts named by the paragraph."""
+    nearby = {(f.concept, f.dimensions) for f in paragraph.tied + section}
+    words = set(_norm(paragraph.text).split())
+
+    def score(fact: Fact) -> tuple:
+        label = set(re.findall(r"[a-z]+", fact.concept.local.lower()))
+        return ((fact.concept, fact.dimensions) not in nearby, -len(label & words), fact.decimals or 0)
+    return sorted(facts, key=score)
+
+
+def _tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
+    location = f"{name}:{row.line}"
+    candidates = engine.labels.get(_norm(row.label))
+    row_pool = engine.numeric if candidates is None else engine.named(candidates)
+    for index, text in enumerate(row.cells):
+        if not text:
+            continue
+        period, unit = row.columns[index] if index < len(row.columns) else (None, None)
+        pool = [f for f in row_pool
+                if (unit is None or f.unit is None or not f.unit.numerator.startswith("iso4217")
+                     or f.unit.numerator == unit.numerator)
+                and (period is None or _period_fits(f, period))]
+        matches = _match_cell(engine, text, pool)
+        if matches:
+            confidence = "exact" if len({f.key for f in matches}) == 1 else f"{len(matches)} facts"
+            report.add(Entry(text, location, "tied", _describe(matches[0]), confidence=confidence))
+        else:
+            report.add(Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}"))
+
+
+def _period_fits(fact: Fact, period: Period) -> bool:
+    if fact.period == period:
+        return True
+    if fact.period.is_instant and not period.is_instant:   # beginning or end balances in a duration column
+        return fact.period.end in (period.end, period.start - dt.timedelta(days=1))
+    return False
+
+
+def _match_cell(engine: TieOut, text: str, pool: list[Fact]) -> list[Fact]:
+    negative = text.startswith("(") and text.endswith(")")
+    body = text.strip("()")
+    if body == "-":
+        return [f for f in pool if f.value == 0]
+    from .numbers import parse_printed
+    printed = parse_printed(body)
+    if printed is None:
+        return []
+    options = []
+    if printed.percent or "." in body:
+        options.append(printed)
+    else:
+        options.append(Printed(printed.value.scaleb(3), printed.decimals - 3))   # thousands
+        options.append(printed)                                                   # counts
+    out = []
+    for option in options:
+        signed = Printed(-option.value if negative else option.value, option.decimals, None, option.percent)
+        out += engine.facts_matching(signed, "table", pool, table_sign=True)
+    return out
+
+
+def _describe(fact: Fact) -> str:
+    dims = "".join(f"[{m.local}]" for _, m in fact.dimensions)
+    return f"fact {fact.concept}{dims} {fact.period} {fact.unit} = {fact.value:,f}"
+
+
+__all__ = ["tieout_draft", "read_draft", "TieOut", "Token", "ItemType"]
