@@ -43,7 +43,11 @@ def divide(a: Interval, b: Interval) -> Interval | None:
 
 
 def meets(a: Interval, b: Interval) -> bool:
-    return a[0] <= b[1] and b[0] <= a[1]
+    """Two rounding intervals share a value.  A rounded figure stands for [v - h, v + h): half-up
+    rounding sends the upper bound to the next figure, so intervals that only touch do not meet."""
+    if a[0] == a[1] or b[0] == b[1]:
+        return a[0] <= b[1] and b[0] <= a[1]
+    return a[0] < b[1] and b[0] < a[1]
 
 
 def gap(a: Interval, b: Interval) -> Decimal:

@@ -234,7 +234,8 @@ class _FactReader:
         concept, dims, _ = parsed
         if (concept.period_type == "instant") != period.is_instant:
             self.error(source, "QF-PERIOD-TYPE",
-                       f"'{concept.name}' is an {concept.period_type} concept but period '{spec['period']}' is "
+                       f"'{concept.name}' is {'an' if concept.period_type == 'instant' else 'a'} {concept.period_type} "
+                       f"concept but period '{spec['period']}' is "
                        f"{'an instant' if period.is_instant else 'a duration'}")
             return
         footnotes = tuple(spec.get("footnotes", ()))

@@ -82,6 +82,30 @@ def render_pdf(html: str, asset_dir: Path, title_source: str = "") -> bytes:
     return data
 
 
-def pdf_problems(error: PdfError, source: str) -> list[Problem]:
-    """One problem per WeasyPrint message."""
-    return [Problem(Source(source, 0), "QF-PDF", message) for message in error.messages]
+def pdf_problems(error: PdfError, template_dirs: list[Path]) -> list[Problem]:
+    """One problem per WeasyPrint message, at the template line that holds what it is about
+    (the blocked URL, or the character no font has) when one does."""
+    import re
+    problems = []
+    for message in error.messages:
+        url = re.search(r"blocked URL: (\S+)", message)
+        char = re.search(r"\(U\+([0-9A-F]{4,6})\)", message)
+        needle = url.group(1) if url else chr(int(char.group(1), 16)) if char else None
+        problems.append(Problem(_find(needle, template_dirs) if needle else Source("templates", 0), "QF-PDF", message))
+    return problems
+
+
+def _find(needle: str, template_dirs: list[Path]) -> Source:
+    for folder in template_dirs:
+        for path in sorted(Path(folder).rglob("*.j2")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if needle in line:
+                    return Source(_shown(path), number)
+    return Source(str(template_dirs[-1]), 0)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -53,13 +53,15 @@ def build(release_dir: Path, out_dir: Path) -> list[Problem]:
     if any(p.severity.value == "error" for p in fact_problems):
         raise BadInput(fact_problems)
     html, problems = render.render(release, taxonomy, "html")
-    inline, more = render.render(release, taxonomy, "ixbrl")
-    if html is None or inline is None:
-        raise BadInput(problems + more)
+    if html is None:
+        raise BadInput(problems)
+    inline, problems = render.render(release, taxonomy, "ixbrl")
+    if inline is None:
+        raise BadInput(problems)
     try:
         pdf = render_pdf(html.text, render.ASSETS)
     except PdfError as exc:
-        raise BadInput(pdf_problems(exc, f"{out_dir}/press-release.pdf"))
+        raise BadInput(pdf_problems(exc, [render.TEMPLATES, release_dir / "prose"]))
     outputs = {
         "press-release.html": html.text.encode("utf-8"),
         "press-release.pdf": pdf,

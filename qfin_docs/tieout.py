@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .checks import interval, run_checks, waived
+from .checks import interval, meets, run_checks, waived
 from .model import CNY, USD, Fact, ItemType, Period, Problem, Source
 from .numbers import Printed
 from .pipeline import Loaded, load
@@ -29,14 +29,6 @@ _MONTHS = {"Three": 3, "Six": 6, "Nine": 9, "Twelve": 12}
 
 def printed_interval(printed: Printed) -> Interval:
     return printed.interval()
-
-
-def meets(a: Interval, b: Interval) -> bool:
-    """Two rounding intervals share a value.  A printed figure stands for [v - h, v + h): half up
-    rounding puts the upper bound in the next figure, so intervals that only touch do not meet."""
-    if a[0] == a[1] or b[0] == b[1]:
-        return a[0] <= b[1] and b[0] <= a[1]
-    return a[0] < b[1] and b[0] < a[1]
 
 
 @dataclass

@@ -138,8 +138,9 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Any, list[Problem]]:
                               f"invalid UTF-8 byte 0x{raw[exc.start]:02x} at byte {exc.start}")]
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Problem(Source(name, 1), "QF-FILE-EMPTY", "file is empty")]
-    loader = _StrictLoader(text)
+    loader = None
     try:
+        loader = _StrictLoader(text)
         data = loader.get_single_data()
     except _LoadError as exc:
         return None, [Problem(Source(name, exc.line), exc.code, exc.message)]
@@ -156,7 +157,8 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Any, list[Problem]]:
     except RecursionError:
         return None, [Problem(Source(name, 1), "QF-YAML-DEPTH", "nesting is too deep")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, []
 
 
@@ -238,6 +240,11 @@ def schema_problems(data: Any, schema: dict, name: str) -> list[Problem]:
             continue
         elif error.validator == "anyOf":
             message = f"{where}: {_describe(error.instance)} is not one of the allowed forms"
+        elif error.validator == "type":
+            message = f"{where}: expected {error.validator_value}, got {_describe(error.instance)}"
+        elif error.validator == "pattern":
+            hint = error.schema.get("description") or f"the pattern {error.validator_value}"
+            message = f"{where}: {_describe(error.instance)} is not {hint}"
         else:
             message = f"{where}: {error.message}"
         problems.append(Problem(Source(name, line_of(data, path)), code, message))
@@ -245,7 +252,10 @@ def schema_problems(data: Any, schema: dict, name: str) -> list[Problem]:
 
 
 def _describe(value: Any) -> str:
-    text = repr(value if not isinstance(value, Decimal) else str(value))
+    if isinstance(value, (LineDict, LineList)):
+        text = "a mapping" if isinstance(value, dict) else "a list"
+        return text
+    text = str(value) if isinstance(value, Decimal) else repr(value)
     return text if len(text) < 60 else text[:57] + "..."
 
 
