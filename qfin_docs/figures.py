@@ -16,7 +16,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from .load import MONTH, parse_period
-from .model import CNY, PURE, USD, Column, Fact, FactKey, ItemType, Period, QName, Release, Row, Taxonomy, Unit
+from .model import CNY, PURE, USD, Column, Fact, FactKey, ItemType, Period, Release, Row, Taxonomy, Unit
 from .numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, digits, is_negative_when_shown, parse_printed,
                       round_to)
 from .taxonomy import dimensions_for, parse_ref
@@ -343,9 +343,11 @@ def _template_line() -> str:
 
 
 def _relative(path: str) -> str:
+    """A template path as recorded in figures.json: relative to the project, whatever the working directory."""
     from pathlib import Path
+    project = Path(__file__).resolve().parent.parent
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+        return str(Path(path).resolve().relative_to(project))
     except ValueError:
         return path
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +10,8 @@ import jinja2
 from markupsafe import Markup
 
 from .figures import Figure, FigureError, Figures, context_id, date_text
+from .ixbrl import document_name, incomplete_summations
 from .model import Fact, Problem, Release, Source, Taxonomy
-from .numbers import digits
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
@@ -41,21 +40,12 @@ def make_env(release_dir: Path) -> jinja2.Environment:
     )
 
 
-def build_datetime() -> dt.datetime:
-    """The one clock of the build: ``SOURCE_DATE_EPOCH`` when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    return dt.datetime.now(tz=dt.timezone.utc)
-
-
 def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | None, list[Problem]]:
     """Render the release in ``mode`` ("html" or "ixbrl").
 
     Returns:
         ``(rendered, problems)``; a missing fact or undefined name is a problem at its template line.
     """
-    from .ixbrl import incomplete_summations
     env = make_env(Path(release.directory))
     untagged = frozenset(incomplete_summations(release, taxonomy)) if mode == "ixbrl" else frozenset()
     figures = Figures(release, taxonomy, mode, untagged)
@@ -73,9 +63,7 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
         layout = "layout.xhtml.j2" if mode == "ixbrl" else "layout.html.j2"
         page = env.get_template(layout).render(
             context, body=Markup(body), contexts=_contexts(figures, hidden), units=_units(figures, hidden),
-            hidden=_hidden(figures, hidden), ixbrl_schema=f"qfin-{release.meta['document_period_end']:%Y%m%d}.xsd"
-            if isinstance(release.meta["document_period_end"], dt.date)
-            else f"qfin-{str(release.meta['document_period_end']).replace('-', '')}.xsd",
+            hidden=_hidden(figures, hidden), ixbrl_schema=f"{document_name(release)}.xsd",
         )
     except (FigureError, jinja2.TemplateError) as exc:
         return None, [Problem(_template_source(exc), _code(exc), _message(exc))]
@@ -168,4 +156,4 @@ def _hidden(figures: Figures, hidden) -> list[dict]:
     return out
 
 
-__all__ = ["Rendered", "render", "make_env", "build_datetime", "digits"]
+__all__ = ["Rendered", "render", "make_env"]

@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from .checks import interval
-from .ixbrl import NS, fact_value
+from .ixbrl import NS, document_name, fact_value
 from .model import Fact, FactKey, Period, Problem, QName, Source, Unit
 from .numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed, round_to
 from .pipeline import Loaded, load
@@ -36,8 +36,7 @@ def check_build(release_dir: Path, out_dir: Path) -> Report:
     report = Report()
     html_path = out_dir / "press-release.html"
     html_texts = check_html(html_path.read_bytes(), figures, loaded, report, str(html_path))
-    name = f"qfin-{str(loaded.release.meta['document_period_end']).replace('-', '')}"
-    ixbrl_path = out_dir / f"{name}.htm"
+    ixbrl_path = out_dir / f"{document_name(loaded.release)}.htm"
     check_html(ixbrl_path.read_bytes(), figures, loaded, report, str(ixbrl_path))
     check_ixbrl(ixbrl_path, html_texts, loaded, report)
     check_pdf(out_dir / "press-release.pdf", [figures[i]["text"] for i in sorted(figures)], report)

@@ -9,7 +9,8 @@ import pytest
 
 from qfin_docs.cli import main
 from qfin_docs.scan import tokens
-from qfin_docs.tieout import TieOut, _read_text, tie, tieout_draft
+from qfin_docs.drafts import _read_text
+from qfin_docs.tieout import TieOut, tie, tieout_draft
 
 from conftest import REFERENCE, RELEASE
 from mutants import mutants
