@@ -10,9 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from .model import (CNY, CURRENCY_UNITS, PURE, SHARES, Column, Concept, Fact, FactKey, ItemType, Nil, Period,
-                    Problem, QName, Release, Source, Table, Taxonomy, Unit)
+                    Problem, QName, Release, Source, Table, Taxonomy, Unit, shown_path)
 from .numbers import decimals_of, parse_printed
-from .taxonomy import SCHEMA_DIR, _display, dimensions_for, parse_ref
+from .taxonomy import SCHEMA_DIR, dimensions_for, parse_ref
 from .yamlio import line_of, read_yaml, schema_problems
 
 MONTH = Unit("qfin:Month")
@@ -30,7 +30,7 @@ def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, l
     Returns:
         ``(release, problems)``; release is None when any problem is an error.
     """
-    name = _display(directory / "release.yaml")
+    name = shown_path(directory / "release.yaml")
     meta, problems = read_yaml(directory / "release.yaml", name)
     if problems:
         return None, problems
@@ -44,7 +44,7 @@ def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, l
     tables: list[Table] = []
     for index, relative in enumerate(meta["fact_files"]):
         path = directory / relative
-        file_name = _display(path)
+        file_name = shown_path(path)
         if not path.is_file():
             problems.append(Problem(Source(name, line_of(meta, ["fact_files", index])), "QF-FILE-READ",
                                     f"fact file '{relative}' does not exist"))

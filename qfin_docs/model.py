@@ -7,9 +7,20 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import os
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Union
+
+
+def shown_path(path: "str | os.PathLike[str]") -> str:
+    """A path as problems show it: relative to the working directory when under it."""
+    absolute = Path(path).resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
 
 
 @dataclass(frozen=True, slots=True, order=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .model import Problem, Source
+from .model import Problem, Source, shown_path
 
 
 class PdfError(Exception):
@@ -100,12 +100,5 @@ def _find(needle: str, template_dirs: list[Path]) -> Source:
         for path in sorted(Path(folder).rglob("*.j2")):
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 if needle in line:
-                    return Source(_shown(path), number)
+                    return Source(shown_path(path), number)
     return Source(str(template_dirs[-1]), 0)
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from .figures import Figure, FigureError, Figures, context_id, date_text
 from .ixbrl import document_name, incomplete_summations
-from .model import Fact, Problem, Release, Source, Taxonomy
+from .model import Fact, Problem, Release, Source, Taxonomy, shown_path
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
@@ -87,18 +87,11 @@ def _message(exc: Exception) -> str:
 def _template_source(exc: Exception) -> Source:
     """The template file and line an exception came from (Jinja rewrites tracebacks to template lines)."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        return Source(_relative(exc.filename), exc.lineno)
+        return Source(shown_path(exc.filename), exc.lineno)
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename.endswith(".j2"):
-            return Source(_relative(frame.filename), frame.lineno or 0)
+            return Source(shown_path(frame.filename), frame.lineno or 0)
     return Source("templates", 0)
-
-
-def _relative(path: str) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return path
 
 
 def column_headers(table) -> list[list[tuple[str, int]]]:

@@ -19,7 +19,7 @@ from lxml import etree
 
 from .checks import interval
 from .ixbrl import NS, document_name, fact_value
-from .model import Fact, FactKey, Period, Problem, QName, Source, Unit
+from .model import Fact, FactKey, Period, Problem, QName, Source, Unit, shown_path
 from .numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed, round_to
 from .pipeline import Loaded, load
 from .report import Entry, Report
@@ -246,7 +246,7 @@ def _template_source(text: str, release_dir: Path) -> str:
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
                 stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", line)
                 if re.search(rf"(?<![\w.,]){re.escape(text)}(?![A-Za-z0-9])", stripped):
-                    return f"{_shown_path(path)}:{number}"
+                    return f"{shown_path(path)}:{number}"
     return ""
 
 
@@ -320,10 +320,3 @@ def check_pdf(path: Path, figure_texts: list[str], report: Report) -> None:
                                            f"figure {index} '{figure}' is not in the PDF text where expected"))
             continue
         position = found + len(figure)
-
-
-def _shown_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

@@ -5,8 +5,8 @@ import json
 import re
 from pathlib import Path
 
-from .model import (Relations, Axis, Calculation, CalcItem, Concept, Dimensions, ItemType, Namespace, Problem, QName, Row,
-                    Source, Statement, Taxonomy)
+from .model import (Axis, CalcItem, Calculation, Concept, Dimensions, ItemType, Namespace, Problem, QName,
+                    Relations, Row, Source, Statement, Taxonomy, shown_path)
 from .yamlio import line_of, read_yaml, schema_problems
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -45,7 +45,7 @@ def load_taxonomy(path: Path | None = None) -> tuple[Taxonomy | None, list[Probl
         ``(taxonomy, problems)``; taxonomy is None when there are problems.
     """
     path = path or SCHEMA_DIR / "taxonomy.yaml"
-    name = _display(path)
+    name = shown_path(path)
     data, problems = read_yaml(path, name)
     if problems:
         return None, problems
@@ -187,10 +187,3 @@ class _Builder:
                         self.error(source, "QF-UNKNOWN-CONCEPT", f"calculation concept '{q}' is not defined")
                 if total is not None:
                     yield Calculation(total, tuple(parsed), sid, source)
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
