@@ -279,6 +279,19 @@ class Figures:
         fid = self._record(text, "derived", "translate", [fact.key, rate.key], power, places, "prose", value)
         return self._wrap(fid, escape(text))
 
+    def per_ads(self, ref: str, period: str, currency: str = "CNY") -> Markup:
+        """A per-ADS amount from a per-share fact: the ADS ratio times it (``RMB9.08`` from 4.54)."""
+        fact = self.find(ref, period, currency)
+        assert isinstance(fact.value, Decimal) and fact.unit is not None
+        ratio = Decimal(str(self.taxonomy.relations.ads_ratio))
+        value = fact.value * ratio
+        places = fact.decimals or 0
+        mark = CURRENCY_MARKS[fact.unit.numerator.partition(":")[2]]
+        sign = "-" if is_negative_when_shown(value, 0, places) else ""
+        text = f"{mark}{sign}{digits(value, 0, places)}"
+        fid = self._record(text, "derived", "per-ads", [fact.key], 0, places, "prose", value)
+        return self._wrap(fid, escape(text))
+
     def exchange_rate(self) -> Fact:
         concept = self.release.exchange_rate
         spec = self.release.meta["exchange_rate"]

@@ -54,7 +54,7 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
         "statements": taxonomy.statements, "date_text": date_text,
         **{name: getattr(figures, name) for name in (
             "money", "usd", "count", "pct", "per_share", "change", "share", "total", "translate", "date",
-            "text", "cell", "rate")},
+            "text", "cell", "rate", "per_ads")},
         "column_headers": column_headers,
     }
     try:

@@ -99,6 +99,12 @@ def recompute(figure: dict, inputs: list[Fact], loaded: Loaded) -> tuple[str, st
     if formula == "sum":
         total = sum(values, Decimal(0))
         return f"RMB{digits(total, scale, places)} {SCALE_NAMES[scale]}", f"sum {_names(inputs)} = {total:,f}"
+    if formula == "per-ads":
+        ratio = Decimal(str(loaded.taxonomy.relations.ads_ratio))
+        value = values[0] * ratio
+        mark = CURRENCY_MARKS[inputs[0].unit.numerator.partition(":")[2]]
+        sign = "-" if is_negative_when_shown(value, 0, places) else ""
+        return f"{mark}{sign}{digits(value, 0, places)}", f"per ADS: {ratio} x {_names(inputs)} = {value}"
     if formula == "translate":
         value = values[0] / values[1]
         sign = "-" if is_negative_when_shown(value, scale, places) else ""

@@ -78,6 +78,21 @@ def test_pdf_layout_features(built):
     assert "595.276 x 841.89 pts (A4)" in info
 
 
+def test_table_headers_repeat_on_every_page_a_statement_spans(built, loaded):
+    pages = pdftotext(built / "press-release.pdf", "-layout").split("\f")
+    start = next(i for i, page in enumerate(pages) if "Unaudited Condensed Consolidated Balance Sheets" in page)
+    pages = pages[start:]
+    first_rows = {loaded.taxonomy.statements[t.statement].rows[0].label for t in loaded.release.tables}
+    spanned = 0
+    for page in pages:
+        rows = [label for label, _ in layout_rows(page)]
+        titled = re.search(r"Unaudited (Condensed|Reconciliations)", page)
+        if rows and not titled and rows[0] not in first_rows:
+            spanned += 1        # a statement continues here from the page before
+            assert re.search(r"^\s*(?:(?:RMB|USD)\s+)*USD\s*$", page, re.MULTILINE), "continued table without its header"
+    assert spanned >= 2     # the balance sheet and the statement of operations run over two pages
+
+
 def test_cjk_font_embedded_and_no_missing_glyph(built):
     fonts = subprocess.run(["pdffonts", str(built / "press-release.pdf")], check=True, capture_output=True,
                            text=True).stdout.splitlines()[2:]
