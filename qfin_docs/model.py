@@ -117,8 +117,6 @@ CNY = Unit("iso4217:CNY")
 USD = Unit("iso4217:USD")
 SHARES = Unit("xbrli:shares")
 PURE = Unit("xbrli:pure")
-CNY_PER_SHARE = Unit("iso4217:CNY", "xbrli:shares")
-USD_PER_SHARE = Unit("iso4217:USD", "xbrli:shares")
 CURRENCY_UNITS = {"CNY": CNY, "USD": USD}
 
 
@@ -176,9 +174,6 @@ class ItemType(enum.Enum):
     DURATION_MONTHS = "months"
     STRING = "string"
     DATE = "date"
-    DOMAIN = "domain"     # members
-    AXIS = "axis"
-    ABSTRACT = "abstract"
 
     @property
     def is_numeric(self) -> bool:
@@ -314,7 +309,7 @@ class Table:
     columns: tuple[Column, ...]
     scale: int                 # 3 = thousands, for monetary rows
     source: Source
-    caption: str = ""
+    id: str = ""               # the table's key in its fact file
 
 
 @dataclass(frozen=True, slots=True)

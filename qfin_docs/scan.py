@@ -129,7 +129,3 @@ def _non_financial(kinds, start: int, end: int) -> str:
         if low <= start and end <= high:
             return kind
     return named.get((start, end), "")
-
-
-DIRECTION_WORDS = {"increase": 1, "increases": 1, "growth": 1, "decrease": -1, "decreases": -1,
-                   "decline": -1, "declines": -1}

@@ -124,6 +124,8 @@ class TieOut:
                 if meets(want, (low, high)):
                     found.append(f"share {part.concept.local} / {whole.concept.local} in [{low:.3%}, {high:.3%}]")
             return found
+        if printed.currency and "." in str(printed.value):
+            found += self.per_ads(printed)
         if printed.currency == "USD" and self.rate:
             for fact in _unique(context):
                 if fact.unit == CNY and meets(want, (interval(fact)[0] / self.rate, interval(fact)[1] / self.rate)):
@@ -185,10 +187,14 @@ class TieOut:
         return found
 
     def per_ads(self, printed: Printed) -> list[str]:
-        ratio = Decimal(str(self.loaded.taxonomy.relations.ads_ratio))
+        """A per-ADS amount as the ADS ratio times a per-share fact."""
+        relations = self.loaded.taxonomy.relations
+        ratio = Decimal(str(relations.ads_ratio))
+        per_share = set(relations.per_ads.values())
         out = []
         for fact in self.numeric:
-            if fact.concept.local.startswith("EarningsPerShare") and _unit_fits(fact, printed, "prose"):
+            if fact.concept in per_share and fact.unit is not None and fact.unit.denominator \
+                    and _unit_fits(fact, printed, "prose"):
                 low, high = interval(fact)
                 if meets(printed_interval(printed), (low * ratio, high * ratio)):
                     out.append(f"{ratio} x {fact.concept.local}@{fact.period} (per ADS)")

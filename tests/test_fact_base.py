@@ -47,7 +47,7 @@ def test_every_table_cell_is_a_fact(loaded, reference_text):
         statement = loaded.taxonomy.statements[table.statement]
         value_rows = [r for r in statement.rows if not r.is_heading]
         reference_rows = data_rows(block)
-        assert [r.label for r in reference_rows] == [r.label for r in value_rows], table.caption
+        assert [r.label for r in reference_rows] == [r.label for r in value_rows], table.id
         assert [r.label for r in heading_rows(block)] == [r.label for r in statement.rows if r.is_heading]
         for ref_row, row in zip(reference_rows, value_rows):
             cells = list(ref_row.cells) + [""] * (len(table.columns) - len(ref_row.cells))

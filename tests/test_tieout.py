@@ -97,3 +97,14 @@ def test_mutants_of_the_reference_are_caught(loaded):
     missed = [m for m in population if not findings(m.text)]
     assert len(population) == 500
     assert 1 - len(missed) / len(population) >= 0.99, [(m.operator, m.before, m.after) for m in missed]
+
+
+def test_derivation_library_per_ads_and_period_difference(loaded):
+    from qfin_docs.numbers import parse_printed
+    engine = TieOut(loaded)
+    assert engine.per_ads(parse_printed("RMB9.08")) == [
+        "2 x EarningsPerShareBasic@2024-04-01/2024-06-30 (per ADS)"]
+    assert engine.per_ads(parse_printed("RMB9.10")) == []
+    revenue = [f for f in loaded.release.facts if str(f.concept) == "us-gaap:Revenues" and not f.dimensions]
+    found = engine.derivations(parse_printed("RMB4,153.2 million"), "compared to ", revenue, [])
+    assert "difference Revenues 2024-01-01/2024-06-30 - 2024-04-01/2024-06-30" in found
