@@ -101,10 +101,12 @@ def test_template_errors_name_the_template_line(mini, template, code, message):
     from qfin_docs.taxonomy import load_taxonomy
 
     prose = mini / "prose" / "release.html.j2"
-    prose.write_text(prose.read_text() + "<p>\n" + template + "\n</p>\n")
+    original = prose.read_text()
+    prose.write_text(original + "<p>\n" + template + "\n</p>\n")
+    line = len(original.splitlines()) + 2
     taxonomy, _ = load_taxonomy()
     release, _ = load_release(mini, taxonomy)
     rendered, problems = render(release, taxonomy, "html")
     assert rendered is None
     assert [(p.source.file.endswith("prose/release.html.j2"), p.source.line, p.code, p.message)
-            for p in problems] == [(True, 6, code, message)]
+            for p in problems] == [(True, line, code, message)]
