@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 from typing import Callable, Iterable
 
@@ -61,7 +62,7 @@ class FactBase:
     release: Release
     taxonomy: Taxonomy
 
-    @property
+    @cached_property
     def by_key(self) -> dict[FactKey, Fact]:
         return {f.key: f for f in self.release.facts if isinstance(f.value, Decimal)}
 
