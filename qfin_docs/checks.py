@@ -43,6 +43,12 @@ def divide(a: Interval, b: Interval) -> Interval | None:
     return min(values), max(values)
 
 
+def change_bounds(new: Fact, old: Fact) -> Interval | None:
+    """The range of new / old - 1 over the rounding intervals of both facts (None if old may be zero)."""
+    ratio = divide(interval(new), interval(old))
+    return None if ratio is None else (ratio[0] - 1, ratio[1] - 1)
+
+
 def meets(a: Interval, b: Interval) -> bool:
     """Two rounding intervals share a value.  A rounded figure stands for [v - h, v + h): half-up
     rounding sends the upper bound to the next figure, so intervals that only touch do not meet."""
@@ -122,28 +128,28 @@ def dimension_sums(base: FactBase) -> Iterable[Problem]:
     for axis in base.taxonomy.axes.values():
         if not axis.additive:
             continue
-        for parent in [None, *axis.members]:
-            children = axis.children(parent)
-            if not children:
+        for fact in base.release.facts:
+            parts = _member_facts(index, fact, axis) if isinstance(fact.value, Decimal) else None
+            if not parts:
                 continue
-            for fact in [f for f in base.release.facts if isinstance(f.value, Decimal)]:
-                dims = dict(fact.dimensions)
-                if dims.get(axis.name) != parent:
-                    continue
-                others = {a: m for a, m in dims.items() if a != axis.name}
-                parts = []
-                for child in children:
-                    key_dims = tuple(sorted({**others, axis.name: child}.items()))
-                    parts.append(index.get(FactKey(fact.concept, fact.period, fact.unit, key_dims)))
-                if not all(parts):
-                    continue
-                summed: Interval = (Decimal(0), Decimal(0))
-                for part in parts:
-                    summed = add(summed, interval(part))
-                if not meets(summed, interval(fact)):
-                    yield _problem(dimension_sums, fact,
-                                   f"{_key_text(fact)} is {_num(fact.value)} but its {len(parts)} members on "
-                                   f"{axis.name} sum to {_num((summed[0] + summed[1]) / 2)}")
+            summed: Interval = (Decimal(0), Decimal(0))
+            for part in parts:
+                summed = add(summed, interval(part))
+            if not meets(summed, interval(fact)):
+                yield _problem(dimension_sums, fact,
+                               f"{_key_text(fact)} is {_num(fact.value)} but its {len(parts)} members on "
+                               f"{axis.name} sum to {_num((summed[0] + summed[1]) / 2)}")
+
+
+def _member_facts(index: dict[FactKey, Fact], fact: Fact, axis) -> list[Fact] | None:
+    """The facts of the children of ``fact``'s member on ``axis`` (of the domain when it has none),
+    when every child is reported; None otherwise."""
+    dims = dict(fact.dimensions)
+    parent = dims.get(axis.name)
+    children = axis.children(parent) if parent is None or parent in axis.members else []
+    parts = [index.get(FactKey(fact.concept, fact.period, fact.unit,
+                               tuple(sorted({**dims, axis.name: child}.items())))) for child in children]
+    return parts if parts and all(parts) else None
 
 
 @check("QF-BALANCE")
@@ -259,18 +265,9 @@ def _rounded_inputs(base: FactBase, index: dict[FactKey, Fact], fact: Fact, seen
                                                  if i.concept != fact.concept]
         if all(others):
             return sum(count(f, id(calc)) for f in others)
-    dims = dict(fact.dimensions)
     for axis in base.taxonomy.axes.values():
-        if not axis.additive:
-            continue
-        parent = dims.get(axis.name)
-        if parent is not None and parent not in axis.members:
-            continue
-        children = []
-        for child in axis.children(parent):
-            key_dims = tuple(sorted({**dims, axis.name: child}.items()))
-            children.append(index.get(FactKey(fact.concept, fact.period, fact.unit, key_dims)))
-        if children and all(children):
+        children = _member_facts(index, fact, axis) if axis.additive else None
+        if children:
             return sum(_rounded_inputs(base, index, f, seen) for f in children)
     return 1
 

@@ -39,8 +39,7 @@ def read_draft(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
         def pdftotext(*flags: str) -> str:
             return subprocess.run(["pdftotext", *flags, "-enc", "UTF-8", str(path), "-"], capture_output=True,
                                   text=True, timeout=60, check=True).stdout
-        _, rows = _read_layout(pdftotext("-layout"))
-        return _pdf_paragraphs(pdftotext()), rows
+        return _pdf_paragraphs(pdftotext()), _pdf_rows(pdftotext("-layout"))
     return _read_text(path.read_text(encoding="utf-8"))
 
 
@@ -167,9 +166,10 @@ def _pdf_paragraphs(text: str) -> list[Paragraph]:
     return paragraphs
 
 
-def _read_layout(text: str) -> tuple[list[Paragraph], list[TableRow]]:
+def _pdf_rows(text: str) -> list[TableRow]:
+    """Statement rows of ``pdftotext -layout`` output: a label followed by figures, from the first statement on."""
     cell = re.compile(r"^(\(?\d{1,3}(,\d{3})*(\.\d+)?%?\)?|-)$")
-    paragraphs, rows = [], []
+    rows = []
     in_tables = False
     for number, line in enumerate(text.splitlines(), 1):
         if "Unaudited Condensed Consolidated Balance Sheets" in line:
@@ -180,6 +180,4 @@ def _read_layout(text: str) -> tuple[list[Paragraph], list[TableRow]]:
             cells.insert(0, parts.pop())
         if in_tables and cells and parts and re.search(r"[A-Za-z]", " ".join(parts)) and not line.strip().startswith("Page"):
             rows.append(TableRow(" ".join(parts), cells, number, []))
-        elif line.strip() and not re.match(r"^\s*Page \d+ of \d+\s*$", line):
-            paragraphs.append(Paragraph(" ".join(line.split()), number))
-    return paragraphs, rows
+    return rows

@@ -15,8 +15,10 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from .load import MONTH, parse_period
-from .model import CNY, PURE, USD, Column, Fact, FactKey, ItemType, Period, Release, Row, Taxonomy, Unit
+from .checks import change_bounds
+from .load import parse_period
+from .model import (CNY, FIXED_UNITS, USD, Column, Fact, FactKey, ItemType, Period, Release, Row, Taxonomy,
+                    Unit)
 from .numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, digits, is_negative_when_shown, parse_printed,
                       round_to)
 from .taxonomy import dimensions_for, parse_ref
@@ -106,9 +108,11 @@ class Figures:
     @staticmethod
     def _unit(kind: ItemType, currency: str | None) -> Unit | None:
         money = {"CNY": CNY, "USD": USD}[currency or "CNY"]
-        return {ItemType.MONETARY: money, ItemType.PER_SHARE: Unit(money.numerator, "xbrli:shares"),
-                ItemType.SHARES: Unit("xbrli:shares"), ItemType.PERCENT: PURE, ItemType.DECIMAL: PURE,
-                ItemType.DURATION_MONTHS: MONTH}.get(kind)
+        if kind is ItemType.MONETARY:
+            return money
+        if kind is ItemType.PER_SHARE:
+            return Unit(money.numerator, "xbrli:shares")
+        return FIXED_UNITS.get(kind)
 
     # ------------------------------------------------------------------ recording and tagging
     def _record(self, text: str, kind: str, formula: str, inputs, scale: int, places: int, where: str,
@@ -243,7 +247,10 @@ class Figures:
         new, old = self.find(ref, now), self.find(ref, then)
         assert isinstance(new.value, Decimal) and isinstance(old.value, Decimal)
         ratio = new.value / old.value - 1
-        low, high = change_interval(new, old)
+        bounds = change_bounds(new, old)
+        if bounds is None:
+            raise FigureError(f"{ref} at {then} may be zero: no change can be computed")
+        low, high = bounds
         ratio = self._stated_or(stated, ratio, low, high, places)
         word = "increase" if ratio > 0 else "decrease"
         lead = ("an " if word == "increase" else "a ") if article else ""
@@ -363,16 +370,3 @@ def _relative(path: str) -> str:
         return str(Path(path).resolve().relative_to(project))
     except ValueError:
         return path
-
-
-def change_interval(new: Fact, old: Fact) -> tuple[Decimal, Decimal]:
-    """The range of new/old - 1 over the rounding intervals of both facts."""
-    def bounds(fact: Fact) -> tuple[Decimal, Decimal]:
-        assert isinstance(fact.value, Decimal)
-        if fact.decimals is None:
-            return fact.value, fact.value
-        half = Decimal(5).scaleb(-fact.decimals - 1)
-        return fact.value - half, fact.value + half
-    (n_lo, n_hi), (o_lo, o_hi) = bounds(new), bounds(old)
-    candidates = [n / o - 1 for n in (n_lo, n_hi) for o in (o_lo, o_hi)]
-    return min(candidates), max(candidates)

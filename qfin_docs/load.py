@@ -9,13 +9,12 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
-from .model import (CNY, CURRENCY_UNITS, PURE, SHARES, Column, Concept, Fact, FactKey, ItemType, Nil, Period,
-                    Problem, QName, Release, Source, Table, Taxonomy, Unit, shown_path)
+from .model import (CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SHARES, Column, Concept, Fact, FactKey,
+                    ItemType, Nil, Period, Problem, QName, Release, Source, Table, Taxonomy, Unit, shown_path)
 from .numbers import decimals_of, parse_printed
 from .taxonomy import SCHEMA_DIR, dimensions_for, parse_ref
 from .yamlio import line_of, read_yaml, schema_problems
 
-MONTH = Unit("qfin:Month")
 SCALES = {"units": 0, "thousands": 3, "millions": 6}
 UNIT_NAMES = {"CNY": CNY, "USD": Unit("iso4217:USD"), "shares": SHARES, "pure": PURE, "months": MONTH,
               "CNY/shares": Unit("iso4217:CNY", "xbrli:shares"), "USD/shares": Unit("iso4217:USD", "xbrli:shares")}
@@ -219,8 +218,7 @@ class _FactReader:
                 self.error(source, "QF-UNIT", f"'{concept.name}' is monetary: write the currency, e.g. 'RMB1,234 million'")
                 return None
             return currency if kind is ItemType.MONETARY else Unit(currency.numerator, "xbrli:shares")
-        return {ItemType.SHARES: SHARES, ItemType.PERCENT: PURE, ItemType.DECIMAL: PURE,
-                ItemType.DURATION_MONTHS: MONTH}.get(kind)
+        return FIXED_UNITS.get(kind)
 
     def single_fact(self, spec, source: Source, periods) -> None:
         parsed = self.concept_and_dims(spec["concept"], source)
@@ -303,8 +301,7 @@ class _FactReader:
             return unit.numerator.startswith("iso4217:") and not unit.denominator
         if kind is ItemType.PER_SHARE:
             return unit.numerator.startswith("iso4217:") and unit.denominator == "xbrli:shares"
-        return unit == {ItemType.SHARES: SHARES, ItemType.PERCENT: PURE, ItemType.DECIMAL: PURE,
-                        ItemType.DURATION_MONTHS: MONTH}.get(kind)
+        return unit == FIXED_UNITS.get(kind)
 
     def add(self, fact: Fact) -> None:
         self.facts.append(fact)

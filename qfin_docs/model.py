@@ -117,6 +117,7 @@ CNY = Unit("iso4217:CNY")
 USD = Unit("iso4217:USD")
 SHARES = Unit("xbrli:shares")
 PURE = Unit("xbrli:pure")
+MONTH = Unit("qfin:Month")
 CURRENCY_UNITS = {"CNY": CNY, "USD": USD}
 
 
@@ -323,3 +324,8 @@ class Release:
     facts: Facts
     tables: tuple[Table, ...]
     exchange_rate: QName | None = None
+
+
+# The one unit each non-monetary item type takes (monetary and per-share types take a currency).
+FIXED_UNITS: dict[ItemType, Unit] = {ItemType.SHARES: SHARES, ItemType.PERCENT: PURE, ItemType.DECIMAL: PURE,
+                                     ItemType.DURATION_MONTHS: MONTH}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 from pathlib import Path
+from typing import Callable
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
@@ -91,14 +92,16 @@ def pdf_problems(error: PdfError, template_dirs: list[Path]) -> list[Problem]:
         url = re.search(r"blocked URL: (\S+)", message)
         char = re.search(r"\(U\+([0-9A-F]{4,6})\)", message)
         needle = url.group(1) if url else chr(int(char.group(1), 16)) if char else None
-        problems.append(Problem(_find(needle, template_dirs) if needle else Source("templates", 0), "QF-PDF", message))
+        found = find_in_templates(template_dirs, lambda line: needle in line) if needle else None
+        problems.append(Problem(found or Source(str(template_dirs[0]), 0), "QF-PDF", message))
     return problems
 
 
-def _find(needle: str, template_dirs: list[Path]) -> Source:
+def find_in_templates(template_dirs: list[Path], matches: Callable[[str], bool]) -> Source | None:
+    """The first template line (``*.j2`` under the folders, in order) for which ``matches`` is true."""
     for folder in template_dirs:
         for path in sorted(Path(folder).rglob("*.j2")):
             for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if needle in line:
+                if matches(line):
                     return Source(shown_path(path), number)
-    return Source(str(template_dirs[-1]), 0)
+    return None

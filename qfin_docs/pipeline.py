@@ -61,7 +61,7 @@ def build(release_dir: Path, out_dir: Path) -> list[Problem]:
     try:
         pdf = render_pdf(html.text, render.ASSETS)
     except PdfError as exc:
-        raise BadInput(pdf_problems(exc, [render.TEMPLATES, release_dir / "prose"]))
+        raise BadInput(pdf_problems(exc, [release_dir / "prose", render.TEMPLATES]))
     outputs = {
         "press-release.html": html.text.encode("utf-8"),
         "press-release.pdf": pdf,

@@ -17,10 +17,11 @@ from pathlib import Path
 import lxml.html
 from lxml import etree
 
-from .checks import interval
+from .checks import change_bounds
 from .ixbrl import NS, document_name, fact_value
-from .model import Fact, FactKey, Period, Problem, QName, Source, Unit, shown_path
+from .model import Fact, FactKey, Period, Problem, QName, Source, Unit
 from .numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed, round_to
+from .pdf import find_in_templates
 from .pipeline import Loaded, load
 from .report import Entry, Report
 from .scan import tokens
@@ -85,7 +86,7 @@ def recompute(figure: dict, inputs: list[Fact], loaded: Loaded) -> tuple[str, st
         stated = {str(v) for v in (loaded.release.meta.get("stated") or {}).values()}
         shown, note = digits(ratio, -2, places), ""
         if printed is not None and printed.value != round_to(abs(ratio), places + 2):
-            low, high = _change_bounds(inputs)
+            low, high = change_bounds(inputs[0], inputs[1])
             text = figure["text"].rsplit(" of ", 1)[-1]
             if text in stated and low <= printed.value * (1 if ratio > 0 else -1) <= high:
                 shown = text.rstrip("%")
@@ -111,12 +112,6 @@ def recompute(figure: dict, inputs: list[Fact], loaded: Loaded) -> tuple[str, st
         return f"US${sign}{digits(value, scale, places)} {SCALE_NAMES[scale]}", \
             f"translation {_names(inputs[:1])} / {values[1]} = {value:,.0f}"
     return "", f"unknown formula '{formula}'"
-
-
-def _change_bounds(inputs: list[Fact]) -> tuple[Decimal, Decimal]:
-    (n_lo, n_hi), (o_lo, o_hi) = interval(inputs[0]), interval(inputs[1])
-    candidates = [n / o - 1 for n in (n_lo, n_hi) for o in (o_lo, o_hi)]
-    return min(candidates), max(candidates)
 
 
 def _names(facts: list[Fact]) -> str:
@@ -245,15 +240,12 @@ def _nearest(token, loaded: Loaded) -> str:
 
 
 def _template_source(text: str, release_dir: Path) -> str:
-    """The first template or prose line that types ``text`` literally."""
+    """The first prose or template line that types ``text`` literally (outside Jinja expressions)."""
     from .render import TEMPLATES
-    for root in (release_dir / "prose", TEMPLATES):
-        for path in sorted(Path(root).rglob("*.j2")):
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                stripped = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", line)
-                if re.search(rf"(?<![\w.,]){re.escape(text)}(?![A-Za-z0-9])", stripped):
-                    return f"{shown_path(path)}:{number}"
-    return ""
+    typed = re.compile(rf"(?<![\w.,]){re.escape(text)}(?![A-Za-z0-9])")
+    found = find_in_templates([release_dir / "prose", TEMPLATES],
+                              lambda line: bool(typed.search(re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", line))))
+    return str(found) if found else ""
 
 
 # ---------------------------------------------------------------------- Inline XBRL

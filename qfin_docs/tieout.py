@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from .checks import interval, meets, run_checks, waived
+from .checks import change_bounds, divide, interval, meets, run_checks, waived
 from .model import CNY, USD, Fact, Period, Problem, Source
 from .numbers import Printed
 from .pipeline import Loaded, load
@@ -23,10 +23,6 @@ from .scan import tokens
 
 Interval = tuple[Decimal, Decimal]
 _DIRECTION_BEFORE = re.compile(r"(increase|decrease|growth|decline)\s+of\s*$")
-
-
-def printed_interval(printed: Printed) -> Interval:
-    return printed.interval()
 
 
 class TieOut:
@@ -71,7 +67,7 @@ class TieOut:
     # ------------------------------------------------------------------ direct facts
     def facts_matching(self, printed: Printed, kind: str, facts=None, table_sign: bool = False) -> list[Fact]:
         """Facts whose value lies in the printed figure's rounding interval (unit-compatible)."""
-        want = printed_interval(printed)
+        want = printed.interval()
         out = []
         for fact in facts if facts is not None else self.numeric:
             is_rate = fact.concept == self.loaded.release.exchange_rate and printed.currency == "CNY"
@@ -97,7 +93,7 @@ class TieOut:
                     when=None) -> list[str]:
         """Explanations of a figure by the derivation library, from the facts tied nearby."""
         found = []
-        want = printed_interval(printed)
+        want = printed.interval()
         if printed.percent:
             direction = _DIRECTION_BEFORE.search(before[-40:])
             sign = 0 if not direction else (1 if direction.group(1) in ("increase", "growth") else -1)
@@ -106,8 +102,10 @@ class TieOut:
                     continue
                 if new.period.end <= old.period.end or old.value == 0:
                     continue
-                low, high = _ratio(interval(new), interval(old))
-                low, high = low - 1, high - 1
+                bounds = change_bounds(new, old)
+                if bounds is None:
+                    continue
+                low, high = bounds
                 signed = want if sign >= 0 else (-want[1], -want[0])
                 if sign and meets(signed, (low, high)):
                     found.append(f"change {new.concept.local} {old.period} -> {new.period} "
@@ -120,7 +118,10 @@ class TieOut:
                     continue
                 if part.value >= whole.value or sign:
                     continue
-                low, high = _ratio(interval(part), interval(whole))
+                ratio = divide(interval(part), interval(whole))
+                if ratio is None:
+                    continue
+                low, high = ratio
                 if meets(want, (low, high)):
                     found.append(f"share {part.concept.local} / {whole.concept.local} in [{low:.3%}, {high:.3%}]")
             return found
@@ -196,14 +197,9 @@ class TieOut:
             if fact.concept in per_share and fact.unit is not None and fact.unit.denominator \
                     and _unit_fits(fact, printed, "prose"):
                 low, high = interval(fact)
-                if meets(printed_interval(printed), (low * ratio, high * ratio)):
+                if meets(printed.interval(), (low * ratio, high * ratio)):
                     out.append(f"{ratio} x {fact.concept.local}@{fact.period} (per ADS)")
         return out
-
-
-def _ratio(a: Interval, b: Interval) -> Interval:
-    values = [x / y for x in a for y in b]
-    return min(values), max(values)
 
 
 def _unique(facts: list[Fact]) -> list[Fact]:

@@ -57,7 +57,7 @@ LAYERS = {   # module -> project modules it may import
     "taxonomy": {"model", "yamlio"},
     "load": {"model", "numbers", "taxonomy", "yamlio"},
     "checks": {"model"},
-    "figures": {"load", "model", "numbers", "taxonomy"},
+    "figures": {"checks", "load", "model", "numbers", "taxonomy"},
     "ixbrl": {"model"},
     "render": {"figures", "ixbrl", "model"},
     "pdf": {"model"},
