@@ -34,7 +34,7 @@ def main() -> None:
 
     release = ROOT / "releases" / "qfin-2024q2"
     out = ROOT / "build" / "qfin-2024q2"
-    reference = ROOT.parent / "shared" / "reference" / "qfin-2024q2-press-release.txt"
+    reference = release / "reference" / "press-release.txt"
     loaded = load(release)
     html, _ = render.render(loaded.release, loaded.taxonomy, "html")
     stages = {

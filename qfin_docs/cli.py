@@ -28,10 +28,12 @@ def _parser() -> argparse.ArgumentParser:
     command("build", "build the HTML, PDF and Inline XBRL document set of a release")
     check = command("check", "prove every number in the built outputs traces to a fact or a declared derivation")
     check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
     tieout = commands.add_parser("tieout", help="tie every number of a draft (.txt, .html, .pdf) to the facts")
     tieout.add_argument("release", type=Path, metavar="RELEASE_DIR")
     tieout.add_argument("draft", type=Path, metavar="DRAFT")
     tieout.add_argument("--format", choices=("text", "json"), default="text")
+    tieout.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
     command("validate", "validate the Inline XBRL document set with Arelle (offline)")
     command("viewer", "write an interactive ixbrl-viewer page next to the document")
     command("facts", "load and check the fact base only, and list the facts")
@@ -73,11 +75,11 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         if args.command == "check":
             from .strict import check_build
             report = check_build(args.release, out_dir)
-            return _emit(report, args.format, out, err)
+            return _emit(report, args, out, err)
         if args.command == "tieout":
             from .tieout import tieout_draft
             report = tieout_draft(args.release, args.draft)
-            return _emit(report, args.format, out, err)
+            return _emit(report, args, out, err)
         if args.command == "validate":
             from .validate import validate
             findings = validate(args.release, out_dir)
@@ -101,13 +103,14 @@ def _report(problems: list[Problem], err: TextIO) -> None:
         print(problem, file=err)
 
 
-def _emit(report, fmt: str, out: TextIO, err: TextIO) -> int:
-    if fmt == "json":
+def _emit(report, args, out: TextIO, err: TextIO) -> int:
+    if args.format == "json":
         json.dump(report.as_json(), out, indent=1, ensure_ascii=False)
         out.write("\n")
     else:
-        for line in report.lines():
+        for line in report.lines(args.verbose):
             print(line, file=out)
+        print(f"{args.command}: {report.summary_line()}", file=out)
     _report(report.findings, err)
     return EXIT_FINDINGS if report.findings else EXIT_OK
 

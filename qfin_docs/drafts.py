@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .model import CNY, USD, Fact, Period
 from .scan import MONTH
+from .xmlio import parse_html
 
 _MONTHS = {"Three": 3, "Six": 6, "Nine": 9, "Twelve": 12}
 
@@ -111,8 +112,7 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
 
 
 def _read_html(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
-    import lxml.html
-    root = lxml.html.parse(str(path)).getroot()
+    root = parse_html(path.read_bytes())
     for element in root.xpath("//style | //script | //div[@style='display:none'] | //div[@class='running']"):
         element.drop_tree()
     paragraphs, rows = [], []

@@ -11,6 +11,7 @@ from decimal import Decimal
 from lxml import etree
 
 from .model import Concept, FactKey, ItemType, QName, Release, Taxonomy
+from .xmlio import parse_xml
 
 NS = {
     "xs": "http://www.w3.org/2001/XMLSchema",
@@ -349,8 +350,7 @@ def definition_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) 
 # ---------------------------------------------------------------------- instance
 def extract_instance(inline: bytes) -> bytes:
     """The XBRL 2.1 instance an Inline XBRL processor reads from the document (most precise fact per key)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    root = etree.fromstring(inline, parser)
+    root = parse_xml(inline)
     nsmap = {k: v for k, v in root.nsmap.items() if k and k not in ("ix", "ixt", "xhtml")}
     nsmap.update({"xbrli": NS["xbrli"], "link": NS["link"], "xlink": NS["xlink"]})
     instance = etree.Element(_q("xbrli:xbrl"), nsmap=nsmap)

@@ -44,13 +44,20 @@ class Report:
             counts[entry.status] = counts.get(entry.status, 0) + 1
         return dict(sorted(counts.items()))
 
-    def lines(self) -> list[str]:
+    def lines(self, verbose: bool = False) -> list[str]:
+        """The text report: every number when ``verbose``, then the notes (the summary line is separate)."""
         out = [f"{e.location}: {e.status:<13} {e.text!r:<28} {e.explanation}"
-               + (f" [{e.confidence}]" if e.confidence else "") for e in self.entries]
-        out += [f"note: {n}" for n in self.notes]
-        out.append("summary: " + ", ".join(f"{k} {v}" for k, v in self.summary().items())
-                   + f"; findings {len(self.findings)}")
-        return out
+               + (f" [{e.confidence}]" if e.confidence else "") for e in self.entries] if verbose else []
+        return out + [f"note: {n}" for n in self.notes]
+
+    def summary_line(self) -> str:
+        """E.g. ``1906 numbers: 1374 tied, 74 derived, 458 non-financial; 0 findings``."""
+        order = ("tied", "derived", "non-financial", "untied", "inconsistent")
+        counts = self.summary()
+        parts = [f"{counts[k]} {k}" for k in sorted(counts, key=lambda k: (order.index(k) if k in order else 9, k))]
+        findings = len(self.findings)
+        return f"{len(self.entries)} numbers: {', '.join(parts) or 'none'}; " \
+               f"{findings} finding{'' if findings == 1 else 's'}"
 
     def as_json(self) -> dict:
         return {

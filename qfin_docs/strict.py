@@ -14,17 +14,15 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
-import lxml.html
-from lxml import etree
-
 from .checks import change_bounds
-from .ixbrl import NS, document_name, fact_value
+from .ixbrl import NS, document_name, fact_value, nonnumeric_value
 from .model import Fact, FactKey, Period, Problem, QName, Source, Unit
 from .numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed, round_to
 from .pdf import find_in_templates
 from .pipeline import Loaded, load
 from .report import Entry, Report
 from .scan import tokens
+from .xmlio import parse_html, parse_xml
 
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
 _DIRECTION = re.compile(r"\b(year-over-year|sequential)(?: and (sequential))? (increases?|decreases?|declines?|growth)\b")
@@ -150,7 +148,7 @@ def _judge_value(figure: dict, printed: str, inputs: list[Fact], loaded: Loaded)
 # ---------------------------------------------------------------------- HTML
 def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Report, name: str) -> dict[int, str]:
     """Account for every number of the HTML; returns the printed text of each figure by id."""
-    root = lxml.html.fromstring(html)
+    root = parse_html(html)
     for element in root.xpath("//style | //title | //div[@class='running'] | //div[@style='display:none']"):
         element.drop_tree()
     printed: dict[int, str] = {}
@@ -251,8 +249,7 @@ def _template_source(text: str, release_dir: Path) -> str:
 # ---------------------------------------------------------------------- Inline XBRL
 def check_ixbrl(path: Path, html_texts: dict[int, str], loaded: Loaded, report: Report) -> None:
     """The iXBRL shows the same figures as the HTML, and every tagged value is its fact."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    root = etree.parse(str(path), parser).getroot()
+    root = parse_xml(path.read_bytes())
     name = str(path)
     for span in root.iterfind(".//xhtml:span[@class]", NS):
         if "fig" not in span.get("class", "").split():
@@ -277,6 +274,17 @@ def check_ixbrl(path: Path, html_texts: dict[int, str], loaded: Loaded, report: 
             report.problems.append(Problem(Source(name, element.sourceline or 0), "QF-TAG-VALUE",
                                            f"{element.get('name')} {period} tagged {value:f}, fact is "
                                            f"{'missing' if fact is None else f'{fact.value:f}'}"))
+    for element in root.iter(f"{{{NS['ix']}}}nonNumeric"):
+        period, dims = contexts[element.get("contextRef")]
+        key = FactKey(QName.parse(element.get("name")), period, None, dims)
+        fact = facts.get(key)
+        value = nonnumeric_value(element)
+        expected = None if fact is None else \
+            fact.value.isoformat() if isinstance(fact.value, dt.date) else str(fact.value)
+        if value != expected:
+            report.problems.append(Problem(Source(name, element.sourceline or 0), "QF-TAG-VALUE",
+                                           f"{element.get('name')} {period} tagged '{value}', fact is "
+                                           f"{'missing' if fact is None else repr(expected)}"))
 
 
 def _contexts(root) -> dict[str, tuple[Period, tuple]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT.parent / "shared" / "reference" / "qfin-2024q2-press-release.txt"
+REFERENCE = ROOT / "releases" / "qfin-2024q2" / "reference" / "press-release.txt"
 RELEASE = ROOT / "releases" / "qfin-2024q2"
 MINI = Path(__file__).resolve().parent / "fixtures" / "mini"
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import ast
 import io
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,6 +41,52 @@ def test_check_finds_a_hand_edit_and_exits_1(built, tmp_path):
     assert "QF-INCONSISTENT '4,160,064'" in err.getvalue()
 
 
+def test_check_is_quiet_when_all_is_well(built):
+    """One summary line by default; every number with --verbose or --format json."""
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["check", str(RELEASE), "--out", str(built)], out, err) == 0, err.getvalue()
+    lines = out.getvalue().splitlines()
+    assert err.getvalue() == "" and len(lines) == 1, lines[:5]
+    counts = re.fullmatch(r"check: (\d+) numbers: (\d+) tied, (\d+) derived, (\d+) non-financial; 0 findings", lines[0])
+    assert counts and int(counts[1]) == sum(map(int, counts.groups()[1:])) > 1500, lines[0]
+    out = io.StringIO()
+    assert main(["check", str(RELEASE), "--out", str(built), "--verbose"], out, err) == 0
+    assert len(out.getvalue().splitlines()) == int(counts[1]) + 1
+    out = io.StringIO()
+    assert main(["check", str(RELEASE), "--out", str(built), "--format", "json"], out, err) == 0
+    assert len(json.loads(out.getvalue())["numbers"]) == int(counts[1])
+
+
+def test_tieout_is_quiet_when_all_is_well(reference_text):
+    from conftest import REFERENCE
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["tieout", str(RELEASE), str(REFERENCE)], out, err) == 0, err.getvalue()
+    lines = out.getvalue().splitlines()
+    assert err.getvalue() == "" and len(lines) <= 5 and lines[-1].startswith("tieout: "), lines
+    assert all(line.startswith("note: ") for line in lines[:-1])
+
+
+BESIDE = "sha" "red/|[\"']sha" "red[\"']"    # split so that this file does not match itself
+
+
+def test_nothing_reads_outside_the_repository():
+    """The project is self-contained: no tracked file (but prose) points at a folder beside the clone."""
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    names = listed.stdout.splitlines() if listed.returncode == 0 else [   # not a clone: the source tree
+        str(p.relative_to(ROOT)) for p in ROOT.rglob("*")
+        if not {".git", ".venv", "build", "__pycache__", ".hypothesis"} & set(p.relative_to(ROOT).parts)]
+    assert len(names) > 50
+    offenders = []
+    for name in names:
+        path = ROOT / name
+        if name.endswith(".md") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        offenders += [f"{name}:{n}" for n, line in enumerate(text.splitlines(), 1)
+                      if re.search(BESIDE, line)]
+    assert offenders == []
+
+
 def test_validate_and_viewer_commands(built):
     out, err = io.StringIO(), io.StringIO()
     assert main(["validate", str(RELEASE), "--out", str(built)], out, err) == 0, err.getvalue()
@@ -58,13 +106,14 @@ LAYERS = {   # module -> project modules it may import
     "load": {"model", "numbers", "taxonomy", "yamlio"},
     "checks": {"model"},
     "figures": {"checks", "load", "model", "numbers", "taxonomy"},
-    "ixbrl": {"model"},
+    "xmlio": set(),
+    "ixbrl": {"model", "xmlio"},
     "render": {"figures", "ixbrl", "model"},
     "pdf": {"model"},
     "stubs": {"ixbrl", "model"},
     "scan": {"numbers"},
     "report": {"model"},
-    "drafts": {"model", "scan"},
+    "drafts": {"model", "scan", "xmlio"},
 }
 
 

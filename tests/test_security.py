@@ -6,6 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from qfin_docs.ixbrl import extract_instance
@@ -14,37 +15,55 @@ from qfin_docs.tieout import read_draft
 
 from conftest import RELEASE
 
-XXE = b"""<?xml version="1.0" encoding="UTF-8"?>
-<!DOCTYPE html [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> <!ENTITY remote SYSTEM "http://127.0.0.1:9/x"> ]>
+CANARY = "CANARY-5f1c"
+
+
+@pytest.fixture()
+def xxe(tmp_path) -> bytes:
+    """An iXBRL-shaped document whose registrant name is an external entity pointing at a canary file
+    (and another at a loopback URL): a parser that expands entities would put the canary in its output."""
+    canary = tmp_path / "canary.txt"
+    canary.write_text(CANARY, encoding="utf-8")
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html [ <!ENTITY xxe SYSTEM "{canary.as_uri()}"> <!ENTITY remote SYSTEM "http://127.0.0.1:9/x"> ]>
 <html xmlns="http://www.w3.org/1999/xhtml" xmlns:ix="http://www.xbrl.org/2013/inlineXBRL"
       xmlns:xbrli="http://www.xbrl.org/2003/instance" xmlns:dei="http://xbrl.sec.gov/dei/2024">
-<body><p><ix:nonNumeric name="dei:EntityRegistrantName" contextRef="c">&xxe;&remote;</ix:nonNumeric></p></body></html>"""
+<body><div style="display:none"><ix:header><ix:resources>
+<xbrli:context id="c"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0001741530</xbrli:identifier>
+</xbrli:entity><xbrli:period><xbrli:startDate>2024-04-01</xbrli:startDate><xbrli:endDate>2024-06-30</xbrli:endDate>
+</xbrli:period></xbrli:context></ix:resources></ix:header></div>
+<p><ix:nonNumeric name="dei:EntityRegistrantName" contextRef="c">&xxe;&remote;</ix:nonNumeric></p></body></html>
+""".encode("utf-8")
 
 
-def test_instance_extraction_does_not_resolve_entities():
-    instance = extract_instance(XXE)
-    assert b"root:" not in instance
+def test_instance_extraction_does_not_resolve_entities(xxe):
+    instance = extract_instance(xxe)
+    assert CANARY.encode() not in instance
     name = etree.fromstring(instance).find("{http://xbrl.sec.gov/dei/2024}EntityRegistrantName")
     assert name is not None and (name.text or "") in ("", "&xxe;&remote;")   # left unresolved
 
 
-def test_html_draft_does_not_resolve_entities(tmp_path):
+def test_html_draft_does_not_resolve_entities(xxe, tmp_path):
     draft = tmp_path / "draft.html"
-    draft.write_bytes(XXE.replace(b"</p>", b" Revenue was RMB4,160.1 million.</p>"))
+    draft.write_bytes(xxe.replace(b"</p>", b" Revenue was RMB4,160.1 million.</p>"))
     paragraphs, _ = read_draft(draft)
     text = " ".join(p.text for p in paragraphs)
-    assert "root:" not in text and "RMB4,160.1 million" in text
+    assert CANARY not in text and "RMB4,160.1 million" in text
 
 
-def test_strict_check_parser_refuses_entities(built, tmp_path):
+def test_strict_check_reads_tags_without_expanding_entities(xxe, tmp_path):
+    """The checker compares the tagged registrant name with its fact: it reads the element (one finding,
+    since the unexpanded entity is not the name) but never the canary the entity points at."""
     from qfin_docs.strict import check_ixbrl
     from qfin_docs.report import Report
     from qfin_docs.pipeline import load
     path = tmp_path / "x.htm"
-    path.write_bytes(XXE)
+    path.write_bytes(xxe)
     report = Report()
-    check_ixbrl(path, {}, load(RELEASE), report)    # no figures, no facts: nothing to compare, nothing read
-    assert "root:" not in " ".join(str(p) for p in report.findings)
+    check_ixbrl(path, {}, load(RELEASE), report)
+    findings = [str(p) for p in report.findings]
+    assert len(findings) == 1 and "QF-TAG-VALUE dei:EntityRegistrantName" in findings[0], findings
+    assert "'Qifu Technology, Inc.'" in findings[0] and CANARY not in findings[0]
 
 
 def hashes(folder: Path) -> dict[str, str]:
@@ -68,6 +87,18 @@ def test_two_builds_are_byte_identical(built, tmp_path, monkeypatch):
     assert os.environ["SOURCE_DATE_EPOCH"] == "1900000000"
 
 
-def test_stub_package_zip_is_reproducible():
-    from qfin_docs.stubs import stub_package_zip
-    assert stub_package_zip() == stub_package_zip()
+def test_stub_package_zip_depends_only_on_file_contents(tmp_path):
+    """The zip Arelle loads is the same whatever the files' times, modes and creation order on disk."""
+    import shutil
+    from qfin_docs.stubs import PACKAGE, STUB_DIR, stub_package_zip
+    copy = tmp_path / "stubs"
+    files = sorted(p for p in (STUB_DIR / PACKAGE).rglob("*") if p.is_file())
+    for number, path in enumerate(reversed(files)):          # created in the opposite order
+        target = copy / path.relative_to(STUB_DIR)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        os.utime(target, (1_000_000_000 + number * 86_400,) * 2)
+        target.chmod(0o600 if number % 2 else 0o644)
+    assert stub_package_zip(copy) == stub_package_zip(STUB_DIR)
+    (copy / PACKAGE / "META-INF" / "catalog.xml").write_bytes(b"<changed/>")
+    assert stub_package_zip(copy) != stub_package_zip(STUB_DIR)      # and the contents do count
