@@ -49,7 +49,7 @@ viewer: build
 	@set -e; for r in $(RELEASES); do $(QFIN) viewer releases/$$r --out build/$$r; done
 
 test: deps
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 fuzz: deps
 	QFIN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q tests/test_fuzz.py -p no:cacheprovider

@@ -1,18 +1,20 @@
 """The command line: ``qfin-docs build|check|tieout|validate|viewer``.
 
-Exit status: 0 success, 1 findings, 2 bad input.
+Exit status: 0 success, 1 findings, 2 bad input, 3 internal error (a bug: please report it).
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from pathlib import Path
 from typing import TextIO
 
 from .model import BadInput, Problem
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,9 +44,30 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    """Run one command; returns the exit status."""
+    """Run one command; returns the exit status.  No input ends in a traceback: a problem of the input is
+    reported as ``file:line: CODE message`` (exit 2); anything unexpected as ``INTERNAL`` (exit 3)."""
     out, err = stdout or sys.stdout, stderr or sys.stderr
     args = _parser().parse_args(argv)
+    try:
+        return _run(args, out, err)
+    except BadInput as exc:
+        _report(exc.problems, err)
+        print(f"qfin-docs: {len(exc.problems)} problem(s); nothing was written", file=err)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("qfin-docs: interrupted; nothing was written", file=err)
+        return 130
+    except Exception as exc:   # the last resort: a bug, reported in one line (QFIN_TRACEBACK=1 for the whole)
+        if os.environ.get("QFIN_TRACEBACK"):
+            raise
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        print(f"{Path(where.filename).name}:{where.lineno}: INTERNAL {type(exc).__name__}: {str(exc)[:300]}", file=err)
+        print("qfin-docs: internal error (a bug): please report it with the command and its input; "
+              "QFIN_TRACEBACK=1 shows the traceback", file=err)
+        return EXIT_INTERNAL
+
+
+def _run(args, out: TextIO, err: TextIO) -> int:
     if args.command == "stubs":
         from .stubs import write_stubs
         from .taxonomy import load_taxonomy
@@ -56,45 +79,40 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             print(f"wrote {path}", file=out)
         return EXIT_OK
     out_dir = getattr(args, "out", None) or Path("build") / args.release.resolve().name
-    try:
-        if args.command == "build":
-            from .pipeline import build
-            findings = build(args.release, out_dir)
-            _report(findings, err)
-            print(f"built {out_dir}", file=out)
-            return EXIT_FINDINGS if findings else EXIT_OK
-        if args.command == "facts":
-            from .pipeline import load
-            from .checks import check_facts
-            loaded = load(args.release)
-            findings = check_facts(loaded.release, loaded.taxonomy)
-            for fact in loaded.release.facts:
-                print(f"{fact.source}\t{fact.concept}\t{fact.period}\t{fact.unit or ''}\t{fact.value}", file=out)
-            _report(findings, err)
-            return EXIT_FINDINGS if findings else EXIT_OK
-        if args.command == "check":
-            from .strict import check_build
-            report = check_build(args.release, out_dir)
-            return _emit(report, args, out, err)
-        if args.command == "tieout":
-            from .tieout import tieout_draft
-            report = tieout_draft(args.release, args.draft)
-            return _emit(report, args, out, err)
-        if args.command == "validate":
-            from .validate import validate
-            findings = validate(args.release, out_dir)
-            _report(findings, err)
-            print("Arelle: " + ("clean" if not findings else f"{len(findings)} findings"), file=out)
-            return EXIT_FINDINGS if findings else EXIT_OK
-        if args.command == "viewer":
-            from .validate import viewer
-            path = viewer(args.release, out_dir)
-            print(f"wrote {path}", file=out)
-            return EXIT_OK
-    except BadInput as exc:
-        _report(exc.problems, err)
-        print(f"qfin-docs: {len(exc.problems)} problem(s); nothing was written", file=err)
-        return EXIT_BAD_INPUT
+    if args.command == "build":
+        from .pipeline import build
+        findings = build(args.release, out_dir)
+        _report(findings, err)
+        print(f"built {out_dir}", file=out)
+        return EXIT_FINDINGS if findings else EXIT_OK
+    if args.command == "facts":
+        from .pipeline import load
+        from .checks import check_facts
+        loaded = load(args.release)
+        findings = check_facts(loaded.release, loaded.taxonomy)
+        for fact in loaded.release.facts:
+            print(f"{fact.source}\t{fact.concept}\t{fact.period}\t{fact.unit or ''}\t{fact.value}", file=out)
+        _report(findings, err)
+        return EXIT_FINDINGS if findings else EXIT_OK
+    if args.command == "check":
+        from .strict import check_build
+        report = check_build(args.release, out_dir)
+        return _emit(report, args, out, err)
+    if args.command == "tieout":
+        from .tieout import tieout_draft
+        report = tieout_draft(args.release, args.draft)
+        return _emit(report, args, out, err)
+    if args.command == "validate":
+        from .validate import validate
+        findings = validate(args.release, out_dir)
+        _report(findings, err)
+        print("Arelle: " + ("clean" if not findings else f"{len(findings)} findings"), file=out)
+        return EXIT_FINDINGS if findings else EXIT_OK
+    if args.command == "viewer":
+        from .validate import viewer
+        path = viewer(args.release, out_dir)
+        print(f"wrote {path}", file=out)
+        return EXIT_OK
     return EXIT_BAD_INPUT
 
 

@@ -8,9 +8,11 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import CNY, USD, Fact, Period
+import lxml.html
+
+from .model import CNY, USD, BadInput, Fact, Period, Problem, Source
 from .scan import MONTH
-from .xmlio import parse_html
+from .xmlio import html_parser
 
 _MONTHS = {"Three": 3, "Six": 6, "Nine": 9, "Twelve": 12}
 
@@ -31,21 +33,88 @@ class TableRow:
     section: str = ""
 
 
+MAX_DRAFT_BYTES = 20_000_000     # a release is ~0.1-1 MB as text or PDF
+MAX_PDF_PAGES = 300
+MAX_TEXT_CHARS = 5_000_000       # text extracted from a PDF
+PDF_SECONDS = 30.0               # per poppler run; the Q2 2024 PDF reads in 0.1 s
+
+
 def read_draft(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
-    """Paragraphs and table rows of a draft (.txt in the wire-service layout, .html, or .pdf)."""
+    """Paragraphs and table rows of a draft (.txt in the wire-service layout, .html, or .pdf).
+
+    Raises:
+        BadInput: the draft is missing, too large, not text, not a readable PDF, or could not be read whole.
+    """
     suffix = path.suffix.lower()
-    if suffix in (".html", ".htm"):
-        return _read_html(path)
+    if suffix not in (".txt", ".text", ".html", ".htm", ".pdf"):
+        _refuse(path, "QF-DRAFT-FORMAT", f"'{suffix or path.name}' is not a draft format (.txt, .html or .pdf)")
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            _refuse(path, "QF-DRAFT-READ", "is not a file")
+        if size > MAX_DRAFT_BYTES:
+            _refuse(path, "QF-DRAFT-SIZE", f"draft is {size:,} bytes, over the {MAX_DRAFT_BYTES:,}-byte limit")
+        raw = path.read_bytes()
+    except OSError as exc:
+        _refuse(path, "QF-DRAFT-READ", f"cannot read the draft: {exc.strerror}")
     if suffix == ".pdf":
-        def pdftotext(*flags: str) -> str:
-            return subprocess.run(["pdftotext", *flags, "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                                  text=True, timeout=60, check=True).stdout
-        return _pdf_paragraphs(pdftotext()), _pdf_rows(pdftotext("-layout"))
-    return _read_text(path.read_text(encoding="utf-8"))
+        return _pdf_paragraphs(_pdftotext(path)), _pdf_rows(_pdftotext(path, "-layout"))
+    if suffix in (".html", ".htm"):
+        return _read_html(raw, path)
+    return _read_text(_decode(raw, path))
+
+
+def _refuse(path: Path, code: str, message: str, line: int = 0):
+    raise BadInput([Problem(Source(str(path), line), code, message)])
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """The text of a .txt draft: UTF-8, with no NUL or other binary control characters."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _refuse(path, "QF-DRAFT-ENCODING", f"invalid UTF-8 byte 0x{raw[exc.start]:02x} at byte {exc.start}: "
+                "not a UTF-8 text draft", raw[:exc.start].count(b"\n") + 1)
+    binary = re.search(r"[\x00-\x08\x0e-\x1f]", text)
+    if binary:
+        _refuse(path, "QF-DRAFT-BINARY", f"control character U+{ord(binary.group()):04X}: not a text draft",
+                text.count("\n", 0, binary.start()) + 1)
+    return text
+
+
+def _poppler(path: Path, command: list[str]) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(command, capture_output=True, timeout=PDF_SECONDS)
+    except subprocess.TimeoutExpired:
+        _refuse(path, "QF-DRAFT-PDF", f"reading the PDF took over {PDF_SECONDS:g} s (a decompression bomb?)")
+    except OSError as exc:
+        _refuse(path, "QF-DRAFT-PDF", f"cannot run {command[0]} (poppler-utils): {exc.strerror}")
+
+
+def _pdftotext(path: Path, *flags: str) -> str:
+    """Text of a PDF draft (poppler), with page, size and time bounds; a PDF it cannot read is refused."""
+    info = _poppler(path, ["pdfinfo", str(path)])
+    if info.returncode != 0:
+        errors = info.stderr.decode("utf-8", "replace").strip().splitlines()
+        reason = "it is encrypted (a password is needed)" if any("password" in e.lower() for e in errors) \
+            else errors[-1] if errors else f"pdfinfo exit {info.returncode}"
+        _refuse(path, "QF-DRAFT-PDF", f"cannot read the PDF: {reason}")
+    pages = re.search(rb"^Pages:\s+([0-9]+)", info.stdout, re.MULTILINE)
+    if pages and int(pages.group(1)) > MAX_PDF_PAGES:
+        _refuse(path, "QF-DRAFT-SIZE", f"the PDF has {int(pages.group(1)):,} pages, over the {MAX_PDF_PAGES}-page limit")
+    done = _poppler(path, ["pdftotext", "-q", *flags, "-enc", "UTF-8", str(path), "-"])
+    if done.returncode != 0:
+        _refuse(path, "QF-DRAFT-PDF", f"cannot read the PDF (pdftotext exit {done.returncode})")
+    if len(done.stdout) > MAX_TEXT_CHARS * 4:
+        _refuse(path, "QF-DRAFT-SIZE", f"the PDF holds over {MAX_TEXT_CHARS:,} characters of text")
+    text = done.stdout.decode("utf-8", "replace")
+    if not any(c.isalnum() for c in text):
+        _refuse(path, "QF-DRAFT-EMPTY", "the PDF has no text to read (a scanned image?)")
+    return text
 
 
 def _clean(text: str) -> str:
-    text = re.sub(r"\^\{\*(\d+)\}", lambda m: "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in m.group(1)), text)
+    text = re.sub(r"\^\{\*([0-9]+)\}", lambda m: "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in m.group(1)), text)
     text = text.replace("US\\$", "US$").replace("**", "")
     text = re.sub(r"\*([^*]+)\*", r"\1", text)
     return re.sub(r"<(https?://[^>]+)>", r"\1", text)
@@ -86,11 +155,11 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
     width = max(len(h) for h in header)
     currency = next((h for h in header if h and all(c in ("RMB", "USD", "") for c in h) and any(h)), [])
     units = [CNY if c == "RMB" else USD if c == "USD" else None for c in currency] + [None] * width
-    dates = next((h for h in header if any(re.match(MONTH + r" \d+, \d{4}$", c) for c in h)), None)
+    dates = next((h for h in header if any(re.match(MONTH + r" [0-9]+, [0-9]{4}$", c) for c in h)), None)
     if dates:
         return [(Period(dt.datetime.strptime(c, "%B %d, %Y").date()) if c else None, units[i])
                 for i, c in enumerate(dates)]
-    years = next((h for h in header if h and all(re.fullmatch(r"\d{4}", c) for c in h if c)), [])
+    years = next((h for h in header if h and all(re.fullmatch(r"[0-9]{4}", c) for c in h if c)), [])
     groups = next((h for h in header if any("months ended" in c for c in h)), [pending_group])
     spans, current = [], ""
     for i in range(len(years)):
@@ -99,7 +168,7 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
         spans.append(current)
     out = []
     for i, year in enumerate(years):
-        match = re.match(r"(\w+) months ended (\w+) (\d+)", spans[i] or "")
+        match = re.match(r"(\w+) months ended (\w+) ([0-9]+)", spans[i] or "")
         if not match or not year:
             out.append((None, units[i]))
             continue
@@ -111,8 +180,15 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
     return out
 
 
-def _read_html(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
-    root = parse_html(path.read_bytes())
+def _read_html(raw: bytes, path: Path) -> tuple[list[Paragraph], list[TableRow]]:
+    parser = html_parser()
+    root = lxml.html.document_fromstring(raw, parser=parser) if raw.strip() else None
+    fatal = [e for e in parser.error_log if "depth" in e.message.lower() or "huge" in e.message.lower()]
+    if fatal:
+        _refuse(path, "QF-DRAFT-READ", f"could not read the whole document: {fatal[0].message.strip()}",
+                fatal[0].line)
+    if root is None or not root.text_content().strip():
+        _refuse(path, "QF-DRAFT-EMPTY", "the draft has no text to read")
     for element in root.xpath("//style | //script | //div[@style='display:none'] | //div[@class='running']"):
         element.drop_tree()
     paragraphs, rows = [], []
@@ -145,14 +221,14 @@ def _pdf_paragraphs(text: str) -> list[Paragraph]:
         stripped = line.strip()
         if stripped.startswith("Unaudited Condensed Consolidated Balance Sheets"):
             break                   # the statements are read as table rows
-        if stripped != header and not re.fullmatch(r"Page \d+ of \d+", stripped):
+        if stripped != header and not re.fullmatch(r"Page [0-9]+ of [0-9]+", stripped):
             lines.append(stripped)
     lengths = sorted(len(line) for line in lines if line)
     width = lengths[len(lengths) * 3 // 4] if lengths else 0     # a full line of justified text
     paragraphs: list[Paragraph] = []
     current: list[str] = []
     for index, line in enumerate(lines, 1):
-        starts = line.startswith("•") or re.match(r"^(\d{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+) [A-Z\"“]", line)
+        starts = line.startswith("•") or re.match(r"^([0-9]{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+) [A-Z\"“]", line)
         if current and starts:
             paragraphs.append(Paragraph(" ".join(current), index))
             current = []
@@ -168,7 +244,7 @@ def _pdf_paragraphs(text: str) -> list[Paragraph]:
 
 def _pdf_rows(text: str) -> list[TableRow]:
     """Statement rows of ``pdftotext -layout`` output: a label followed by figures, from the first statement on."""
-    cell = re.compile(r"^(\(?\d{1,3}(,\d{3})*(\.\d+)?%?\)?|-)$")
+    cell = re.compile(r"^(\(?[0-9]{1,3}(,[0-9]{3})*(\.[0-9]+)?%?\)?|-)$")
     rows = []
     in_tables = False
     for number, line in enumerate(text.splitlines(), 1):

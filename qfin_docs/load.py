@@ -15,6 +15,9 @@ from .numbers import decimals_of, parse_printed
 from .taxonomy import SCHEMA_DIR, dimensions_for, parse_ref
 from .yamlio import line_of, read_yaml, schema_problems
 
+MAX_DIGITS = 20          # significant digits of a value: a trillion RMB to the fen needs 15
+MAX_EXPONENT = 20        # values between 1e-20 and 1e20 in magnitude
+MIN_YEAR, MAX_YEAR = 1900, 2200
 SCALES = {"units": 0, "thousands": 3, "millions": 6}
 UNIT_NAMES = {"CNY": CNY, "USD": Unit("iso4217:USD"), "shares": SHARES, "pure": PURE, "months": MONTH,
               "CNY/shares": Unit("iso4217:CNY", "xbrli:shares"), "USD/shares": Unit("iso4217:USD", "xbrli:shares")}
@@ -30,6 +33,10 @@ def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, l
         ``(release, problems)``; release is None when any problem is an error.
     """
     name = shown_path(directory / "release.yaml")
+    problems = [Problem(Source(shown_path(directory / part)), "QF-FILE-OUTSIDE", message)
+                for part in ("release.yaml", "prose") for message in [jail_problem(directory, part)] if message]
+    if problems:
+        return None, problems
     meta, problems = read_yaml(directory / "release.yaml", name)
     if problems:
         return None, problems
@@ -44,6 +51,10 @@ def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, l
     for index, relative in enumerate(meta["fact_files"]):
         path = directory / relative
         file_name = shown_path(path)
+        outside = jail_problem(directory, relative)
+        if outside:
+            problems.append(Problem(Source(name, line_of(meta, ["fact_files", index])), "QF-FILE-OUTSIDE", outside))
+            continue
         if not path.is_file():
             problems.append(Problem(Source(name, line_of(meta, ["fact_files", index])), "QF-FILE-READ",
                                     f"fact file '{relative}' does not exist"))
@@ -62,8 +73,24 @@ def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, l
     return Release(meta["id"], str(directory), dict(meta), periods, facts, tuple(tables), rate_concept), []
 
 
+def jail_problem(directory: Path, relative: str) -> str | None:
+    """Why ``relative`` is not a path inside the release folder (None when it is): absolute paths, ``..``
+    and symbolic links that lead out of the folder are refused, so that nothing outside it is read."""
+    parts = Path(relative).parts
+    if Path(relative).is_absolute() or ".." in parts:
+        return f"'{relative}' is not a path inside the release folder (no absolute paths, no '..')"
+    root = Path(directory).resolve()
+    if not (root / relative).resolve().is_relative_to(root):
+        return f"'{relative}' leads outside the release folder (through a symbolic link)"
+    return None
+
+
 def parse_date(text: str) -> dt.date:
-    return dt.date.fromisoformat(str(text))
+    """A ``YYYY-MM-DD`` date in the years a release can speak of; raises ValueError otherwise."""
+    day = dt.date.fromisoformat(str(text))
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"year {day.year} is outside {MIN_YEAR}-{MAX_YEAR}")
+    return day
 
 
 def parse_period(text: str, periods: dict[str, Period]) -> Period:
@@ -76,7 +103,9 @@ def parse_period(text: str, periods: dict[str, Period]) -> Period:
         if not sep:
             return Period(parse_date(start))
         period = Period(parse_date(end), parse_date(start))
-    except ValueError:
+    except ValueError as exc:
+        if "outside" in str(exc):
+            raise ValueError(f"period '{text}': {exc}") from None
         raise ValueError(f"'{text}' is not a period name, a date (YYYY-MM-DD) or start/end") from None
     if period.start > period.end:
         raise ValueError(f"period '{text}' ends before it starts")
@@ -204,12 +233,22 @@ class _FactReader:
 
     def number(self, value, source: Source):
         if isinstance(value, Decimal):
-            return value, decimals_of(value), None, False
-        printed = parse_printed(str(value))
-        if printed is None:
-            self.error(source, "QF-VALUE", f"'{value}' is not a number")
+            parsed = value, decimals_of(value), None, False
+        else:
+            printed = parse_printed(str(value))
+            if printed is None:
+                self.error(source, "QF-VALUE", f"'{value}' is not a number")
+                return None
+            parsed = printed.value, printed.decimals, printed.currency, printed.percent
+        number = parsed[0]
+        if len(number.as_tuple().digits) > MAX_DIGITS:
+            self.error(source, "QF-NUMBER-PRECISION", f"'{value}' has more than {MAX_DIGITS} significant digits")
             return None
-        return printed.value, printed.decimals, printed.currency, printed.percent
+        if number and not -MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
+            self.error(source, "QF-NUMBER-RANGE", f"'{value}' is out of range (magnitude 1e-{MAX_EXPONENT} "
+                       f"to 1e{MAX_EXPONENT})")
+            return None
+        return parsed
 
     def unit_for(self, concept: Concept, currency: Unit | None, source: Source) -> Unit | None:
         kind = concept.type

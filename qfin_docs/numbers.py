@@ -17,7 +17,7 @@ CURRENCY_MARKS = {"CNY": "RMB", "USD": "US$"}
 
 _PRINTED = re.compile(
     r"""^\s*(?P<neg1>-)?\s*(?P<cur>RMB|US\$)?\s*(?P<neg2>-)?
-         (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+         (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
          \s*(?P<pct>%)?\s*(?P<scale>thousand|million|billion)?\s*$""",
     re.VERBOSE,
 )

@@ -7,11 +7,11 @@ from __future__ import annotations
 import logging
 import mimetypes
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .model import Problem, Source, shown_path
+from .model import Problem, Source
+from .templating import find_in_templates
 
 
 class PdfError(Exception):
@@ -93,15 +93,9 @@ def pdf_problems(error: PdfError, template_dirs: list[Path]) -> list[Problem]:
         char = re.search(r"\(U\+([0-9A-F]{4,6})\)", message)
         needle = url.group(1) if url else chr(int(char.group(1), 16)) if char else None
         found = find_in_templates(template_dirs, lambda line: needle in line) if needle else None
+        if url and not found:   # a relative URL is reported resolved: look for its last segment
+            tail = url.group(1).rstrip("/").rsplit("/", 1)[-1]
+            found = find_in_templates(template_dirs, lambda line: tail in line and
+                                      any(k in line for k in ("src=", "href=", "url(", "@import")))
         problems.append(Problem(found or Source(str(template_dirs[0]), 0), "QF-PDF", message))
     return problems
-
-
-def find_in_templates(template_dirs: list[Path], matches: Callable[[str], bool]) -> Source | None:
-    """The first template line (``*.j2`` under the folders, in order) for which ``matches`` is true."""
-    for folder in template_dirs:
-        for path in sorted(Path(folder).rglob("*.j2")):
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if matches(line):
-                    return Source(shown_path(path), number)
-    return None

@@ -1,17 +1,16 @@
 """The build as one short pipeline: load -> validate -> render -> check -> write.
 
 Each stage returns ``(result, problems)``; the build writes nothing unless every stage is clean,
-and then replaces the output folder in one step, so a failed build leaves the previous outputs intact.
+and then replaces the output folder in one atomic step (:mod:`outdir`), so a failed or killed build leaves the
+previous outputs intact.
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import outdir
 from .model import BadInput, Problem, Release, Source, Taxonomy
 from .taxonomy import load_taxonomy
 from .load import load_release
@@ -47,6 +46,9 @@ def build(release_dir: Path, out_dir: Path) -> list[Problem]:
     from . import checks, ixbrl, render
     from .pdf import PdfError, pdf_problems, render_pdf
 
+    refused = outdir.out_problems(out_dir, release_dir)
+    if refused:
+        raise BadInput(refused)
     loaded = load(release_dir)
     release, taxonomy = loaded.release, loaded.taxonomy
     fact_problems = checks.check_facts(release, taxonomy)
@@ -68,7 +70,12 @@ def build(release_dir: Path, out_dir: Path) -> list[Problem]:
         "figures.json": figures_json(html.figures),
         **ixbrl.document_set(release, taxonomy, inline.text),
     }
-    write_outputs(out_dir, outputs)
+    try:
+        outdir.publish(out_dir, outputs)
+    except OSError as exc:
+        raise BadInput([Problem(Source(str(out_dir)), "QF-OUT-WRITE",
+                                f"cannot write the build: {exc.strerror or exc} ({exc.filename or out_dir}); "
+                                "the previous build is unchanged")]) from None
     return fact_problems
 
 
@@ -82,25 +89,3 @@ def figures_json(figures) -> bytes:
                     "dimensions": {str(a): str(m) for a, m in k.dimensions}} for k in f.inputs],
     } for f in figures]
     return (json.dumps(entries, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-
-
-def write_outputs(out_dir: Path, outputs: dict[str, bytes]) -> None:
-    """Write all outputs to a fresh folder, then swap it in place of ``out_dir``."""
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    try:
-        for name, data in sorted(outputs.items()):
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        os.chmod(staging, 0o755)
-        old = None
-        if out_dir.exists():
-            old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
-            os.replace(out_dir, old)
-        os.replace(staging, out_dir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise

@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import jinja2.sandbox
+from lxml import etree
 from markupsafe import Markup
 
+from . import templating
+from .templating import RenderLimit, TemplateRefused, find_in_templates, render_bounded
+from .xmlio import parse_xml
 from .figures import Figure, FigureError, Figures, context_id, date_text
 from .ixbrl import document_name, incomplete_summations
 from .model import Fact, Problem, Release, Source, Taxonomy, shown_path
@@ -28,16 +33,9 @@ class Rendered:
 
 
 def make_env(release_dir: Path) -> jinja2.Environment:
-    """The one Jinja2 environment: strict undefined, autoescape, shared templates then the release's prose."""
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(TEMPLATES), str(release_dir / "prose")]),
-        undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(("html", "xhtml", "xml", "j2")),
-        auto_reload=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """The one Jinja2 environment (see :mod:`templating`): shared templates, then the release's prose."""
+    prose = Path(release_dir) / "prose"
+    return templating.make_env([TEMPLATES, prose], prose)
 
 
 def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | None, list[Problem]]:
@@ -58,19 +56,42 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
         "column_headers": column_headers,
     }
     try:
-        body = env.get_template("body.html.j2").render(context)
+        body = render_bounded(env.get_template("body.html.j2"), context)
         hidden = tuple(f for f in release.facts if f.key not in figures.shown and f.key not in untagged)
         layout = "layout.xhtml.j2" if mode == "ixbrl" else "layout.html.j2"
-        page = env.get_template(layout).render(
+        page = render_bounded(env.get_template(layout), dict(
             context, body=Markup(body), contexts=_contexts(figures, hidden), units=_units(figures, hidden),
             hidden=_hidden(figures, hidden), ixbrl_schema=f"{document_name(release)}.xsd",
-        )
-    except (FigureError, jinja2.TemplateError) as exc:
+        ))
+    except (FigureError, RenderLimit, jinja2.TemplateError) as exc:
         return None, [Problem(_template_source(exc), _code(exc), _message(exc))]
+    problem = _well_formed(page, Path(release.directory)) if mode == "ixbrl" else None
+    if problem:
+        return None, [problem]
     return Rendered(page, tuple(figures.records), hidden), []
 
 
+def _well_formed(page: str, release_dir: Path) -> Problem | None:
+    """The Inline XBRL document is XML: a tag the prose leaves open (or closes twice) is located at the
+    template line that wrote the offending output line."""
+    try:
+        parse_xml(page.encode("utf-8"))
+    except etree.XMLSyntaxError as exc:
+        lines = page.split("\n")
+        written = lines[exc.lineno - 1].strip() if 0 < (exc.lineno or 0) <= len(lines) else ""
+        found = find_in_templates([release_dir / "prose", TEMPLATES], lambda line: bool(written) and written in line)
+        return Problem(found or Source(shown_path(release_dir / "prose")), "QF-RENDER-XML",
+                       f"the Inline XBRL document (XML) is not well-formed: {exc.msg}")
+    return None
+
+
 def _code(exc: Exception) -> str:
+    if isinstance(exc, (TemplateRefused, RenderLimit)):
+        return exc.code
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return "QF-RENDER-NOT-FOUND"
+    if isinstance(exc, jinja2.sandbox.SecurityError):
+        return "QF-TEMPLATE-UNSAFE"
     if isinstance(exc, FigureError):
         return "QF-RENDER-FACT"
     if isinstance(exc, jinja2.UndefinedError):
@@ -81,6 +102,8 @@ def _code(exc: Exception) -> str:
 
 
 def _message(exc: Exception) -> str:
+    if isinstance(exc, jinja2.TemplateNotFound):
+        return f"template '{exc.name}' is not in templates/ or the release's prose/ folder"
     return str(exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else exc)
 
 

@@ -13,7 +13,7 @@ SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 # A financial-looking number: optional currency, sign, digits with grouping, decimals, %, scale word.
 _TOKEN = re.compile(
     r"""(?P<open>\()?(?P<cur>RMB|US\$)?(?P<sign>-)?
-        (?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)
+        (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
         (?P<close>\))?(?P<pct>%)?
         (?:\s(?P<scale>thousand|million|billion)(?![A-Za-z]))?""", re.VERBOSE)
 _SUPER = re.compile(f"[{SUPERSCRIPTS}]+")
@@ -22,37 +22,37 @@ MONTH = r"(?:January|February|March|April|May|June|July|August|September|October
         r"Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)"
 # Named kinds of numbers that are not financial figures, tried in order; each pattern's "n" group is the number.
 NON_FINANCIAL: list[tuple[str, re.Pattern]] = [(kind, re.compile(pattern)) for kind, pattern in [
-    ("date", MONTH + r"\s(?P<n>\d{1,2}),\s\d{4}"),
-    ("date", r"ended\s" + MONTH + r"\s(?P<n>\d{1,2}),?"),
-    ("date", MONTH + r"\s\d{1,2},\s(?P<n>\d{4})"),
-    ("date", r"(?P<n>\d{1,2})月\s\d{1,2},\s\d{4}"),
-    ("date", r"\d{1,2}月\s(?P<n>\d{1,2}),\s\d{4}"),
-    ("date", r"\d{1,2}月\s\d{1,2},\s(?P<n>\d{4})"),
-    ("time", r"(?P<n>\d{1,2}):\d{2}\s?(?:AM|PM|a\.m\.|p\.m\.)"),
-    ("time", r"\d{1,2}:(?P<n>\d{2})\s?(?:AM|PM|a\.m\.|p\.m\.)"),
-    ("address", r"Shops\s(?P<n>\d+)-\d+"),
-    ("address", r"Shops\s\d+-(?P<n>\d+)"),
-    ("address", r"(?P<n>\d+)(?:st|nd|rd|th)\sFloor"),
-    ("address", r"(?P<n>\d+)\sQueen's Road"),
-    ("duration", r"(?P<n>\d+)-month\b"),
-    ("duration", r"(?P<n>\d+)\s(?:minutes|months|years|calendar days)\b"),
-    ("metric name", r"(?P<n>\d+)\s?[Dd]ay\+"),
-    ("metric name", r"Day-(?P<n>\d+)"),
-    ("metric name", r"(?P<n>\d+)[- ]day\s(?:collection|delinquency)"),
-    ("metric name", r"(?P<n>\d+)\sto\s\d+\scalendar days"),
-    ("metric name", r"\d+\sto\s(?P<n>\d+)\scalendar days"),
-    ("metric name", r"more than\s(?P<n>\d+)\sdays"),
+    ("date", MONTH + r"\s(?P<n>[0-9]{1,2}),\s[0-9]{4}"),
+    ("date", r"ended\s" + MONTH + r"\s(?P<n>[0-9]{1,2}),?"),
+    ("date", MONTH + r"\s[0-9]{1,2},\s(?P<n>[0-9]{4})"),
+    ("date", r"(?P<n>[0-9]{1,2})月\s[0-9]{1,2},\s[0-9]{4}"),
+    ("date", r"[0-9]{1,2}月\s(?P<n>[0-9]{1,2}),\s[0-9]{4}"),
+    ("date", r"[0-9]{1,2}月\s[0-9]{1,2},\s(?P<n>[0-9]{4})"),
+    ("time", r"(?P<n>[0-9]{1,2}):[0-9]{2}\s?(?:AM|PM|a\.m\.|p\.m\.)"),
+    ("time", r"[0-9]{1,2}:(?P<n>[0-9]{2})\s?(?:AM|PM|a\.m\.|p\.m\.)"),
+    ("address", r"Shops\s(?P<n>[0-9]+)-[0-9]+"),
+    ("address", r"Shops\s[0-9]+-(?P<n>[0-9]+)"),
+    ("address", r"(?P<n>[0-9]+)(?:st|nd|rd|th)\sFloor"),
+    ("address", r"(?P<n>[0-9]+)\sQueen's Road"),
+    ("duration", r"(?P<n>[0-9]+)-month\b"),
+    ("duration", r"(?P<n>[0-9]+)\s(?:minutes|months|years|calendar days)\b"),
+    ("metric name", r"(?P<n>[0-9]+)\s?[Dd]ay\+"),
+    ("metric name", r"Day-(?P<n>[0-9]+)"),
+    ("metric name", r"(?P<n>[0-9]+)[- ]day\s(?:collection|delinquency)"),
+    ("metric name", r"(?P<n>[0-9]+)\sto\s[0-9]+\scalendar days"),
+    ("metric name", r"[0-9]+\sto\s(?P<n>[0-9]+)\scalendar days"),
+    ("metric name", r"more than\s(?P<n>[0-9]+)\sdays"),
     ("name", r"(?P<n>360)\s(?:Group|Jietiao)"),
     ("name", r"H\.(?P<n>10)\b"),
-    ("name", r"Act of\s(?P<n>\d{4})"),
-    ("form", r"(?P<n>\d+)-K\b"),
-    ("ticker", r"HKEx:\s(?P<n>\d{4})"),
+    ("name", r"Act of\s(?P<n>[0-9]{4})"),
+    ("form", r"(?P<n>[0-9]+)-K\b"),
+    ("ticker", r"HKEx:\s(?P<n>[0-9]{4})"),
     ("period name", r"\bQ(?P<n>[1-4])\b"),
     ("unit of account", r"US\$(?P<n>1\.00)\b"),
-    ("year", r"(?:in|since|from|to|of|January|beginning in|Since|From|year)\s(?P<n>(?:19|20)\d{2})\b"),
-    ("year", r"\b(?P<n>(?:19|20)\d{2})\s(?:Unaudited|Business|Financial|\(|Hong|U\.S\.)"),
-    ("year", r"\b(?P<n>20\d{2})\b(?=[,.:]?\s|$|[.,)])"),
-    ("footnote marker", r"^(?P<n>\d{1,2})\s(?=\S)"),
+    ("year", r"(?:in|since|from|to|of|January|beginning in|Since|From|year)\s(?P<n>(?:19|20)[0-9]{2})\b"),
+    ("year", r"\b(?P<n>(?:19|20)[0-9]{2})\s(?:Unaudited|Business|Financial|\(|Hong|U\.S\.)"),
+    ("year", r"\b(?P<n>20[0-9]{2})\b(?=[,.:]?\s|$|[.,)])"),
+    ("footnote marker", r"^(?P<n>[0-9]{1,2})\s(?=\S)"),
 ]]
 
 

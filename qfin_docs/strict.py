@@ -16,13 +16,16 @@ from pathlib import Path
 
 from .checks import change_bounds
 from .ixbrl import NS, document_name, fact_value, nonnumeric_value
-from .model import Fact, FactKey, Period, Problem, QName, Source, Unit
+from .model import BadInput, Fact, FactKey, Period, Problem, QName, Source, Unit
 from .numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed, round_to
-from .pdf import find_in_templates
+from .templating import find_in_templates
 from .pipeline import Loaded, load
 from .report import Entry, Report
+from .taxonomy import SCHEMA_DIR
 from .scan import tokens
 from .xmlio import parse_html, parse_xml
+
+from lxml import etree
 
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
 _DIRECTION = re.compile(r"\b(year-over-year|sequential)(?: and (sequential))? (increases?|decreases?|declines?|growth)\b")
@@ -31,15 +34,39 @@ _DIRECTION = re.compile(r"\b(year-over-year|sequential)(?: and (sequential))? (i
 def check_build(release_dir: Path, out_dir: Path) -> Report:
     """Check every output of a built release; the report lists every number and the findings."""
     loaded = load(release_dir)
-    figures = {f["id"]: f for f in json.loads((out_dir / "figures.json").read_text(encoding="utf-8"))}
-    report = Report()
-    html_path = out_dir / "press-release.html"
-    html_texts = check_html(html_path.read_bytes(), figures, loaded, report, str(html_path))
     ixbrl_path = out_dir / f"{document_name(loaded.release)}.htm"
+    html_path = out_dir / "press-release.html"
+    missing = [p for p in (out_dir / "figures.json", html_path, ixbrl_path, out_dir / "press-release.pdf")
+               if not p.is_file()] if out_dir.is_dir() else [out_dir]
+    if missing:
+        raise BadInput([Problem(Source(str(p)), "QF-CHECK-BUILD", "missing: build the release first "
+                                f"(qfin-docs build {release_dir} --out {out_dir})") for p in missing])
+    figures = read_figures(out_dir / "figures.json")
+    report = Report()
+    html_texts = check_html(html_path.read_bytes(), figures, loaded, report, str(html_path))
     check_html(ixbrl_path.read_bytes(), figures, loaded, report, str(ixbrl_path))
     check_ixbrl(ixbrl_path, html_texts, loaded, report)
     check_pdf(out_dir / "press-release.pdf", [figures[i]["text"] for i in sorted(figures)], report)
     return report
+
+
+def read_figures(path: Path) -> dict[int, dict]:
+    """figures.json, checked against ``schema/figures.schema.json``; raises BadInput at the bad line."""
+    import jsonschema
+    name = str(path)
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise BadInput([Problem(Source(name, 1), "QF-CHECK-FIGURES", f"not UTF-8 (byte {exc.start})")]) from None
+    except json.JSONDecodeError as exc:
+        raise BadInput([Problem(Source(name, exc.lineno), "QF-CHECK-FIGURES", f"not JSON: {exc.msg}")]) from None
+    schema = json.loads((SCHEMA_DIR / "figures.schema.json").read_text(encoding="utf-8"))
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        raise BadInput([Problem(Source(name), "QF-CHECK-FIGURES",
+                                f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message[:160]}")
+                        for e in errors[:20]])
+    return {f["id"]: f for f in data}
 
 
 # ---------------------------------------------------------------------- facts and formulas
@@ -249,8 +276,12 @@ def _template_source(text: str, release_dir: Path) -> str:
 # ---------------------------------------------------------------------- Inline XBRL
 def check_ixbrl(path: Path, html_texts: dict[int, str], loaded: Loaded, report: Report) -> None:
     """The iXBRL shows the same figures as the HTML, and every tagged value is its fact."""
-    root = parse_xml(path.read_bytes())
     name = str(path)
+    try:
+        root = parse_xml(path.read_bytes())
+    except etree.XMLSyntaxError as exc:
+        report.problems.append(Problem(Source(name, exc.lineno or 0), "QF-CHECK-XML", f"not well-formed: {exc.msg}"))
+        return
     for span in root.iterfind(".//xhtml:span[@class]", NS):
         if "fig" not in span.get("class", "").split():
             continue
@@ -259,47 +290,56 @@ def check_ixbrl(path: Path, html_texts: dict[int, str], loaded: Loaded, report: 
         if html_texts.get(figure_id) != text:
             report.problems.append(Problem(Source(name, span.sourceline or 0), "QF-OUTPUTS-DIFFER",
                                            f"figure {figure_id} is '{text}' here but '{html_texts.get(figure_id)}' in the HTML"))
-    contexts = _contexts(root)
     facts = {f.key: f for f in loaded.release.facts}
-    units = {u.get("id"): u for u in root.iterfind(".//xbrli:unit", NS)}
-    for element in root.iter(f"{{{NS['ix']}}}nonFraction"):
-        period, dims = contexts[element.get("contextRef")]
-        unit = _unit(units[element.get("unitRef")])
-        prefix, local = element.get("name").split(":")
-        key = FactKey(QName(prefix, local), period, unit, dims)
-        fact = facts.get(key)
+    tags = {"contexts": _contexts(root), "units": {u.get("id"): u for u in root.iterfind(".//xbrli:unit", NS)}}
+    for element in root.iter(f"{{{NS['ix']}}}nonFraction", f"{{{NS['ix']}}}nonNumeric"):
+        try:
+            problem = _tag_problem(element, tags, facts)
+        except (KeyError, ValueError, ArithmeticError, AttributeError, TypeError) as exc:
+            problem = f"{element.get('name')}: a tag this tool cannot read ({type(exc).__name__}: {exc})"
+        if problem:
+            report.problems.append(Problem(Source(name, element.sourceline or 0), "QF-TAG-VALUE", problem))
+
+
+def _tag_problem(element, tags: dict, facts: dict[FactKey, Fact]) -> str | None:
+    """How a tagged value differs from its fact (None when it is the fact)."""
+    period, dims = tags["contexts"][element.get("contextRef")]
+    concept = QName.parse(element.get("name"))
+    if element.tag == f"{{{NS['ix']}}}nonFraction":
+        fact = facts.get(FactKey(concept, period, _unit(tags["units"][element.get("unitRef")]), dims))
         value = Decimal(fact_value(element))
         half = Decimal(5).scaleb(-int(element.get("decimals")) - 1)
         if fact is None or abs(fact.value - value) > half:
-            report.problems.append(Problem(Source(name, element.sourceline or 0), "QF-TAG-VALUE",
-                                           f"{element.get('name')} {period} tagged {value:f}, fact is "
-                                           f"{'missing' if fact is None else f'{fact.value:f}'}"))
-    for element in root.iter(f"{{{NS['ix']}}}nonNumeric"):
-        period, dims = contexts[element.get("contextRef")]
-        key = FactKey(QName.parse(element.get("name")), period, None, dims)
-        fact = facts.get(key)
-        value = nonnumeric_value(element)
-        expected = None if fact is None else \
-            fact.value.isoformat() if isinstance(fact.value, dt.date) else str(fact.value)
-        if value != expected:
-            report.problems.append(Problem(Source(name, element.sourceline or 0), "QF-TAG-VALUE",
-                                           f"{element.get('name')} {period} tagged '{value}', fact is "
-                                           f"{'missing' if fact is None else repr(expected)}"))
+            return f"{concept} {period} tagged {value:f}, fact is {'missing' if fact is None else f'{fact.value:f}'}"
+        return None
+    fact = facts.get(FactKey(concept, period, None, dims))
+    value = nonnumeric_value(element)
+    expected = None if fact is None else fact.value.isoformat() if isinstance(fact.value, dt.date) else str(fact.value)
+    if value != expected:
+        return f"{concept} {period} tagged '{value}', fact is {'missing' if fact is None else repr(expected)}"
+    return None
 
 
 def _contexts(root) -> dict[str, tuple[Period, tuple]]:
     out = {}
     for context in root.iterfind(".//xbrli:context", NS):
-        instant = context.findtext(".//xbrli:instant", namespaces=NS)
-        if instant:
-            period = Period(dt.date.fromisoformat(instant))
-        else:
-            period = Period(dt.date.fromisoformat(context.findtext(".//xbrli:endDate", namespaces=NS)),
-                            dt.date.fromisoformat(context.findtext(".//xbrli:startDate", namespaces=NS)))
-        dims = tuple(sorted((QName.parse(m.get("dimension")), QName.parse(m.text.strip()))
-                            for m in context.iterfind(".//xbrldi:explicitMember", NS)))
-        out[context.get("id")] = (period, dims)
+        try:
+            out[context.get("id")] = _context(context)
+        except (ValueError, TypeError, AttributeError):
+            continue        # a context this tool cannot read: the tags that use it are reported
     return out
+
+
+def _context(context) -> tuple[Period, tuple]:
+    instant = context.findtext(".//xbrli:instant", namespaces=NS)
+    if instant:
+        period = Period(dt.date.fromisoformat(instant))
+    else:
+        period = Period(dt.date.fromisoformat(context.findtext(".//xbrli:endDate", namespaces=NS)),
+                        dt.date.fromisoformat(context.findtext(".//xbrli:startDate", namespaces=NS)))
+    dims = tuple(sorted((QName.parse(m.get("dimension")), QName.parse(m.text.strip()))
+                        for m in context.iterfind(".//xbrldi:explicitMember", NS)))
+    return period, dims
 
 
 def _unit(element) -> Unit:
@@ -309,10 +349,12 @@ def _unit(element) -> Unit:
 
 # ---------------------------------------------------------------------- PDF
 def pdf_text(path: Path) -> str:
-    result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=60)
     if result.returncode != 0:
-        raise RuntimeError(f"pdftotext failed on {path}: {result.stderr.strip()}")
-    return " ".join(result.stdout.split())
+        error = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise BadInput([Problem(Source(str(path)), "QF-CHECK-PDF",
+                                f"cannot read the PDF: {error[-1] if error else result.returncode}")])
+    return " ".join(result.stdout.decode("utf-8", "replace").split())
 
 
 def check_pdf(path: Path, figure_texts: list[str], report: Report) -> None:

@@ -234,9 +234,10 @@ def tieout_draft(release_dir: Path, draft: Path) -> Report:
     loaded = load(release_dir)
     if not draft.is_file():
         from .model import BadInput
-        raise BadInput([Problem(Source(str(draft), 0), "QF-FILE-READ", "draft not found")])
+        raise BadInput([Problem(Source(str(draft), 0), "QF-DRAFT-READ", "draft not found")])
     paragraphs, rows = read_draft(draft)
     report = tie(TieOut(loaded), paragraphs, rows, str(draft))
+    report.notes.insert(0, f"read {len(paragraphs)} paragraphs and {len(rows)} table rows of {draft}")
     for problem in run_checks(loaded.release, loaded.taxonomy):
         reason = waived(problem, loaded.release)
         report.notes.append(f"{problem} -- {'waived: ' + reason if reason else 'a finding of the fact base'}")
@@ -271,7 +272,7 @@ def period_hint(after: str, loaded: Loaded):
         prior_start = dt.date(prior_end.year, prior_end.month - 2, 1) if prior_end.month > 2 else \
             dt.date(prior_end.year - 1, prior_end.month + 10, 1)
         return lambda period: period == Period(prior_end, prior_start)
-    match = re.match(r"\s*in the same period of (\d{4})", after)
+    match = re.match(r"\s*in the same period of ([0-9]{4})", after)
     if match:
         year = int(match.group(1))
         return lambda period: period.end.year == year and (period.end.month, period.end.day) == (end.month, end.day)

@@ -42,6 +42,9 @@ class _StrictLoader(yaml.SafeLoader):
             raise _LoadError(event.start_mark.line + 1, "QF-YAML-ALIAS",
                              "anchors and aliases are not allowed in fact files")
         event = self.peek_event()
+        if getattr(event, "tag", None) is not None:
+            raise _LoadError(event.start_mark.line + 1, "QF-YAML-TAG",
+                             f"tag {event.tag} is not allowed (fact files hold plain data only)")
         if getattr(event, "anchor", None):
             raise _LoadError(event.start_mark.line + 1, "QF-YAML-ALIAS",
                              "anchors and aliases are not allowed in fact files")
@@ -77,7 +80,10 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_decimal(self, node):
         text = self.construct_scalar(node).replace("_", "")
         try:
-            return Decimal(text)
+            number = Decimal(text)
+            if not number.is_finite():
+                raise InvalidOperation
+            return number
         except InvalidOperation:
             # YAML floats such as .inf / .nan are not figures
             raise _LoadError(node.start_mark.line + 1, "QF-YAML-NUMBER", f"'{text}' is not a finite number")

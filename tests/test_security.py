@@ -102,3 +102,39 @@ def test_stub_package_zip_depends_only_on_file_contents(tmp_path):
     assert stub_package_zip(copy) == stub_package_zip(STUB_DIR)
     (copy / PACKAGE / "META-INF" / "catalog.xml").write_bytes(b"<changed/>")
     assert stub_package_zip(copy) != stub_package_zip(STUB_DIR)      # and the contents do count
+
+
+def test_a_build_reads_only_the_release_and_the_projects_assets(tmp_path):
+    """The README's promise, watched literally: every file a build opens (Python's audit hook) is in the
+    release, the project's templates and schema, the output store, or the installed software."""
+    import io
+    import shutil
+    import sys
+    from conftest import MINI, ROOT
+    from qfin_docs.cli import main
+    release, out = tmp_path / "release", tmp_path / "out"
+    shutil.copytree(MINI, release)
+    (tmp_path / "beside.yaml").write_text("a: 1\n")
+    opened: list[str] = []
+    watching = [True]
+
+    def audit(event, args):
+        if watching[0] and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+            opened.append(os.path.realpath(os.fsdecode(args[0])))
+    sys.addaudithook(audit)
+    try:
+        assert main(["build", str(release), "--out", str(out)], io.StringIO(), io.StringIO()) == 0
+    finally:
+        watching[0] = False
+    allowed = [release, ROOT / "templates", ROOT / "schema", ROOT / "qfin_docs", tmp_path / ".out.builds",
+               Path(sys.prefix), Path(sys.base_prefix), Path("/usr"), Path("/etc"), Path("/proc"), Path("/dev")]
+    allowed = [str(Path(a).resolve()) for a in allowed]
+    import tempfile
+    scratch = os.path.realpath(tempfile.gettempdir())     # the standard library's writable-temp-dir probe
+
+    def probe(path: str) -> bool:
+        return path == scratch or os.path.dirname(path) == scratch and os.path.basename(path).startswith("tmp")
+    strays = sorted({p for p in opened if not any(p == a or p.startswith(a + os.sep) for a in allowed)
+                     and not probe(p) and p != str(tmp_path.resolve())})   # the output's parent, for fsync
+    assert opened and strays == [], strays
+    assert not any(p.startswith(str(tmp_path.resolve() / "beside")) for p in opened)

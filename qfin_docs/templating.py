@@ -1,0 +1,242 @@
+"""The one Jinja2 environment, built so that a template is data, never code.
+
+* **Sandboxed**: Jinja2's ``ImmutableSandboxedEnvironment`` (no ``__globals__``, no ``__class__``, no
+  mutation of what the context holds), with only the project's helpers in the context: Jinja's default
+  globals (``cycler``, ``joiner``, ``lipsum``, ``namespace``, ``dict``) and the ``safe`` filter are removed.
+* **Confined**: templates load only from the given folders; a name with ``..``, an absolute path or a
+  symbolic link that leads outside them is refused.
+* **Clean text**: a template must be UTF-8 without control characters or HTML named entities (the Inline
+  XBRL document is XML: write the character itself, or ``&#160;``), and the release's prose may hold no
+  active content (scripts, event handlers, ``javascript:`` URLs, frames, objects, forms) and no
+  ``<style>``/``<link>``/``<meta>``/``<base>``, each refused at its line.
+* **Bounded** (see ``LIMITS``): template size, nesting of markup, ``range()`` length (Jinja's sandbox),
+  the size of numbers and strings made by ``*`` and ``**``, the size of the output, and render time.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import jinja2
+import jinja2.sandbox
+
+from .model import Source, shown_path
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what a template may ask for: generous for a real release, fatal for a runaway one."""
+
+    template_bytes: int = 1_000_000        # the Q2 2024 prose is ~40 KB
+    markup_depth: int = 48                 # nesting of elements written in one template
+    output_chars: int = 20_000_000         # the Q2 2024 HTML is ~0.4 MB
+    render_seconds: float = 30.0           # the Q2 2024 HTML renders in ~0.1 s
+    range_items: int = 100_000             # Jinja's sandbox MAX_RANGE
+    operand_chars: int = 100_000           # a string or list made by '*'
+    power_digits: int = 100                # an integer made by '**'
+
+
+LIMITS = Limits()
+
+# Literal markup a release's prose may not hold (the shared templates may use <style> and <meta>).
+ACTIVE = re.compile(r"<\s*(script|iframe|frame|frameset|object|embed|applet|form|svg|math)\b"
+                    r"|<[^<>]*\son[a-z]+\s*=|(?:href|src|action|formaction|data)\s*=\s*[\"']?\s*(?:javascript|vbscript|data):",
+                    re.IGNORECASE)
+PROSE_ONLY = re.compile(r"<\s*(style|link|meta|base)\b", re.IGNORECASE)
+ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
+XML_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*?(/?)>")
+VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+
+
+class TemplateRefused(jinja2.TemplateSyntaxError):
+    """A template that is not acceptable data; ``code`` says why."""
+
+    def __init__(self, code: str, message: str, lineno: int, filename: str):
+        super().__init__(message, lineno, name=None, filename=filename)
+        self.code = code
+
+
+class RenderLimit(Exception):
+    """A render exceeded one of ``LIMITS`` (the template line is found from the traceback)."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class ConfinedLoader(jinja2.BaseLoader):
+    """Loads ``*.j2`` (and assets) from the given folders only, and checks each template's text."""
+
+    def __init__(self, folders: list[Path], prose: Path, limits: Limits | None = None):
+        self.folders = [Path(f).resolve() for f in folders]
+        self.prose = Path(prose).resolve()
+        self.limits = limits or LIMITS
+
+    def get_source(self, environment, template):
+        parts = template.split("/")
+        if template.startswith("/") or any(p in ("", ".", "..") or "\\" in p for p in parts):
+            raise jinja2.TemplateNotFound(template)
+        for folder in self.folders:
+            path = folder.joinpath(*parts)
+            if not os.path.lexists(path):
+                continue
+            real = path.resolve()
+            if not real.is_relative_to(folder) or not real.is_file():
+                raise TemplateRefused("QF-TEMPLATE-OUTSIDE", f"'{template}' leads outside {folder.name}/ "
+                                      "(symbolic links out of the template folders are refused)", 1, str(path))
+            return self._text(path, real), str(path), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+    def _text(self, path: Path, real: Path) -> str:
+        size = real.stat().st_size
+        if size > self.limits.template_bytes:
+            raise TemplateRefused("QF-TEMPLATE-SIZE", f"template is {size:,} bytes, over the "
+                                  f"{self.limits.template_bytes:,}-byte limit", 1, str(path))
+        raw = real.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TemplateRefused("QF-TEMPLATE-ENCODING", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}: save the "
+                                  "template as UTF-8", raw[:exc.start].count(b"\n") + 1, str(path)) from None
+        if path.suffix == ".j2":
+            check_template_text(text, str(path), in_prose=real.is_relative_to(self.prose),
+                                max_depth=self.limits.markup_depth)
+        return text
+
+
+def check_template_text(text: str, filename: str, in_prose: bool, max_depth: int) -> None:
+    """Raise :class:`TemplateRefused` at the first line of a template that is not clean data."""
+    for number, line in enumerate(text.split("\n"), 1):
+        control = CONTROL.search(line)
+        if control:
+            raise TemplateRefused("QF-TEMPLATE-CONTROL", f"control character U+{ord(control.group()):04X} "
+                                  f"at column {control.start() + 1}", number, filename)
+        entity = next((m for m in ENTITY.finditer(line) if m.group(1) not in XML_ENTITIES), None)
+        if entity:
+            raise TemplateRefused("QF-TEMPLATE-ENTITY", f"'&{entity.group(1)};' is an HTML entity, which the Inline "
+                                  "XBRL document (XML) does not define: write the character or a numeric "
+                                  "reference (e.g. &#160;)", number, filename)
+        if in_prose:
+            active = ACTIVE.search(line) or PROSE_ONLY.search(line)
+            if active:
+                raise TemplateRefused("QF-PROSE-ACTIVE", f"'{active.group().strip()}' is not allowed in a release's "
+                                      "prose (no scripts, event handlers, frames, forms, styles or links)",
+                                      number, filename)
+    _check_depth(text, filename, max_depth)
+
+
+def _check_depth(text: str, filename: str, max_depth: int) -> None:
+    depth = 0
+    for match in TAG.finditer(text):
+        closing, name, self_closing = match.groups()
+        if name.lower() in VOID or self_closing:
+            continue
+        depth += -1 if closing else 1
+        if depth > max_depth:
+            raise TemplateRefused("QF-TEMPLATE-DEPTH", f"markup nested over {max_depth} levels deep",
+                                  text.count("\n", 0, match.start()) + 1, filename)
+
+
+class Environment(jinja2.sandbox.ImmutableSandboxedEnvironment):
+    """The sandbox, with '*' and '**' bounded so that one expression cannot exhaust memory."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    @property
+    def limits(self) -> Limits:
+        return LIMITS
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**":
+            if isinstance(left, (int, float)) and isinstance(right, (int, float)) and \
+                    abs(right) * len(str(abs(int(left)) or 1)) > self.limits.power_digits:
+                raise RenderLimit("QF-RENDER-LIMIT", f"{left} ** {right} is too large")
+        elif operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and \
+                        len(seq) * times > self.limits.operand_chars:
+                    raise RenderLimit("QF-RENDER-LIMIT", f"a sequence of {len(seq) * times:,} items is too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def make_env(folders: list[Path], prose: Path) -> Environment:
+    """The one Jinja2 environment: sandboxed, strict undefined, autoescape, confined loader, no default globals."""
+    env = Environment(loader=ConfinedLoader(folders, prose), undefined=jinja2.StrictUndefined,
+                      autoescape=jinja2.select_autoescape(("html", "xhtml", "xml", "j2")), auto_reload=False,
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+    env.globals.clear()
+    env.globals["range"] = bounded_range
+    env.filters.pop("safe", None)
+    return env
+
+
+def bounded_range(*args: int) -> range:
+    """``range()`` for templates, refused over ``LIMITS.range_items`` items."""
+    items = range(*args)
+    if len(items) > LIMITS.range_items:
+        raise RenderLimit("QF-RENDER-LIMIT", f"range of {len(items):,} items is over the {LIMITS.range_items:,} "
+                          "limit")
+    return items
+
+
+def render_bounded(template: jinja2.Template, context: dict, limits: Limits | None = None) -> str:
+    """Render with the output size and the render time bounded (time only on the main thread)."""
+    limits = limits or LIMITS
+    chunks: list[str] = []
+    size = 0
+    with _deadline(limits.render_seconds):
+        generator = _generate(template, context)
+        for chunk in generator:
+            size += len(chunk)
+            if size > limits.output_chars:   # thrown in at the template line that was writing
+                generator.throw(RenderLimit("QF-RENDER-LIMIT", f"output over {limits.output_chars:,} characters"))
+            chunks.append(chunk)
+    return "".join(chunks)
+
+
+def _generate(template: jinja2.Template, context: dict) -> Iterator[str]:
+    try:
+        yield from template.generate(context)
+    except RecursionError as exc:
+        limit = RenderLimit("QF-RENDER-RECURSION", "templates include or call themselves without end")
+        raise limit.with_traceback(exc.__traceback__) from None
+
+
+class _deadline:
+    """Raise RenderLimit in the rendering thread when ``seconds`` have passed (SIGALRM; main thread only)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.armed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+    def _expired(self, signum, frame):
+        raise RenderLimit("QF-RENDER-TIME", f"rendering took over {self.seconds:g} s")
+
+    def __enter__(self):
+        if self.armed:
+            self.previous = signal.signal(signal.SIGALRM, self._expired)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        return self
+
+    def __exit__(self, *exc):
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+        return False
+
+
+def find_in_templates(template_dirs: list[Path], matches: Callable[[str], bool]) -> Source | None:
+    """The first template line (``*.j2`` under the folders, in order) for which ``matches`` is true."""
+    for folder in template_dirs:
+        for path in sorted(Path(folder).rglob("*.j2")):
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if matches(line):
+                    return Source(shown_path(path), number)
+    return None
