@@ -37,6 +37,13 @@ def store_of(out_dir: Path) -> Path:
 
 def out_problems(out_dir: Path, release_dir: Path) -> list[Problem]:
     """Why ``out_dir`` may not be replaced by a build of ``release_dir`` (empty when it may)."""
+    try:
+        return _out_problems(out_dir, release_dir)
+    except OSError as exc:
+        return [Problem(Source(str(out_dir)), "QF-OUT-PATH", f"cannot inspect the output folder: {exc.strerror}")]
+
+
+def _out_problems(out_dir: Path, release_dir: Path) -> list[Problem]:
     where = Source(str(out_dir))
     if not out_dir.name or out_dir.name in (".", ".."):
         return [Problem(where, "QF-OUT-PATH", "the output folder needs a name (not '/', '.' or '..')")]
