@@ -15,50 +15,7 @@ from typing import Callable, Iterable
 
 from .model import CNY, USD, Fact, FactKey, Period, Problem, QName, Release, Severity, Taxonomy, Unit
 
-Interval = tuple[Decimal, Decimal]
-
-
-def interval(fact: Fact) -> Interval:
-    """The values a fact stands for, given its decimals."""
-    assert isinstance(fact.value, Decimal)
-    if fact.decimals is None:
-        return fact.value, fact.value
-    half = Decimal(5).scaleb(-fact.decimals - 1)
-    return fact.value - half, fact.value + half
-
-
-def add(a: Interval, b: Interval, weight: int = 1) -> Interval:
-    return (a[0] + b[0], a[1] + b[1]) if weight > 0 else (a[0] - b[1], a[1] - b[0])
-
-
-def scale(a: Interval, factor: Decimal) -> Interval:
-    low, high = a[0] * factor, a[1] * factor
-    return (low, high) if low <= high else (high, low)
-
-
-def divide(a: Interval, b: Interval) -> Interval | None:
-    if b[0] <= 0 <= b[1]:
-        return None
-    values = [x / y for x in a for y in b]
-    return min(values), max(values)
-
-
-def change_bounds(new: Fact, old: Fact) -> Interval | None:
-    """The range of new / old - 1 over the rounding intervals of both facts (None if old may be zero)."""
-    ratio = divide(interval(new), interval(old))
-    return None if ratio is None else (ratio[0] - 1, ratio[1] - 1)
-
-
-def meets(a: Interval, b: Interval) -> bool:
-    """Two rounding intervals share a value.  A rounded figure stands for [v - h, v + h): half-up
-    rounding sends the upper bound to the next figure, so intervals that only touch do not meet."""
-    if a[0] == a[1] or b[0] == b[1]:
-        return a[0] <= b[1] and b[0] <= a[1]
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def gap(a: Interval, b: Interval) -> Decimal:
-    return max(a[0] - b[1], b[0] - a[1], Decimal(0))
+from .derivations import Interval, add, divide, gap, interval, meets, scale
 
 
 @dataclass(frozen=True)

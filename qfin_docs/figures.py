@@ -10,59 +10,27 @@ precision, or a declared derivation with its formula and inputs.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from .checks import change_bounds
-from .load import parse_period
-from .model import (CNY, FIXED_UNITS, USD, Column, Fact, FactKey, ItemType, Period, Release, Row, Taxonomy,
-                    Unit)
-from .numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, digits, is_negative_when_shown, parse_printed,
-                      round_to)
+from .derivations import DERIVATIONS, Shape, change_bounds, stated_fits
+from .load import MAX_YEAR, MIN_YEAR, parse_period
+from .model import (CNY, FIXED_UNITS, USD, Column, Fact, FactKey, Figure, FigureKind, ItemType, Period, Release,
+                    Row, Source, Taxonomy, Unit)
+from .numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown,
+                      parse_printed, period_text, round_to)
 from .taxonomy import dimensions_for, parse_ref
-
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
-SHORT_MONTHS = ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
 
 
 class FigureError(Exception):
     """A template asked for something the facts cannot give (reported with the template line)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """What one printed number is, for the checker."""
-
-    id: int
-    text: str                       # as printed, e.g. "RMB4,160.1 million"
-    kind: str                       # "fact" | "derived"
-    formula: str                    # "fact", "change", "share", "sum", "translate", "per-ads"
-    inputs: tuple[FactKey, ...]
-    scale: int                      # power of ten the digits are shown in
-    places: int                     # digits after the point
-    where: str                      # "prose" | "table"
-    value: Decimal | None = None    # the exact value the printed text rounds (derived figures)
-    negated: bool = False           # a table row shown with its sign reversed (negated label)
-    source: str = ""                # template file:line that printed it
-
-
 def context_id(period: Period, dimensions) -> str:
     """A stable XML id for a period and dimension set."""
     base = (f"I{period.end:%Y%m%d}" if period.is_instant else f"D{period.start:%Y%m%d}-{period.end:%Y%m%d}")
     return base + "".join(f"_{member.local}" for _, member in dimensions)
-
-
-def date_text(day: dt.date | str, style: str = "long") -> str:
-    """``September 27, 2024`` (long), ``Aug. 13, 2024`` (short) or ``8月 13, 2024`` (cjk, as the wire service prints)."""
-    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
-    if style == "cjk":
-        return f"{day.month}月 {day.day}, {day.year}"
-    if style == "short":
-        return f"{SHORT_MONTHS[day.month - 1]} {day.day}, {day.year}"
-    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
 
 
 class Figures:
@@ -115,15 +83,19 @@ class Figures:
         return FIXED_UNITS.get(kind)
 
     # ------------------------------------------------------------------ recording and tagging
-    def _record(self, text: str, kind: str, formula: str, inputs, scale: int, places: int, where: str,
-                value: Decimal | None = None, negated: bool = False) -> int:
+    def _record(self, text: str, kind: FigureKind, formula: str, inputs, scale: int = 0, places: int = 0,
+                where: str = "prose", value: Decimal | None = None, negated: bool = False, ref: str = "") -> int:
         figure = Figure(len(self.records) + 1, text, kind, formula, tuple(inputs), scale, places, where, value,
-                        negated, _template_line())
+                        negated, ref, _template_line())
         self.records.append(figure)
         return figure.id
 
-    def _wrap(self, figure_id: int, inner: Markup) -> Markup:
-        return Markup('<span class="fig" id="fig-{}">{}</span>').format(figure_id, inner)
+    def _wrap(self, figure_id: int, inner: Markup, css: str = "fig") -> Markup:
+        return Markup('<span class="{}" id="fig-{}">{}</span>').format(css, figure_id, inner)
+
+    def _plain(self, text: str, kind: FigureKind, formula: str = "", ref: str = "", inputs=()) -> Markup:
+        """A recorded figure that is not tagged (a period, a year, a constant, a label)."""
+        return self._wrap(self._record(text, kind, formula, inputs, ref=ref), escape(text), "fig txt")
 
     def _register(self, fact: Fact) -> tuple[str, str | None]:
         cid = context_id(fact.period, fact.dimensions)
@@ -177,7 +149,7 @@ class Figures:
         shown = digits(fact.value, power, places)
         word = f" {SCALE_NAMES[power]}" if power else ""
         text = f"{mark}{sign}{shown}{word}"
-        fid = self._record(text, "fact", "fact", [fact.key], power, places, "prose")
+        fid = self._record(text, FigureKind.FACT, "fact", [fact.key], power, places)
         inner = Markup("{}{}{}{}").format(mark, sign, self._tag_number(fact, shown, power, places), word)
         return self._wrap(fid, inner)
 
@@ -195,7 +167,7 @@ class Figures:
         shown = digits(fact.value, power, places)
         sign = "-" if is_negative_when_shown(fact.value, power, places) else ""
         word = f" {scale}" if scale else ""
-        fid = self._record(f"{sign}{shown}{word}", "fact", "fact", [fact.key], power, places, "prose")
+        fid = self._record(f"{sign}{shown}{word}", FigureKind.FACT, "fact", [fact.key], power, places)
         return self._wrap(fid, Markup("{}{}{}").format(sign, self._tag_number(fact, shown, power, places), word))
 
     def pct(self, ref: str, period: str, places: int | None = None) -> Markup:
@@ -205,7 +177,7 @@ class Figures:
         places = max(fact.decimals - 2, 0) if places is None else places
         shown = digits(fact.value, -2, places)
         sign = "-" if is_negative_when_shown(fact.value, -2, places) else ""
-        fid = self._record(f"{sign}{shown}%", "fact", "fact", [fact.key], -2, places, "prose")
+        fid = self._record(f"{sign}{shown}%", FigureKind.FACT, "fact", [fact.key], -2, places)
         return self._wrap(fid, Markup("{}{}%").format(sign, self._tag_number(fact, shown, -2, places)))
 
     def date(self, ref: str, period: str, style: str = "long") -> Markup:
@@ -214,29 +186,104 @@ class Figures:
         fact = self.find(ref, period)
         if not isinstance(fact.value, dt.date):
             raise FigureError(f"{ref} is not a date fact")
+        try:
+            shown = date_text(fact.value, style)
+        except ValueError as exc:
+            raise FigureError(str(exc)) from None
+        fid = self._record(shown, FigureKind.DATE, style, [fact.key])
         if style != "long":
-            return escape(date_text(fact.value, style))
-        return self._tag_text(fact, date_text(fact.value, style), date_format=True)
+            return self._wrap(fid, escape(shown), "fig txt")
+        return self._wrap(fid, self._tag_text(fact, shown, date_format=True), "fig txt")
 
     def text(self, ref: str, period: str) -> Markup:
+        """A text fact (a name, a ticker, a stock code), tagged as ix:nonNumeric."""
         fact = self.find(ref, period)
-        return self._tag_text(fact, str(fact.value))
+        fid = self._record(str(fact.value), FigureKind.TEXT, "text", [fact.key])
+        return self._wrap(fid, self._tag_text(fact, str(fact.value)), "fig txt")
+
+    # ------------------------------------------------------------------ declared, non-financial
+    def when(self, period: str | Period, style: str = "date") -> Markup:
+        """A period of the release in words (see :func:`numbers.period_text`): ``when(Q, "quarter")``."""
+        when = period if isinstance(period, Period) else self.period(period)
+        try:
+            text = period_text(when, style)
+        except ValueError as exc:
+            raise FigureError(str(exc)) from None
+        return self._plain(text, FigureKind.PERIOD, style, str(when))
+
+    def year(self, number: int) -> Markup:
+        """A calendar year the prose names that is not a period of the release (``beginning in 2021``)."""
+        if not isinstance(number, int) or isinstance(number, bool) or not MIN_YEAR <= number <= MAX_YEAR:
+            raise FigureError(f"year() takes a year {MIN_YEAR}-{MAX_YEAR}, not {number!r}")
+        return self._plain(str(number), FigureKind.YEAR, "year", str(number))
+
+    def const(self, name: str) -> Markup:
+        """A value declared in release.yaml ``constants:`` with its reason (an address, a regulation)."""
+        constants = self.release.meta.get("constants") or {}
+        if name not in constants:
+            raise FigureError(f"no constant '{name}' in release.yaml (constants: {{{name}: {{value: ..., "
+                              "reason: ...}}}})")
+        return self._plain(str(constants[name]["value"]), FigureKind.CONSTANT, "constant", name)
+
+    def meta(self, name: str) -> Markup:
+        """A text of release.yaml (``title``, ``running_header``), recorded as declared there."""
+        if name not in ("title", "running_header", "company"):
+            raise FigureError(f"meta() shows title, running_header or company, not '{name}'")
+        return self._plain(str(self.release.meta[name]), FigureKind.CONSTANT, "meta", name)
+
+    def label(self, statement, index: int | None = None, caption: int | None = None) -> Markup:
+        """A statement's title, a caption line, or a row's label, from schema/taxonomy.yaml."""
+        if index is not None:
+            text, ref = statement.rows[index].label, f"{statement.id}#row{index}"
+        elif caption is not None:
+            text, ref = statement.caption[caption], f"{statement.id}#caption{caption}"
+        else:
+            text, ref = statement.title, f"{statement.id}#title"
+        return self._plain(text, FigureKind.LABEL, "label", ref)
+
+    def column_headers(self, table) -> list[list[tuple[Markup, int]]]:
+        """Header rows of a table as (text, colspan): period group, year, currency; or date, currency."""
+        columns = table.columns
+        rows: list[list[tuple[Markup, int]]] = []
+        if all(c.period.is_instant for c in columns):
+            rows.append([(self.when(c.period, "date"), 1) for c in columns])
+        else:
+            groups: list[list] = []
+            for column in columns:
+                text = period_text(column.period, "months-ended")
+                if groups and groups[-1][0] == text:
+                    groups[-1][2] += 1
+                else:
+                    groups.append([text, column.period, 1])
+            rows.append([(self.when(period, "months-ended"), span) for _, period, span in groups])
+            rows.append([(self.when(c.period, "year"), 1) for c in columns])
+        rows.append([(Markup("RMB") if c.currency.numerator.endswith("CNY") else Markup("USD"), 1) for c in columns])
+        return rows
 
     # ------------------------------------------------------------------ derived figures
-    def _derived(self, text: str, formula: str, inputs, places: int, value: Decimal, scale: int = -2) -> Markup:
-        fid = self._record(text, "derived", formula, [f.key for f in inputs], scale, places, "prose", value)
+    def _derive(self, name: str, inputs: list[Fact], shape: Shape, value: Decimal | None = None,
+                ref: str = "") -> Markup:
+        """Compute (or take the stated) value of a derivation, print it as the registry does, record it."""
+        derivation = DERIVATIONS[name]
+        if value is None:
+            value = derivation.value(inputs, self.ads_ratio)
+        text = derivation.text(value, inputs, shape)
+        fid = self._record(text, FigureKind.DERIVED, name, [f.key for f in inputs], shape.scale, shape.places,
+                           value=value, ref=ref or shape.style)
         return self._wrap(fid, escape(text))
 
-    def _stated_or(self, name: str | None, value: Decimal, low: Decimal, high: Decimal, places: int) -> Decimal:
+    @property
+    def ads_ratio(self) -> Decimal:
+        return Decimal(str(self.taxonomy.relations.ads_ratio))
+
+    def _stated(self, name: str, low: Decimal, high: Decimal, places: int) -> Decimal:
         """A release may state a derived figure computed from unrounded data; it must fit the interval."""
-        if name is None:
-            return value
         if name not in self.stated:
             raise FigureError(f"no stated figure '{name}' in release.yaml")
         printed = parse_printed(str(self.stated[name]))
         if printed is None or not printed.percent:
             raise FigureError(f"stated figure '{name}' is not a percentage")
-        if not (low - Decimal(5).scaleb(-places - 3) <= printed.value <= high + Decimal(5).scaleb(-places - 3)):
+        if not stated_fits(printed.value, low, high, places):
             raise FigureError(f"stated figure '{name}' = {self.stated[name]} is outside what the facts allow "
                               f"({low * 100:.3f}% to {high * 100:.3f}%)")
         return printed.value
@@ -245,59 +292,30 @@ class Figures:
                stated: str | None = None) -> Markup:
         """``an increase of 12.2%`` / ``a decrease of 23.2%`` from ``then`` to ``now``."""
         new, old = self.find(ref, now), self.find(ref, then)
-        assert isinstance(new.value, Decimal) and isinstance(old.value, Decimal)
-        ratio = new.value / old.value - 1
         bounds = change_bounds(new, old)
         if bounds is None:
             raise FigureError(f"{ref} at {then} may be zero: no change can be computed")
-        low, high = bounds
-        ratio = self._stated_or(stated, ratio, low, high, places)
-        word = "increase" if ratio > 0 else "decrease"
-        lead = ("an " if word == "increase" else "a ") if article else ""
-        text = f"{lead}{word} of {digits(ratio, -2, places)}%"
-        return self._derived(text, "change", [new, old], places, ratio)
+        value = self._stated(stated, *bounds, places) if stated else None
+        shape = Shape(-2, places, "article" if article else "")
+        return self._derive("change", [new, old], shape, value, ref=shape.style + (f";stated:{stated}" if stated else ""))
 
     def share(self, part: str, whole: str, period: str, places: int = 1) -> Markup:
         """``64.9%``: a part as a percentage of a whole at one period."""
-        a, b = self.find(part, period), self.find(whole, period)
-        assert isinstance(a.value, Decimal) and isinstance(b.value, Decimal)
-        ratio = a.value / b.value
-        return self._derived(f"{digits(ratio, -2, places)}%", "share", [a, b], places, ratio)
+        return self._derive("share", [self.find(part, period), self.find(whole, period)], Shape(-2, places))
 
     def total(self, refs: list[str], period: str, scale: str = "billion", places: int = 2) -> Markup:
         """``RMB8.49 billion``: the sum of several RMB facts."""
-        facts = [self.find(r, period) for r in refs]
-        value = sum((f.value for f in facts), Decimal(0))
-        assert isinstance(value, Decimal)
-        power = SCALE_WORDS[scale]
-        text = f"RMB{digits(value, power, places)} {scale}"
-        fid = self._record(text, "derived", "sum", [f.key for f in facts], power, places, "prose", value)
-        return self._wrap(fid, escape(text))
+        return self._derive("sum", [self.find(r, period) for r in refs], Shape(SCALE_WORDS[scale], places))
 
     def translate(self, ref: str, period: str, scale: str = "million", places: int = 1) -> Markup:
         """``US$…``: an RMB fact at the release's exchange rate (for figures with no USD fact)."""
-        fact = self.find(ref, period)
-        rate = self.exchange_rate()
-        assert isinstance(fact.value, Decimal) and isinstance(rate.value, Decimal)
-        value = fact.value / rate.value
-        power = SCALE_WORDS[scale]
-        sign = "-" if is_negative_when_shown(value, power, places) else ""
-        text = f"US${sign}{digits(value, power, places)} {scale}"
-        fid = self._record(text, "derived", "translate", [fact.key, rate.key], power, places, "prose", value)
-        return self._wrap(fid, escape(text))
+        inputs = [self.find(ref, period), self.exchange_rate()]
+        return self._derive("translate", inputs, Shape(SCALE_WORDS[scale], places))
 
     def per_ads(self, ref: str, period: str, currency: str = "CNY") -> Markup:
         """A per-ADS amount from a per-share fact: the ADS ratio times it (``RMB9.08`` from 4.54)."""
         fact = self.find(ref, period, currency)
-        assert isinstance(fact.value, Decimal) and fact.unit is not None
-        ratio = Decimal(str(self.taxonomy.relations.ads_ratio))
-        value = fact.value * ratio
-        places = fact.decimals or 0
-        mark = CURRENCY_MARKS[fact.unit.numerator.partition(":")[2]]
-        sign = "-" if is_negative_when_shown(value, 0, places) else ""
-        text = f"{mark}{sign}{digits(value, 0, places)}"
-        fid = self._record(text, "derived", "per-ads", [fact.key], 0, places, "prose", value)
-        return self._wrap(fid, escape(text))
+        return self._derive("per-ads", [fact], Shape(0, fact.decimals or 0))
 
     def exchange_rate(self) -> Fact:
         concept = self.release.exchange_rate
@@ -305,14 +323,13 @@ class Figures:
         return self.find(str(concept), str(spec["period"]))  # type: ignore[index]
 
     def rate(self) -> Markup:
-        """The exchange rate as printed: ``RMB7.2672``."""
+        """The exchange rate as printed: ``RMB7.2672 to US$1.00``."""
         fact = self.exchange_rate()
         assert isinstance(fact.value, Decimal)
         places = fact.decimals or 0
         shown = digits(fact.value, 0, places)
-        fid = self._record(f"RMB{shown}", "fact", "rate", [fact.key], 0, places, "prose")
-        return self._wrap(fid, Markup("RMB{}").format(self._tag_number(fact, shown, 0, places))) + \
-            Markup(" to US$1.00")
+        fid = self._record(f"RMB{shown} to US$1.00", FigureKind.FACT, "rate", [fact.key], 0, places)
+        return self._wrap(fid, Markup("RMB{} to US$1.00").format(self._tag_number(fact, shown, 0, places)))
 
     # ------------------------------------------------------------------ tables
     def cell(self, row: Row, column: Column, scale: int) -> Markup:
@@ -340,7 +357,7 @@ class Figures:
             text = shown + ("%" if concept.type is ItemType.PERCENT else "")
             if shown_value < 0:
                 text = f"({text})"
-        fid = self._record(text, "fact", "fact", [fact.key], power, places, "table", negated=row.negated)
+        fid = self._record(text, FigureKind.FACT, "fact", [fact.key], power, places, "table", negated=row.negated)
         tagged = self._tag_number(fact, shown, power, places)
         if concept.type is ItemType.PERCENT:
             tagged = Markup("{}%").format(tagged)
@@ -350,16 +367,16 @@ class Figures:
         return Markup('<span class="{}" id="fig-{}">{}</span>').format(css, fid, tagged)
 
 
-def _template_line() -> str:
+def _template_line() -> Source:
     """The template file and line being rendered (Jinja keeps template line numbers in its frames)."""
     import sys
     frame = sys._getframe(2)
     while frame is not None:
         template = frame.f_globals.get("__jinja_template__")
         if template is not None and frame.f_code.co_filename.endswith(".j2"):
-            return f"{_relative(frame.f_code.co_filename)}:{template.get_corresponding_lineno(frame.f_lineno)}"
+            return Source(_relative(frame.f_code.co_filename), template.get_corresponding_lineno(frame.f_lineno))
         frame = frame.f_back
-    return ""
+    return Source("")
 
 
 def _relative(path: str) -> str:

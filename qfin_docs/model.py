@@ -93,6 +93,13 @@ class Period:
     def __str__(self) -> str:
         return self.end.isoformat() if self.start is None else f"{self.start.isoformat()}/{self.end.isoformat()}"
 
+    @classmethod
+    def parse(cls, text: str) -> "Period":
+        """``YYYY-MM-DD`` or ``start/end``, as ``str()`` writes it."""
+        start, _, end = text.partition("/")
+        return cls(dt.date.fromisoformat(end), dt.date.fromisoformat(start)) if end else \
+            cls(dt.date.fromisoformat(start))
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class Unit:
@@ -111,6 +118,11 @@ class Unit:
 
     def __str__(self) -> str:
         return f"{self.numerator}/{self.denominator}" if self.denominator else self.numerator
+
+    @classmethod
+    def parse(cls, text: str) -> "Unit":
+        numerator, _, denominator = text.partition("/")
+        return cls(numerator, denominator)
 
 
 CNY = Unit("iso4217:CNY")
@@ -164,6 +176,60 @@ class FactKey:
 
 
 Facts = tuple[Fact, ...]
+
+
+class FigureKind(enum.Enum):
+    """What a printed token is."""
+
+    FACT = "fact"            # a fact shown at a scale and precision
+    DERIVED = "derived"      # a derivation of facts (see derivations.DERIVATIONS)
+    DATE = "date"            # a date fact
+    TEXT = "text"            # a text fact
+    PERIOD = "period"        # a period of the release in words ("second quarter of 2024")
+    YEAR = "year"            # a calendar year the prose names (a biography, "beginning in 2021")
+    CONSTANT = "constant"    # a value declared in release.yaml with its reason (constants:, title)
+    LABEL = "label"          # a concept's label or a statement's title from schema/taxonomy.yaml
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One printed token and what it is: its owner (facts, derivation, declaration), how it is shown,
+    and the template line that printed it.  ``figures.json`` is these records, serialised."""
+
+    id: int
+    text: str                          # as printed, e.g. "RMB4,160.1 million"
+    kind: FigureKind
+    formula: str = "fact"              # "fact", a derivation name, or the style of a date or period
+    inputs: tuple[FactKey, ...] = ()
+    scale: int = 0                     # power of ten the digits are shown in
+    places: int = 0                    # digits after the point
+    where: str = "prose"               # "prose" | "table"
+    value: Decimal | None = None       # the exact value the printed text rounds (derived figures)
+    negated: bool = False              # a table row shown with its sign reversed (negated label)
+    ref: str = ""                      # the period, constant, stated figure or label the figure names
+    source: Source = Source("")        # template file:line that printed it
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "text": self.text, "kind": self.kind.value, "formula": self.formula,
+                "where": self.where, "scale": self.scale, "places": self.places,
+                "value": None if self.value is None else f"{self.value:f}", "negated": self.negated,
+                "ref": self.ref, "source": str(self.source),
+                "inputs": [{"concept": str(k.concept), "period": str(k.period),
+                            "unit": str(k.unit) if k.unit else None,
+                            "dimensions": {str(a): str(m) for a, m in k.dimensions}} for k in self.inputs]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Figure":
+        """The record ``as_json`` wrote (the caller validates the shape first)."""
+        inputs = tuple(FactKey(QName.parse(i["concept"]), Period.parse(i["period"]),
+                               Unit.parse(i["unit"]) if i["unit"] else None,
+                               tuple(sorted((QName.parse(a), QName.parse(m)) for a, m in i["dimensions"].items())))
+                       for i in data["inputs"])
+        file, _, line = data["source"].rpartition(":")
+        source = Source(file, int(line)) if line.isdigit() else Source(data["source"])
+        return cls(data["id"], data["text"], FigureKind(data["kind"]), data["formula"], inputs, data["scale"],
+                   data["places"], data["where"], None if data["value"] is None else Decimal(data["value"]),
+                   data["negated"], data["ref"], source)
 
 
 class ItemType(enum.Enum):

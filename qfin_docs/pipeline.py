@@ -80,12 +80,5 @@ def build(release_dir: Path, out_dir: Path) -> list[Problem]:
 
 
 def figures_json(figures) -> bytes:
-    """What every printed number is, for the checker (one entry per figure, in document order)."""
-    entries = [{
-        "id": f.id, "text": f.text, "kind": f.kind, "formula": f.formula, "where": f.where,
-        "scale": f.scale, "places": f.places, "value": None if f.value is None else f"{f.value:f}",
-        "negated": f.negated, "source": f.source,
-        "inputs": [{"concept": str(k.concept), "period": str(k.period), "unit": str(k.unit) if k.unit else None,
-                    "dimensions": {str(a): str(m) for a, m in k.dimensions}} for k in f.inputs],
-    } for f in figures]
-    return (json.dumps(entries, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    """What every printed token is, for the checker (one record per figure, in document order)."""
+    return (json.dumps([f.as_json() for f in figures], indent=1, ensure_ascii=False) + "\n").encode("utf-8")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +15,18 @@ from markupsafe import Markup
 from . import templating
 from .templating import RenderLimit, TemplateRefused, find_in_templates, render_bounded
 from .xmlio import parse_xml
-from .figures import Figure, FigureError, Figures, context_id, date_text
+from .figures import FigureError, Figures, context_id
 from .ixbrl import document_name, incomplete_summations
-from .model import Fact, Problem, Release, Source, Taxonomy, shown_path
+from .model import Fact, Figure, Problem, Release, Source, Taxonomy, shown_path
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEMPLATES = PROJECT / "templates"
 ASSETS = TEMPLATES / "assets"
+
+
+# The only names a template can call: every printed number, date, period and declared value is one of these.
+HELPERS = ("money", "usd", "count", "pct", "per_share", "change", "share", "total", "translate", "per_ads", "rate",
+           "date", "text", "cell", "when", "year", "const", "meta", "label", "column_headers")
 
 
 @dataclass(frozen=True)
@@ -49,11 +55,8 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
     figures = Figures(release, taxonomy, mode, untagged)
     context = {
         "release": release.meta, "taxonomy": taxonomy, "tables": release.tables, "mode": mode,
-        "statements": taxonomy.statements, "date_text": date_text,
-        **{name: getattr(figures, name) for name in (
-            "money", "usd", "count", "pct", "per_share", "change", "share", "total", "translate", "date",
-            "text", "cell", "rate", "per_ads")},
-        "column_headers": column_headers,
+        "statements": taxonomy.statements,
+        **{name: getattr(figures, name) for name in HELPERS},
     }
     try:
         body = render_bounded(env.get_template("body.html.j2"), context)
@@ -81,7 +84,8 @@ def _well_formed(page: str, release_dir: Path) -> Problem | None:
         written = lines[exc.lineno - 1].strip() if 0 < (exc.lineno or 0) <= len(lines) else ""
         found = find_in_templates([release_dir / "prose", TEMPLATES], lambda line: bool(written) and written in line)
         return Problem(found or Source(shown_path(release_dir / "prose")), "QF-RENDER-XML",
-                       f"the Inline XBRL document (XML) is not well-formed: {exc.msg}")
+                       "the Inline XBRL document (XML) is not well-formed: "
+                       + re.sub(r",? line [0-9]+(, column [0-9]+)?", "", exc.msg))   # lines of the output, not ours
     return None
 
 
@@ -115,32 +119,6 @@ def _template_source(exc: Exception) -> Source:
         if frame.filename.endswith(".j2"):
             return Source(shown_path(frame.filename), frame.lineno or 0)
     return Source("templates", 0)
-
-
-def column_headers(table) -> list[list[tuple[str, int]]]:
-    """Header rows of a table as (text, colspan): period group, year, currency; or date, currency."""
-    columns = table.columns
-    rows: list[list[tuple[str, int]]] = []
-    if all(c.period.is_instant for c in columns):
-        rows.append([(date_text(c.period.end), 1) for c in columns])
-    else:
-        groups: list[tuple[str, int]] = []
-        for column in columns:
-            months = _months(column.period)
-            text = f"{['', 'One', 'Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight', 'Nine'][months]} months " \
-                   f"ended {date_text(column.period.end).rsplit(' ', 1)[0]}"
-            if groups and groups[-1][0] == text:
-                groups[-1] = (text, groups[-1][1] + 1)
-            else:
-                groups.append((text, 1))
-        rows.append(groups)
-        rows.append([(str(c.period.end.year), 1) for c in columns])
-    rows.append([("RMB" if c.currency.numerator.endswith("CNY") else "USD", 1) for c in columns])
-    return rows
-
-
-def _months(period) -> int:
-    return (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
 
 
 def _contexts(figures: Figures, hidden) -> list[dict]:

@@ -20,20 +20,30 @@ _SUPER = re.compile(f"[{SUPERSCRIPTS}]+")
 
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
         r"Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)"
-# Named kinds of numbers that are not financial figures, tried in order; each pattern's "n" group is the number.
-NON_FINANCIAL: list[tuple[str, re.Pattern]] = [(kind, re.compile(pattern)) for kind, pattern in [
+Kinds = list[tuple[str, re.Pattern]]
+
+
+def _kinds_table(rows: list[tuple[str, str]]) -> Kinds:
+    return [(kind, re.compile(pattern)) for kind, pattern in rows]
+
+
+# Numbers that can never be a figure, in any release: what the strict check of a build accepts outside the
+# figures a helper recorded.  Each pattern's "n" group is the number.
+GENERIC: Kinds = _kinds_table([
+    ("time", r"(?P<n>[0-9]{1,2}):[0-9]{2}\s?(?:AM|PM|a\.m\.|p\.m\.)"),
+    ("time", r"[0-9]{1,2}:(?P<n>[0-9]{2})\s?(?:AM|PM|a\.m\.|p\.m\.)"),
+])
+
+# What the tie-out of a draft (text with no records) also takes for non-financial: the ways any press
+# release writes dates, years, durations, metric names, forms and period names.  Nothing issuer-specific:
+# a release's own names and addresses are its constants (release.yaml ``constants:``).
+DRAFT: Kinds = GENERIC + _kinds_table([
     ("date", MONTH + r"\s(?P<n>[0-9]{1,2}),\s[0-9]{4}"),
     ("date", r"ended\s" + MONTH + r"\s(?P<n>[0-9]{1,2}),?"),
     ("date", MONTH + r"\s[0-9]{1,2},\s(?P<n>[0-9]{4})"),
     ("date", r"(?P<n>[0-9]{1,2})月\s[0-9]{1,2},\s[0-9]{4}"),
     ("date", r"[0-9]{1,2}月\s(?P<n>[0-9]{1,2}),\s[0-9]{4}"),
     ("date", r"[0-9]{1,2}月\s[0-9]{1,2},\s(?P<n>[0-9]{4})"),
-    ("time", r"(?P<n>[0-9]{1,2}):[0-9]{2}\s?(?:AM|PM|a\.m\.|p\.m\.)"),
-    ("time", r"[0-9]{1,2}:(?P<n>[0-9]{2})\s?(?:AM|PM|a\.m\.|p\.m\.)"),
-    ("address", r"Shops\s(?P<n>[0-9]+)-[0-9]+"),
-    ("address", r"Shops\s[0-9]+-(?P<n>[0-9]+)"),
-    ("address", r"(?P<n>[0-9]+)(?:st|nd|rd|th)\sFloor"),
-    ("address", r"(?P<n>[0-9]+)\sQueen's Road"),
     ("duration", r"(?P<n>[0-9]+)-month\b"),
     ("duration", r"(?P<n>[0-9]+)\s(?:minutes|months|years|calendar days)\b"),
     ("metric name", r"(?P<n>[0-9]+)\s?[Dd]ay\+"),
@@ -42,18 +52,20 @@ NON_FINANCIAL: list[tuple[str, re.Pattern]] = [(kind, re.compile(pattern)) for k
     ("metric name", r"(?P<n>[0-9]+)\sto\s[0-9]+\scalendar days"),
     ("metric name", r"[0-9]+\sto\s(?P<n>[0-9]+)\scalendar days"),
     ("metric name", r"more than\s(?P<n>[0-9]+)\sdays"),
-    ("name", r"(?P<n>360)\s(?:Group|Jietiao)"),
-    ("name", r"H\.(?P<n>10)\b"),
     ("name", r"Act of\s(?P<n>[0-9]{4})"),
     ("form", r"(?P<n>[0-9]+)-K\b"),
-    ("ticker", r"HKEx:\s(?P<n>[0-9]{4})"),
     ("period name", r"\bQ(?P<n>[1-4])\b"),
     ("unit of account", r"US\$(?P<n>1\.00)\b"),
     ("year", r"(?:in|since|from|to|of|January|beginning in|Since|From|year)\s(?P<n>(?:19|20)[0-9]{2})\b"),
     ("year", r"\b(?P<n>(?:19|20)[0-9]{2})\s(?:Unaudited|Business|Financial|\(|Hong|U\.S\.)"),
     ("year", r"\b(?P<n>20[0-9]{2})\b(?=[,.:]?\s|$|[.,)])"),
     ("footnote marker", r"^(?P<n>[0-9]{1,2})\s(?=\S)"),
-]]
+])
+
+
+def phrases(kind: str, texts) -> Kinds:
+    """Literal phrases (a release's constants and where they appear): every number inside is of ``kind``."""
+    return [(kind, re.compile(re.escape(text))) for text in texts if any(c.isdigit() for c in text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +84,12 @@ class Token:
         return bool(self.printed and self.printed.value < 0) or self.parenthesized
 
 
-def tokens(text: str) -> list[Token]:
-    """Every number in ``text``, classified: markers and named non-financial kinds get a ``kind``."""
+def tokens(text: str, table: Kinds | None = None, enclosing: Kinds = ()) -> list[Token]:
+    """Every number in ``text``, classified: markers and named non-financial kinds get a ``kind``
+    (``table``: :data:`DRAFT` by default, :data:`GENERIC` for the strict check of a build; ``enclosing``:
+    phrases, such as :func:`phrases`, inside which every number is of their kind)."""
     found: list[Token] = []
-    kinds = _kinds(text)
+    kinds = _kinds(text, DRAFT if table is None else table, enclosing)
     for match in _SUPER.finditer(text):
         found.append(Token(match.start(), match.end(), match.group(), None, kind="footnote marker"))
     for match in _TOKEN.finditer(text):
@@ -110,14 +124,15 @@ def _printed(match: re.Match) -> Printed:
 
 
 # Numbers anywhere inside these are part of an address, not figures.
-ENCLOSING = [("url", re.compile(r"(?:https?://|www\.)\S+")), ("email", re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"))]
+ENCLOSING = [("url", re.compile(r"(?:https?://|www\.)\S+")), ("email", re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")),
+             ("telephone", re.compile(r"\+[0-9][0-9 ()-]{6,}[0-9]"))]
 
 
-def _kinds(text: str) -> tuple[list[tuple[int, int, str]], dict[tuple[int, int], str]]:
-    """The enclosing spans (URLs, e-mail addresses) and the named numbers of one text, found once."""
-    enclosing = [(m.start(), m.end(), kind) for kind, pattern in ENCLOSING for m in pattern.finditer(text)]
+def _kinds(text: str, table: Kinds, phrases: Kinds) -> tuple[list[tuple[int, int, str]], dict[tuple[int, int], str]]:
+    """The enclosing spans (URLs, e-mail addresses, phrases) and the named numbers of one text, found once."""
+    enclosing = [(m.start(), m.end(), kind) for kind, pattern in [*ENCLOSING, *phrases] for m in pattern.finditer(text)]
     named: dict[tuple[int, int], str] = {}
-    for kind, pattern in NON_FINANCIAL:
+    for kind, pattern in table:
         for match in pattern.finditer(text):
             named.setdefault((match.start("n"), match.end("n")), kind)
     return enclosing, named

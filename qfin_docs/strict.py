@@ -14,20 +14,23 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
-from .checks import change_bounds
+from .derivations import DERIVATIONS, Shape, stated_fits
+from .load import MAX_YEAR, MIN_YEAR
 from .ixbrl import NS, document_name, fact_value, nonnumeric_value
-from .model import BadInput, Fact, FactKey, Period, Problem, QName, Source, Unit
-from .numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed, round_to
+from .model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem, QName, Source, Unit
+from .numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, parse_printed,
+                      period_text, round_to)
 from .templating import find_in_templates
 from .pipeline import Loaded, load
 from .report import Entry, Report
 from .taxonomy import SCHEMA_DIR
-from .scan import tokens
+from .scan import GENERIC, tokens
 from .xmlio import parse_html, parse_xml
 
 from lxml import etree
 
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
+FOOTNOTE_MARKER = re.compile(r"[0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}")
 _DIRECTION = re.compile(r"\b(year-over-year|sequential)(?: and (sequential))? (increases?|decreases?|declines?|growth)\b")
 
 
@@ -46,7 +49,8 @@ def check_build(release_dir: Path, out_dir: Path) -> Report:
     html_texts = check_html(html_path.read_bytes(), figures, loaded, report, str(html_path))
     check_html(ixbrl_path.read_bytes(), figures, loaded, report, str(ixbrl_path))
     check_ixbrl(ixbrl_path, html_texts, loaded, report)
-    check_pdf(out_dir / "press-release.pdf", [figures[i]["text"] for i in sorted(figures)], report)
+    check_pdf(out_dir / "press-release.pdf", [figures[i].text for i in sorted(figures)    # the figures, in order
+                                              if figures[i].kind in (FigureKind.FACT, FigureKind.DERIVED)], report)
     return report
 
 
@@ -66,29 +70,18 @@ def read_figures(path: Path) -> dict[int, dict]:
         raise BadInput([Problem(Source(name), "QF-CHECK-FIGURES",
                                 f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message[:160]}")
                         for e in errors[:20]])
-    return {f["id"]: f for f in data}
+    return {record["id"]: Figure.from_json(record) for record in data}
 
 
 # ---------------------------------------------------------------------- facts and formulas
-def fact_for(facts: dict[FactKey, Fact], spec: dict) -> Fact | None:
-    """The fact a figure input (as recorded in figures.json) names."""
-    start, _, end = spec["period"].partition("/")
-    period = Period(dt.date.fromisoformat(end), dt.date.fromisoformat(start)) if end else \
-        Period(dt.date.fromisoformat(start))
-    unit = None
-    if spec["unit"]:
-        numerator, _, denominator = spec["unit"].partition("/")
-        unit = Unit(numerator, denominator)
-    dims = tuple(sorted((QName.parse(a), QName.parse(m)) for a, m in spec["dimensions"].items()))
-    return facts.get(FactKey(QName.parse(spec["concept"]), period, unit, dims))
-
-
-def show_fact(fact: Fact, figure: dict) -> str:
+def show_fact(fact: Fact, figure: Figure) -> str:
     """How a fact prints at the figure's scale and precision (prose or table style)."""
-    scale, places = figure["scale"], figure["places"]
-    value = -fact.value if figure.get("negated") else fact.value
+    scale, places = figure.scale, figure.places
+    value = -fact.value if figure.negated else fact.value
     body = digits(value, scale, places)
-    if figure["where"] == "table":
+    if figure.formula == "rate":
+        return f"RMB{body} to US$1.00"
+    if figure.where == "table":
         if round_to(abs(value).scaleb(-scale), places) == 0:
             return "-"
         body += "%" if scale == -2 else ""
@@ -101,75 +94,78 @@ def show_fact(fact: Fact, figure: dict) -> str:
     return f"{mark}{sign}{body}{word}"
 
 
-def recompute(figure: dict, inputs: list[Fact], loaded: Loaded) -> tuple[str, str]:
-    """(expected text, explanation) of a derived figure, from its formula and the facts."""
-    formula, places, scale = figure["formula"], figure["places"], figure["scale"]
-    values = [f.value for f in inputs]
-    if formula == "change":
-        ratio = values[0] / values[1] - 1
-        printed = parse_printed(figure["text"].rsplit(" of ", 1)[-1])
-        stated = {str(v) for v in (loaded.release.meta.get("stated") or {}).values()}
-        shown, note = digits(ratio, -2, places), ""
-        if printed is not None and printed.value != round_to(abs(ratio), places + 2):
-            low, high = change_bounds(inputs[0], inputs[1])
-            text = figure["text"].rsplit(" of ", 1)[-1]
-            if text in stated and low <= printed.value * (1 if ratio > 0 else -1) <= high:
-                shown = text.rstrip("%")
-                note = f"; stated in release.yaml, within the {low:.3%} to {high:.3%} the rounded facts allow"
-        word = "increase" if ratio > 0 else "decrease"
-        article = ("an " if word == "increase" else "a ") if figure["text"][:2] in ("an", "a ") else ""
-        return f"{article}{word} of {shown}%", f"change {_names(inputs)} = {ratio:+.4%}{note}"
-    if formula == "share":
-        ratio = values[0] / values[1]
-        return f"{digits(ratio, -2, places)}%", f"share {_names(inputs)} = {ratio:.4%}"
-    if formula == "sum":
-        total = sum(values, Decimal(0))
-        return f"RMB{digits(total, scale, places)} {SCALE_NAMES[scale]}", f"sum {_names(inputs)} = {total:,f}"
-    if formula == "per-ads":
-        ratio = Decimal(str(loaded.taxonomy.relations.ads_ratio))
-        value = values[0] * ratio
-        mark = CURRENCY_MARKS[inputs[0].unit.numerator.partition(":")[2]]
-        sign = "-" if is_negative_when_shown(value, 0, places) else ""
-        return f"{mark}{sign}{digits(value, 0, places)}", f"per ADS: {ratio} x {_names(inputs)} = {value}"
-    if formula == "translate":
-        value = values[0] / values[1]
-        sign = "-" if is_negative_when_shown(value, scale, places) else ""
-        return f"US${sign}{digits(value, scale, places)} {SCALE_NAMES[scale]}", \
-            f"translation {_names(inputs[:1])} / {values[1]} = {value:,.0f}"
-    return "", f"unknown formula '{formula}'"
+def recompute(figure: Figure, inputs: list[Fact], loaded: Loaded) -> tuple[str, str]:
+    """(expected text, explanation) of a derived figure, from the registry and the facts alone."""
+    derivation = DERIVATIONS.get(figure.formula)
+    if derivation is None:
+        return "", f"unknown derivation '{figure.formula}'"
+    ratio = Decimal(str(loaded.taxonomy.relations.ads_ratio))
+    value = derivation.value(inputs, ratio)
+    style, _, stated = figure.ref.partition(";stated:") if ";stated:" in figure.ref else (figure.ref, "", "")
+    note = ""
+    if stated:
+        bounds = derivation.bounds(inputs, ratio)
+        printed = parse_printed(str((loaded.release.meta.get("stated") or {}).get(stated, "")))
+        if printed is None or bounds is None or not stated_fits(printed.value, *bounds, figure.places):
+            return "", f"stated figure '{stated}' is missing from release.yaml or outside what the facts allow"
+        value, note = printed.value, f"; stated in release.yaml, within the {bounds[0]:.3%} to {bounds[1]:.3%} " \
+                                     "the rounded facts allow"
+    text = derivation.text(value, inputs, Shape(figure.scale, figure.places, style))
+    return text, f"{derivation.name} ({derivation.formula}) of {_names(inputs)} = {value:,.6f}{note}"
 
 
 def _names(facts: list[Fact]) -> str:
     return ", ".join(f"{f.concept}{''.join(f'[{m.local}]' for _, m in f.dimensions)}@{f.period}" for f in facts)
 
 
-def judge(figure: dict, printed: str, loaded: Loaded, facts: dict[FactKey, Fact]) -> tuple[str, str]:
-    """(status, explanation) for one figure span."""
-    inputs = [fact_for(facts, spec) for spec in figure["inputs"]]
+def judge(figure: Figure, printed: str, loaded: Loaded, facts: dict[FactKey, Fact]) -> tuple[str, str]:
+    """(status, explanation) for one figure span: recomputed from its owner, never taken from the record."""
+    inputs = [facts.get(key) for key in figure.inputs]
     if not all(inputs):
-        return "untied", f"no fact for {[s['concept'] for s, f in zip(figure['inputs'], inputs) if f is None]}"
-    status, explanation = _judge_value(figure, printed, inputs, loaded)
-    if status != "inconsistent" and printed != figure["text"]:
-        return "inconsistent", f"printed '{printed}' but the build recorded '{figure['text']}'"
+        return "untied", f"no fact for {[str(k.concept) for k, f in zip(figure.inputs, inputs) if f is None]}"
+    try:
+        expected, explanation = expected_text(figure, inputs, loaded)
+    except (ValueError, KeyError, IndexError, TypeError, ArithmeticError) as exc:
+        return "untied", f"cannot recompute this {figure.kind.value} figure: {exc}"
+    status = "derived" if figure.kind is FigureKind.DERIVED else \
+        "tied" if figure.kind in (FigureKind.FACT, FigureKind.DATE, FigureKind.TEXT) else "non-financial"
+    if expected != printed:
+        return "inconsistent", f"{explanation}: expected '{expected}'"
+    if printed != figure.text:
+        return "inconsistent", f"printed '{printed}' but the build recorded '{figure.text}'"
     return status, explanation
 
 
-def _judge_value(figure: dict, printed: str, inputs: list[Fact], loaded: Loaded) -> tuple[str, str]:
-    """Recompute the figure from the facts alone and compare it with what is printed."""
-    if figure["formula"] == "rate":
-        expected = f"RMB{digits(inputs[0].value, 0, figure['places'])}"
-        if expected != printed:
-            return "inconsistent", f"the exchange rate {_names(inputs)} = {inputs[0].value} prints as '{expected}'"
-        return "tied", f"exchange rate {_names(inputs)}"
-    if figure["kind"] == "fact":
-        expected = show_fact(inputs[0], figure)
-        if expected != printed:
-            return "inconsistent", f"{_names(inputs)} = {inputs[0].value:,f} prints as '{expected}'"
-        return "tied", f"fact {_names(inputs)}"
-    expected, explanation = recompute(figure, inputs, loaded)
-    if expected != printed:
-        return "inconsistent", f"{explanation}: expected '{expected}'"
-    return "derived", explanation
+def expected_text(figure: Figure, inputs: list[Fact], loaded: Loaded) -> tuple[str, str]:
+    """What a recorded figure must print, from the facts, the release and the taxonomy alone."""
+    kind, meta = figure.kind, loaded.release.meta
+    if kind is FigureKind.FACT:
+        return show_fact(inputs[0], figure), f"fact {_names(inputs)} = {inputs[0].value:,f}"
+    if kind is FigureKind.DERIVED:
+        return recompute(figure, inputs, loaded)
+    if kind is FigureKind.DATE:
+        return date_text(inputs[0].value, figure.formula), f"date fact {_names(inputs)}"
+    if kind is FigureKind.TEXT:
+        return str(inputs[0].value), f"text fact {_names(inputs)}"
+    if kind is FigureKind.PERIOD:
+        return period_text(Period.parse(figure.ref), figure.formula), f"period {figure.ref} ({figure.formula})"
+    if kind is FigureKind.YEAR:
+        year = int(figure.ref)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(f"{year} is not a year {MIN_YEAR}-{MAX_YEAR}")
+        return str(year), "a calendar year the text names"
+    if kind is FigureKind.CONSTANT:
+        if figure.formula == "meta":
+            return str(meta[figure.ref]), f"release.yaml {figure.ref}"
+        constant = (meta.get("constants") or {})[figure.ref]
+        return str(constant["value"]), f"constant {figure.ref}: {constant['reason']}"
+    statement_id, _, part = figure.ref.partition("#")
+    statement = loaded.taxonomy.statements[statement_id]
+    if part == "title":
+        return statement.title, f"title of statement {statement_id}"
+    if part.startswith("caption"):
+        return statement.caption[int(part[7:])], f"caption of statement {statement_id}"
+    return statement.rows[int(part[3:])].label, f"row label of statement {statement_id}"
 
 
 # ---------------------------------------------------------------------- HTML
@@ -191,7 +187,8 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
             report.add(Entry(text, location, "untied", "a figure span with no record in figures.json"))
             continue
         status, explanation = judge(figure, text, loaded, facts)
-        report.add(Entry(text, location, status, explanation, figure.get("source", "")))
+        if status in ("inconsistent", "untied") or any(c.isdigit() for c in text):   # a label is checked, not counted
+            report.add(Entry(text, location, status, explanation, str(figure.source)))
         block = _block_of(span)
         facts_by_block.setdefault(block, []).append((figure, text))
     for block, entries in facts_by_block.items():
@@ -201,12 +198,17 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
         report.problems.append(Problem(Source(name, 0), "QF-MISSING-FIGURE", f"figures not in the output: {missing[:10]}"))
     for span in root.xpath("//span[contains(concat(' ', @class, ' '), ' fig ')]"):
         span.drop_tree()
+    for marker in root.xpath("//span[@class='fn']"):      # the footnote numbers the layout emits
+        text = " ".join(marker.text_content().split())
+        if FOOTNOTE_MARKER.fullmatch(text):
+            report.add(Entry(text, f"{name}:{marker.sourceline}", "non-financial", "footnote marker"))
+            marker.drop_tree()
     for element in root.iter(*BLOCKS):
         own = " ".join("".join(element.xpath("text()")).split()) if element.tag in ("th", "td") else None
         text = " ".join(element.text_content().split()) if own is None else own
         if element.tag not in ("th", "td") and element.xpath(f"ancestor::*[{' or '.join(f'self::{b}' for b in BLOCKS)}]"):
             continue
-        for token in tokens(text):
+        for token in tokens(text, GENERIC):
             location = f"{name}:{element.sourceline}"
             if token.kind:
                 report.add(Entry(token.text, location, "non-financial", token.kind))
@@ -230,7 +232,7 @@ def _check_direction_words(block, entries, index: dict[FactKey, Fact], report: R
     matches = list(_DIRECTION.finditer(text))
     if not matches:
         return
-    facts = [fact_for(index, fig["inputs"][0]) for fig, _ in entries if fig["kind"] == "fact"]
+    facts = [index.get(fig.inputs[0]) for fig, _ in entries if fig.kind is FigureKind.FACT]
     facts = [f for f in facts if f is not None and f.unit is not None and f.unit.numerator == "iso4217:CNY"]
     if len(facts) < 2:
         return

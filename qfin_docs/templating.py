@@ -79,7 +79,10 @@ class ConfinedLoader(jinja2.BaseLoader):
         self.prose = Path(prose).resolve()
         self.limits = limits or LIMITS
 
+    environment: jinja2.Environment | None = None
+
     def get_source(self, environment, template):
+        self.environment = environment
         parts = template.split("/")
         if template.startswith("/") or any(p in ("", ".", "..") or "\\" in p for p in parts):
             raise jinja2.TemplateNotFound(template)
@@ -108,6 +111,7 @@ class ConfinedLoader(jinja2.BaseLoader):
         if path.suffix == ".j2":
             check_template_text(text, str(path), in_prose=real.is_relative_to(self.prose),
                                 max_depth=self.limits.markup_depth)
+            check_typed_numbers(self.environment, text, str(path))
         return text
 
 
@@ -130,6 +134,37 @@ def check_template_text(text: str, filename: str, in_prose: bool, max_depth: int
                                       "prose (no scripts, event handlers, frames, forms, styles or links)",
                                       number, filename)
     _check_depth(text, filename, max_depth)
+
+
+# Numbers a template may type because they can never be a figure of the release (generic kinds only).
+GENERIC = re.compile(r"<span class=\"fn\">[0-9]{1,2}</span>"                      # a footnote marker
+                     r"|\b[0-9]{1,2}:[0-9]{2}\s?(?:AM|PM|a\.m\.|p\.m\.)"             # a time of day
+                     r"|(?:https?://|www\.)[^\s<\"']+|[\w.+-]+@[\w-]+\.[\w.]+"         # a URL, an e-mail address
+                     r"|\+[0-9][0-9 ()-]{6,}[0-9]")                              # a telephone number
+MARKUP = re.compile(r"<[^<>]*>|&#?[A-Za-z0-9]+;")
+
+
+def check_typed_numbers(environment, text: str, filename: str) -> None:
+    """Raise :class:`TemplateRefused` at the first digit typed in a template's text (outside tags and Jinja
+    expressions) that is not one of the generic kinds: a number a reader sees comes from a helper."""
+    try:
+        tokens = list(environment.lex(text))
+    except jinja2.TemplateSyntaxError:
+        return        # the parser reports it, at its line
+    data, lines = [], []           # the template's literal text, Jinja replaced by a blank, and each char's line
+    for line, kind, value in tokens:
+        piece = value if kind == "data" else " " if kind in ("variable_begin", "block_begin") else ""
+        data.append(piece)
+        for offset, char in enumerate(piece):
+            lines.append(line + piece.count("\n", 0, offset))
+    plain = "".join(data)
+    plain = GENERIC.sub(lambda m: " " * len(m.group()), plain)
+    plain = MARKUP.sub(lambda m: " " * len(m.group()), plain)
+    typed = re.search(r"[^\s]*[0-9][^\s]*", plain)
+    if typed:
+        raise TemplateRefused("QF-TYPED-NUMBER", f"'{typed.group().strip(',.;:()')}' is typed: a number the "
+                              "reader sees comes from a fact, a derivation, when(), year() or const() "
+                              "(release.yaml constants:)", lines[typed.start()], filename)
 
 
 def _check_depth(text: str, filename: str, max_depth: int) -> None:

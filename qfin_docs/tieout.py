@@ -13,13 +13,14 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from .checks import change_bounds, divide, interval, meets, run_checks, waived
+from .checks import run_checks, waived
+from .derivations import change_bounds, divide, interval, meets
 from .model import CNY, USD, Fact, Period, Problem, Source
 from .numbers import Printed
 from .pipeline import Loaded, load
 from .report import Entry, Report
 from .drafts import Paragraph, TableRow, read_draft
-from .scan import tokens
+from .scan import phrases, tokens
 
 Interval = tuple[Decimal, Decimal]
 _DIRECTION_BEFORE = re.compile(r"(increase|decrease|growth|decline)\s+of\s*$")
@@ -38,6 +39,7 @@ class TieOut:
                 self.by_name.setdefault((fact.concept, ()), [])
         self.rate = next((f.value for f in self.numeric if f.concept == loaded.release.exchange_rate), None)
         self.labels = self._labels()
+        self.phrases = self._phrases()
         self.negated = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows if r.negated}
         self.plain = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows
                       if r.concept and not r.negated}
@@ -51,6 +53,18 @@ class TieOut:
             else:
                 out += [f for (c, _), facts in self.by_name.items() if c == concept for f in facts]
         return _unique(out)
+
+    def _phrases(self):
+        """The release's own non-financial numbers: its constants (and the phrases they appear in) and
+        its text facts (a stock code), each taken literally."""
+        constants = self.loaded.release.meta.get("constants") or {}
+        out = []
+        for name, constant in constants.items():
+            value = str(constant["value"])
+            texts = list(constant.get("in", ())) + ([value] if not value.isdigit() else [])
+            out += phrases(f"constant {name}", texts)
+        text_facts = [str(f.value) for f in self.loaded.release.facts if isinstance(f.value, str)]
+        return out + phrases("text fact", text_facts)
 
     def _labels(self) -> dict[str, set]:
         labels: dict[str, set] = {}
@@ -285,8 +299,8 @@ def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name:
     section: list[Fact] = []
     for paragraph in paragraphs:
         _tie_paragraph(engine, paragraph, section, report, name)
-        if len(paragraph.text) < 90 and not paragraph.tied and not any(t.printed for t in tokens(paragraph.text)
-                                                                      if not t.kind):
+        heading = len(paragraph.text) < 90 and not paragraph.tied
+        if heading and not any(t.printed for t in tokens(paragraph.text, enclosing=engine.phrases) if not t.kind):
             section = []            # a heading starts a new section
         section = (section + paragraph.tied)[-40:]
     for row in rows:
@@ -301,7 +315,7 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
     for that figure and the ones after it, until the text names another.
     """
     location = f"{name}:{paragraph.line}"
-    found = tokens(paragraph.text)
+    found = tokens(paragraph.text, enclosing=engine.phrases)
     named = subjects(engine, paragraph.text)
     results: dict[int, Entry] = {}
     pending = []

@@ -74,15 +74,51 @@ def _direction(rng, figure: str) -> str | None:
     return None
 
 
-OPERATORS = {"digit": _mutate_digit, "decimal point": _move_point, "sign": _flip_sign, "scale word": _scale_word,
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December", "Jan.", "Feb.", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
+_DATE = re.compile(r"(?P<month>[A-Z][a-z]+\.?|\d{1,2}月) (?P<day>\d{1,2}), (?P<year>\d{4})")
+
+
+def _date_part(part: str):
+    def mutate(rng, figure: str) -> str | None:
+        match = _DATE.search(figure)
+        if not match:
+            return None
+        value = match.group(part)
+        if part == "month":
+            if "月" in value:
+                new = f"{int(value[:-1]) % 12 + 1}月"
+            else:
+                new = rng.choice([m for m in MONTHS[:12] if m != value])
+        else:
+            new = str(int(value) + rng.choice([-1, 1]))
+        return figure[:match.start(part)] + new + figure[match.end(part):]
+    return mutate
+
+
+def _text_fact(rng, figure: str) -> str | None:
+    """A code or name changed by one character (a digit for a code, a letter for a name)."""
+    places = [i for i, c in enumerate(figure) if c.isalnum()]
+    if not places:
+        return None
+    i = rng.choice(places)
+    pool = "0123456789" if figure[i].isdigit() else "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    return figure[:i] + rng.choice([c for c in pool if c != figure[i]]) + figure[i + 1:]
+
+
+OPERATORS = {"date day": _date_part("day"), "date month": _date_part("month"), "date year": _date_part("year"),
+             "text fact": _text_fact, "digit": _mutate_digit, "decimal point": _move_point, "sign": _flip_sign, "scale word": _scale_word,
              "direction": _direction}
 
 
 def mutants(text: str, spans: list[tuple[int, int]], count: int, seed: int,
-            direction_spans: list[tuple[int, int]] = ()) -> list[Mutant]:
-    """``count`` mutants of ``text``: each changes one figure (a span given as start, end) or swaps two."""
+            direction_spans: list[tuple[int, int]] = (), date_spans: list[tuple[int, int]] = (),
+            text_spans: list[tuple[int, int]] = ()) -> list[Mutant]:
+    """``count`` mutants of ``text``: each changes one figure (a span given as start, end) or swaps two;
+    date operators change a date's day, month or year, the text operator one character of a code or name."""
     rng = random.Random(seed)
-    operators = list(OPERATORS) + ["swap"]
+    operators = [o for o in OPERATORS if not (o.startswith("date") and not date_spans)
+                 and not (o == "text fact" and not text_spans)] + ["swap"]
     out: list[Mutant] = []
     attempts = 0
     while len(out) < count and attempts < count * 50:
@@ -96,7 +132,8 @@ def mutants(text: str, spans: list[tuple[int, int]], count: int, seed: int,
             mutated = text[:a0] + second + text[a1:b0] + first + text[b1:]
             out.append(Mutant(operator, f"{first} / {second}", f"{second} / {first}", mutated))
             continue
-        pool = direction_spans if operator == "direction" and direction_spans else spans
+        pool = direction_spans if operator == "direction" and direction_spans else \
+            date_spans if operator.startswith("date") else text_spans if operator == "text fact" else spans
         start, end = rng.choice(pool)
         before = text[start:end]
         after = OPERATORS[operator](rng, before)
