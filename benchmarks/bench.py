@@ -46,12 +46,88 @@ def main() -> None:
         "strict check of the build (HTML, iXBRL, PDF)": lambda: check_build(release, out),
         "tie-out of the reference text": lambda: tieout_draft(release, reference),
     }
-    whole = median_seconds(lambda: build(release, ROOT / "build" / ".bench"), repeat=3)
+    whole = median_seconds(lambda: build(release, ROOT / "build" / "bench"), repeat=3)
     print(f"{'stage':<48} {'median s':>9} {'x build':>8}")
     print(f"{'whole build (all outputs, written)':<48} {whole:9.3f} {1:8.2f}")
     for name, function in stages.items():
         seconds = median_seconds(function)
         print(f"{name:<48} {seconds:9.3f} {seconds / whole:8.2f}")
+
+
+    print()
+    check_vs_arelle(release, out)
+    print()
+    scaling()
+
+
+def check_vs_arelle(release: Path, out: Path) -> None:
+    """The strict check against Arelle's validation of the same iXBRL document (both in-process, medians)."""
+    from qfin_docs.strict import check_build
+    from qfin_docs.validate import run_arelle
+    check = median_seconds(lambda: check_build(release, out))
+    arelle = median_seconds(lambda: run_arelle(out / "qfin-20240630.htm"), repeat=3)
+    print(f"qfin-docs check {check:.3f} s, Arelle {arelle:.3f} s: check/Arelle = {check / arelle:.2f} (goal <= 0.25)")
+
+
+def synthetic_release(factor: int, folder: Path) -> Path:
+    """The Q2 2024 release with ``factor`` copies of its facts and tables, each copy two years apart
+    (copies k = -factor/2 .. factor/2 - 1, so every date stays in 1900-2200), and the prose of copy 0."""
+    import re
+    import shutil
+    source = ROOT / "releases" / "qfin-2024q2"
+    if folder.exists():
+        shutil.rmtree(folder)
+    shutil.copytree(source / "prose", folder / "prose")
+    release_text = (source / "release.yaml").read_text(encoding="utf-8")
+    names = re.findall(r"^  ([A-Z][A-Z0-9-]*): ", release_text, re.MULTILINE)
+    fact_files, periods = [], []
+    for k in range(-(factor // 2), factor - factor // 2):
+        def shift(text: str) -> str:
+            text = re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", lambda m: f"{int(m[1]) + 2 * k}-{m[2]}-{m[3]}", text)
+            if k:
+                text = re.sub(r"\b(" + "|".join(map(re.escape, names)) + r")\b(?!-K)", rf"\1-K{k + 1000}", text)
+            return text
+        for name in ("tables.yaml", "metrics.yaml"):
+            target = folder / "facts" / f"k{k + 1000}-{name}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(shift((source / "facts" / name).read_text(encoding="utf-8")), encoding="utf-8")
+            fact_files.append(f"facts/{target.name}")
+        block = release_text.split("periods:\n", 1)[1].split("\n\n", 1)[0]
+        periods.append(shift(block) if k else block)
+    head, rest = release_text.split("periods:\n", 1)
+    rest = rest.split("\n\n", 1)[1]
+    text = head + "periods:\n" + "\n".join(periods) + "\n\n" + rest
+    text = re.sub(r"fact_files: \[.*\]", "fact_files: [" + ", ".join(fact_files) + "]", text)
+    (folder / "release.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def scaling() -> None:
+    """load + fact checks + render + strict check at 1x, 10x and 100x the facts: time and peak memory."""
+    import subprocess
+    results = {}
+    for factor in (1, 10, 100):
+        folder = synthetic_release(factor, ROOT / "build" / f"synthetic-{factor}x")
+        script = ("import time, resource, sys; sys.path.insert(0, %r)\n"
+                  "from pathlib import Path\nfrom qfin_docs import checks, render, load\nfrom qfin_docs.ixbrl import document_set\n"
+                  "t = time.perf_counter(); loaded = load.load(Path(%r))\n"
+                  "assert not [p for p in checks.check_facts(loaded.release, loaded.taxonomy) if p.severity.value == 'error']\n"
+                  "html, problems = render.render(loaded.release, loaded.taxonomy, 'html'); assert html, problems\n"
+                  "from qfin_docs.strict import check_html; from qfin_docs.report import Report\n"
+                  "figures = {f.id: f for f in html.figures}; report = Report()\n"
+                  "check_html(html.text.encode(), figures, loaded, report, 'x')\n"
+                  "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
+                  " len(loaded.release.facts), len(report.findings))") % (str(ROOT), str(folder))
+        samples = []
+        for _ in range(3 if factor < 100 else 1):
+            done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+            seconds, megabytes, facts, findings = done.stdout.split()
+            samples.append(float(seconds))
+        results[factor] = (statistics.median(samples), float(megabytes), int(facts), int(findings))
+        print(f"{factor:>4}x: {int(facts):>6} facts, load + fact checks + render + strict check "
+              f"{results[factor][0]:7.2f} s, peak {float(megabytes):6.0f} MB, {findings} findings")
+    print(f"t10/t1 = {results[10][0] / results[1][0]:.1f}, t100/t10 = {results[100][0] / results[10][0]:.1f} "
+          f"(goal <= 11), peak at 100x {results[100][1]:.0f} MB (goal < 300 MB)")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,11 @@ class FactBase:
     def by_key(self) -> dict[FactKey, Fact]:
         return {f.key: f for f in self.release.facts if isinstance(f.value, Decimal)}
 
+    @cached_property
+    def memo(self) -> dict:
+        """Results of walks over the calculation graph, shared by the checks of one run."""
+        return {}
+
     def numeric(self, concept: QName) -> list[Fact]:
         return [f for f in self.release.facts if f.concept == concept and isinstance(f.value, Decimal)]
 
@@ -200,6 +205,13 @@ def _rounded_inputs(base: FactBase, index: dict[FactKey, Fact], fact: Fact, seen
     balancing figure, so it counts the total and the other items; a per-ADS amount counts the ADS ratio;
     a parent member counts its children.  ``seen`` stops the walk from going round a summation twice.
     """
+    memo = base.memo
+    if (fact.key, seen) not in memo:
+        memo[(fact.key, seen)] = _count_rounded_inputs(base, index, fact, seen)
+    return memo[(fact.key, seen)]
+
+
+def _count_rounded_inputs(base: FactBase, index: dict[FactKey, Fact], fact: Fact, seen: frozenset) -> int:
     relations = base.taxonomy.relations
     if fact.concept in relations.per_ads and fact.unit is not None and fact.unit.denominator:
         return int(Decimal(str(relations.ads_ratio)))

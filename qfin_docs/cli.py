@@ -86,7 +86,7 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         print(f"built {out_dir}", file=out)
         return EXIT_FINDINGS if findings else EXIT_OK
     if args.command == "facts":
-        from .pipeline import load
+        from .load import load
         from .checks import check_facts
         loaded = load(args.release)
         findings = check_facts(loaded.release, loaded.taxonomy)

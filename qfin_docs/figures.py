@@ -10,6 +10,7 @@ precision, or a declared derivation with its formula and inputs.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from markupsafe import Markup, escape
@@ -379,6 +380,7 @@ def _template_line() -> Source:
     return Source("")
 
 
+@functools.lru_cache(maxsize=256)
 def _relative(path: str) -> str:
     """A template path as recorded in figures.json: relative to the project, whatever the working directory."""
     from pathlib import Path

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .model import (CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SHARES, Column, Concept, Fact, FactKey,
+from .model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SHARES, Column, Concept, Fact, FactKey,
                     ItemType, Nil, Period, Problem, QName, Release, Source, Table, Taxonomy, Unit, shown_path)
 from .numbers import decimals_of, parse_printed
-from .taxonomy import SCHEMA_DIR, dimensions_for, parse_ref
+from .taxonomy import SCHEMA_DIR, dimensions_for, load_taxonomy, parse_ref
 from .yamlio import line_of, read_yaml, schema_problems
 
 MAX_DIGITS = 20          # significant digits of a value: a trillion RMB to the fen needs 15
@@ -71,6 +72,25 @@ def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, l
     if problems:
         return None, problems
     return Release(meta["id"], str(directory), dict(meta), periods, facts, tuple(tables), rate_concept), []
+
+
+@dataclass(frozen=True)
+class Loaded:
+    taxonomy: Taxonomy
+    release: Release
+
+
+def load(release_dir: Path) -> Loaded:
+    """Load the concept table and a release; raises BadInput with every problem found."""
+    if not (release_dir / "release.yaml").is_file():
+        raise BadInput([Problem(Source(str(release_dir), 0), "QF-RELEASE", "no release.yaml in this folder")])
+    taxonomy, problems = load_taxonomy()
+    if taxonomy is None:
+        raise BadInput(problems)
+    release, problems = load_release(release_dir, taxonomy)
+    if release is None:
+        raise BadInput(problems)
+    return Loaded(taxonomy, release)
 
 
 def jail_problem(directory: Path, relative: str) -> str | None:

@@ -7,32 +7,11 @@ previous outputs intact.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import outdir
 from .model import BadInput, Problem, Release, Source, Taxonomy
-from .taxonomy import load_taxonomy
-from .load import load_release
-
-
-@dataclass(frozen=True)
-class Loaded:
-    taxonomy: Taxonomy
-    release: Release
-
-
-def load(release_dir: Path) -> Loaded:
-    """Load the concept table and a release; raises BadInput with every problem found."""
-    if not (release_dir / "release.yaml").is_file():
-        raise BadInput([Problem(Source(str(release_dir), 0), "QF-RELEASE", "no release.yaml in this folder")])
-    taxonomy, problems = load_taxonomy()
-    if taxonomy is None:
-        raise BadInput(problems)
-    release, problems = load_release(release_dir, taxonomy)
-    if release is None:
-        raise BadInput(problems)
-    return Loaded(taxonomy, release)
+from .load import Loaded, load
 
 
 def build(release_dir: Path, out_dir: Path) -> list[Problem]:

@@ -13,15 +13,12 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import templating
-from .templating import RenderLimit, TemplateRefused, find_in_templates, render_bounded
+from .templating import ASSETS, TEMPLATES, RenderLimit, TemplateRefused, find_in_templates, render_bounded
 from .xmlio import parse_xml
 from .figures import FigureError, Figures, context_id
 from .ixbrl import document_name, incomplete_summations
 from .model import Fact, Figure, Problem, Release, Source, Taxonomy, shown_path
 
-PROJECT = Path(__file__).resolve().parent.parent
-TEMPLATES = PROJECT / "templates"
-ASSETS = TEMPLATES / "assets"
 
 
 # The only names a template can call: every printed number, date, period and declared value is one of these.

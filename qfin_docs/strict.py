@@ -20,8 +20,8 @@ from .ixbrl import NS, document_name, fact_value, nonnumeric_value
 from .model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem, QName, Source, Unit
 from .numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, parse_printed,
                       period_text, round_to)
-from .templating import find_in_templates
-from .pipeline import Loaded, load
+from .templating import TEMPLATES, find_in_templates
+from .load import Loaded, load
 from .report import Entry, Report
 from .taxonomy import SCHEMA_DIR
 from .scan import GENERIC, tokens
@@ -44,17 +44,27 @@ def check_build(release_dir: Path, out_dir: Path) -> Report:
     if missing:
         raise BadInput([Problem(Source(str(p)), "QF-CHECK-BUILD", "missing: build the release first "
                                 f"(qfin-docs build {release_dir} --out {out_dir})") for p in missing])
+    pdf = _start_pdftotext(out_dir / "press-release.pdf")     # runs while the HTML is checked
+    try:
+        return _check_outputs(loaded, out_dir, pdf, html_path, ixbrl_path)
+    finally:
+        if pdf[1].poll() is None:
+            pdf[1].kill()
+            pdf[1].communicate()
+
+
+def _check_outputs(loaded: Loaded, out_dir: Path, pdf, html_path: Path, ixbrl_path: Path) -> Report:
     figures = read_figures(out_dir / "figures.json")
     report = Report()
     html_texts = check_html(html_path.read_bytes(), figures, loaded, report, str(html_path))
     check_html(ixbrl_path.read_bytes(), figures, loaded, report, str(ixbrl_path))
     check_ixbrl(ixbrl_path, html_texts, loaded, report)
-    check_pdf(out_dir / "press-release.pdf", [figures[i].text for i in sorted(figures)    # the figures, in order
-                                              if figures[i].kind in (FigureKind.FACT, FigureKind.DERIVED)], report)
+    numbers = [figures[i].text for i in sorted(figures) if figures[i].kind in (FigureKind.FACT, FigureKind.DERIVED)]
+    check_pdf(pdf, numbers, report)
     return report
 
 
-def read_figures(path: Path) -> dict[int, dict]:
+def read_figures(path: Path) -> dict[int, Figure]:
     """figures.json, checked against ``schema/figures.schema.json``; raises BadInput at the bad line."""
     import jsonschema
     name = str(path)
@@ -64,6 +74,9 @@ def read_figures(path: Path) -> dict[int, dict]:
         raise BadInput([Problem(Source(name, 1), "QF-CHECK-FIGURES", f"not UTF-8 (byte {exc.start})")]) from None
     except json.JSONDecodeError as exc:
         raise BadInput([Problem(Source(name, exc.lineno), "QF-CHECK-FIGURES", f"not JSON: {exc.msg}")]) from None
+    figures = [_plainly_valid(record) for record in data] if isinstance(data, list) else [None]
+    if all(figures):
+        return {figure.id: figure for figure in figures}    # the common case, fast
     schema = json.loads((SCHEMA_DIR / "figures.schema.json").read_text(encoding="utf-8"))
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -71,6 +84,26 @@ def read_figures(path: Path) -> dict[int, dict]:
                                 f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message[:160]}")
                         for e in errors[:20]])
     return {record["id"]: Figure.from_json(record) for record in data}
+
+
+_RECORD = {"id": int, "text": str, "kind": str, "formula": str, "where": str, "scale": int, "places": int,
+           "value": (str, type(None)), "negated": bool, "ref": str, "source": str, "inputs": list}
+_INPUT = {"concept": str, "period": str, "unit": (str, type(None)), "dimensions": dict}
+
+
+def _plainly_valid(record) -> Figure | None:
+    """The record as a Figure when it has the shape figures.schema.json requires, checked directly
+    (None otherwise: jsonschema then explains what is wrong)."""
+    try:
+        return (isinstance(record, dict) and record.keys() == _RECORD.keys()
+                and all(isinstance(record[k], t) and not (t is int and isinstance(record[k], bool))
+                        for k, t in _RECORD.items())
+                and record["kind"] in {k.value for k in FigureKind} and record["where"] in ("prose", "table")
+                and all(isinstance(i, dict) and i.keys() == _INPUT.keys()
+                        and all(isinstance(i[k], t) for k, t in _INPUT.items()) for i in record["inputs"])
+                and Figure.from_json(record)) or None
+    except (ValueError, TypeError, KeyError, ArithmeticError):
+        return None
 
 
 # ---------------------------------------------------------------------- facts and formulas
@@ -268,7 +301,6 @@ def _nearest(token, loaded: Loaded) -> str:
 
 def _template_source(text: str, release_dir: Path) -> str:
     """The first prose or template line that types ``text`` literally (outside Jinja expressions)."""
-    from .render import TEMPLATES
     typed = re.compile(rf"(?<![\w.,]){re.escape(text)}(?![A-Za-z0-9])")
     found = find_in_templates([release_dir / "prose", TEMPLATES],
                               lambda line: bool(typed.search(re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", line))))
@@ -350,18 +382,30 @@ def _unit(element) -> Unit:
 
 
 # ---------------------------------------------------------------------- PDF
-def pdf_text(path: Path) -> str:
-    result = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=60)
-    if result.returncode != 0:
-        error = result.stderr.decode("utf-8", "replace").strip().splitlines()
+def _start_pdftotext(path: Path) -> tuple[Path, subprocess.Popen]:
+    return path, subprocess.Popen(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+
+
+def pdf_text(started: tuple[Path, subprocess.Popen]) -> str:
+    path, process = started
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        out, err = b"", b"timed out"
+    if process.returncode != 0:
+        error = err.decode("utf-8", "replace").strip().splitlines()
         raise BadInput([Problem(Source(str(path)), "QF-CHECK-PDF",
-                                f"cannot read the PDF: {error[-1] if error else result.returncode}")])
-    return " ".join(result.stdout.decode("utf-8", "replace").split())
+                                f"cannot read the PDF: {error[-1] if error else process.returncode}")])
+    return " ".join(out.decode("utf-8", "replace").split())
 
 
-def check_pdf(path: Path, figure_texts: list[str], report: Report) -> None:
+def check_pdf(started: tuple[Path, subprocess.Popen], figure_texts: list[str], report: Report) -> None:
     """Every figure appears in the PDF's text, in document order, with the same text."""
-    text = pdf_text(path)
+    text = pdf_text(started)
+    path = started[0]
     position = 0
     for index, figure in enumerate(figure_texts, 1):
         found = text.find(figure, position)

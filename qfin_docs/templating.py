@@ -28,6 +28,11 @@ import jinja2.sandbox
 from .model import Source, shown_path
 
 
+PROJECT = Path(__file__).resolve().parent.parent
+TEMPLATES = PROJECT / "templates"       # layout, statements, boilerplate shared by every release
+ASSETS = TEMPLATES / "assets"           # the only folder the PDF stage may read
+
+
 @dataclass(frozen=True)
 class Limits:
     """Bounds on what a template may ask for: generous for a real release, fatal for a runaway one."""

@@ -17,7 +17,7 @@ from .checks import run_checks, waived
 from .derivations import change_bounds, divide, interval, meets
 from .model import CNY, USD, Fact, Period, Problem, Source
 from .numbers import Printed
-from .pipeline import Loaded, load
+from .load import Loaded, load
 from .report import Entry, Report
 from .drafts import Paragraph, TableRow, read_draft
 from .scan import phrases, tokens

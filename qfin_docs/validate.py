@@ -67,7 +67,7 @@ def viewer(release_dir: Path, out_dir: Path) -> Path:
 
 
 def _name(release_dir: Path, out_dir: Path) -> str:
-    from .pipeline import load
+    from .load import load
     loaded = load(release_dir)
     name = document_name(loaded.release)
     if not (out_dir / f"{name}.htm").is_file():

@@ -33,8 +33,8 @@ class LineList(list):
     item_lines: list
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that keeps lines, builds Decimals from the scalar text and refuses ambiguity."""
+class _Strict:
+    """Loader hooks that keep lines, build Decimals from the scalar text and refuse ambiguity."""
 
     def compose_node(self, parent, index):  # noqa: D401 - PyYAML hook
         if self.check_event(yaml.AliasEvent):
@@ -98,6 +98,27 @@ class _LoadError(Exception):
         self.line, self.code, self.message = line, code, message
 
 
+class _StrictLoader(_Strict, yaml.SafeLoader):
+    """The pure-Python loader: slower, with PyYAML's own error messages (used when the fast one fails)."""
+
+
+class _FastLoader(_Strict, yaml.cyaml.CParser, yaml.composer.Composer, yaml.constructor.SafeConstructor,
+                  yaml.resolver.Resolver):
+    """libyaml's parser (events with their marks), composed and constructed by the same strict hooks."""
+
+    def __init__(self, stream):
+        yaml.cyaml.CParser.__init__(self, stream)
+        yaml.composer.Composer.__init__(self)
+        yaml.constructor.SafeConstructor.__init__(self)
+        yaml.resolver.Resolver.__init__(self)
+
+    def get_single_data(self):
+        node = yaml.composer.Composer.get_single_node(self)    # Python composition: the hooks see every event
+        return self.construct_document(node) if node is not None else None
+
+
+for _loader in (_StrictLoader, _FastLoader):
+    _loader.yaml_constructors = dict(yaml.SafeLoader.yaml_constructors)
 _StrictLoader.add_constructor("tag:yaml.org,2002:map", _StrictLoader.construct_mapping)
 _StrictLoader.add_constructor("tag:yaml.org,2002:seq", _StrictLoader.construct_sequence)
 _StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_decimal)
@@ -108,6 +129,8 @@ for _tag in ("tag:yaml.org,2002:set", "tag:yaml.org,2002:omap", "tag:yaml.org,20
              "tag:yaml.org,2002:binary"):
     _StrictLoader.add_constructor(_tag, None)  # type: ignore[arg-type]
     del _StrictLoader.yaml_constructors[_tag]
+_FastLoader.yaml_constructors = dict(_StrictLoader.yaml_constructors)
+_FastLoader.yaml_implicit_resolvers = _StrictLoader.yaml_implicit_resolvers
 
 
 def read_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:
@@ -144,6 +167,15 @@ def parse_yaml(raw: bytes, name: str) -> tuple[Any, list[Problem]]:
                               f"invalid UTF-8 byte 0x{raw[exc.start]:02x} at byte {exc.start}")]
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return None, [Problem(Source(name, 1), "QF-FILE-EMPTY", "file is empty")]
+    fast = None
+    try:        # libyaml first; on any problem the pure-Python loader reports it in its own words
+        fast = _FastLoader(text)
+        return fast.get_single_data(), []
+    except (yaml.YAMLError, _LoadError, RecursionError):
+        pass
+    finally:
+        if fast is not None:
+            fast.dispose()
     loader = None
     try:
         loader = _StrictLoader(text)

@@ -173,3 +173,27 @@ def test_yaml_reader_keeps_decimal_text():
 def test_yaml_infinity_is_not_a_number():
     _, problems = parse_yaml(b"a: .inf\n", "x.yaml")
     assert [str(p) for p in problems] == ["x.yaml:1: QF-YAML-NUMBER '.inf' is not a finite number"]
+
+
+def test_the_libyaml_reader_equals_the_pure_python_reader():
+    """Every YAML file of the project reads the same (values, types and lines) through libyaml as through
+    PyYAML's pure-Python parser, which gives the error messages; and the strict refusals hold in both."""
+    from qfin_docs import yamlio
+    from conftest import ROOT
+
+    def shape(node):
+        if isinstance(node, dict):
+            return node.line, node.key_lines, {k: shape(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return node.line, node.item_lines, [shape(v) for v in node]
+        return type(node).__name__, node
+    files = [p for p in [*ROOT.glob("releases/*/*.yaml"), *ROOT.glob("releases/*/facts/*.yaml"),
+                         *ROOT.glob("schema/*.yaml"), *ROOT.glob("tests/fixtures/**/*.yaml")]]
+    assert len(files) >= 5
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert shape(yamlio._FastLoader(text).get_single_data()) == shape(yamlio._StrictLoader(text).get_single_data())
+    for source in ("a: !!str 12", "a: !!float nan", "a: &x 1\nb: *x", "a: {<<: {b: 1}}", "a: 1\na: 2"):
+        for loader in (yamlio._FastLoader, yamlio._StrictLoader):
+            with pytest.raises(yamlio._LoadError):
+                loader(source).get_single_data()
