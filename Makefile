@@ -7,18 +7,20 @@ BIN := $(VENV)/bin
 QFIN := $(BIN)/qfin-docs
 # Debian packages the PDF stage and its tests need (see README).
 APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
+# What the tests need besides: a real browser (the served viewer, pages at phone and desktop widths).
+TEST_APT_PACKAGES := chromium
 RELEASES := $(patsubst releases/%/release.yaml,%,$(wildcard releases/*/release.yaml))
 SOURCES := $(wildcard qfin_docs/*.py) $(wildcard schema/*) $(shell find templates -type f 2>/dev/null)
 export SOURCE_DATE_EPOCH ?= 1723507200
 
-.PHONY: all deps build test check validate viewer fuzz bench clean distclean
+.PHONY: all deps build test check validate viewer serve fuzz bench clean distclean
 all: build
 
 deps: $(VENV)/.installed $(VENV)/.system
 
 # System packages: installed when running as root and missing; otherwise we say what is needed.
-$(VENV)/.system: | $(VENV)/.installed
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing system packages: $$missing"; \
@@ -26,6 +28,13 @@ $(VENV)/.system: | $(VENV)/.installed
 	  else echo "error: missing system packages: $$missing (run 'sudo make deps' or apt-get install them)" >&2; exit 1; fi; \
 	fi
 	@touch $@
+endef
+
+$(VENV)/.system: | $(VENV)/.installed
+	$(call apt_install,$(APT_PACKAGES))
+
+$(VENV)/.system-test: | $(VENV)/.system
+	$(call apt_install,$(TEST_APT_PACKAGES))
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,8 +57,12 @@ validate: build
 viewer: build
 	@set -e; for r in $(RELEASES); do $(QFIN) viewer releases/$$r --out build/$$r; done
 
-test: deps
+test: deps $(VENV)/.system-test
 	$(BIN)/python -m pytest -q -n auto --dist worksteal
+
+# make serve [RELEASE=qfin-2024q2] [PORT=8000]: a live preview on 127.0.0.1 (Ctrl-C stops it)
+serve: deps
+	$(QFIN) serve $(if $(RELEASE),releases/$(RELEASE),$(firstword $(patsubst %,releases/%,$(RELEASES)))) $(if $(PORT),--port $(PORT))
 
 fuzz: deps
 	QFIN_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest -q tests/test_fuzz.py -p no:cacheprovider

@@ -12,7 +12,7 @@ import traceback
 from pathlib import Path
 from typing import TextIO
 
-from .model import BadInput, Problem
+from .model import BadInput, Problem, Source
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     command("validate", "validate the Inline XBRL document set with Arelle (offline)")
     command("viewer", "write an interactive ixbrl-viewer page next to the document")
     command("facts", "load and check the fact base only, and list the facts")
+    serve = commands.add_parser("serve", help="serve a live preview on 127.0.0.1, rebuilt when the sources change",
+                                description="serve a live preview on 127.0.0.1, rebuilt when the sources change")
+    serve.add_argument("release", type=Path, nargs="?", metavar="RELEASE_DIR",
+                       help="a release folder (default: the only one under releases/)")
+    serve.add_argument("--out", type=Path, help="output folder (default: build/<release id>)")
+    serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     commands.add_parser("stubs", help="regenerate schema/standard-taxonomies/ from schema/taxonomy.yaml")
     return parser
 
@@ -78,6 +84,11 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         for path in write_stubs(taxonomy):
             print(f"wrote {path}", file=out)
         return EXIT_OK
+    if args.command == "serve" and args.release is None:
+        found = sorted(p.parent for p in Path("releases").glob("*/release.yaml"))
+        if len(found) != 1:
+            raise BadInput([Problem(Source("releases"), "QF-RELEASE", f"{len(found)} releases here: name one")])
+        args.release = found[0]
     out_dir = getattr(args, "out", None) or Path("build") / args.release.resolve().name
     if args.command == "build":
         from .pipeline import build
@@ -108,6 +119,10 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         _report(findings, err)
         print("Arelle: " + ("clean" if not findings else f"{len(findings)} findings"), file=out)
         return EXIT_FINDINGS if findings else EXIT_OK
+    if args.command == "serve":
+        from .serve import serve
+        serve(args.release, out_dir, args.port, announce=lambda line: print(line, file=out, flush=True))
+        return EXIT_OK
     if args.command == "viewer":
         from .validate import viewer
         path = viewer(args.release, out_dir)

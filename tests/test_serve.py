@@ -1,0 +1,137 @@
+"""``qfin-docs serve``: a real server process on a free loopback port, fetched over HTTP, its release edited
+while it runs; and the interactive viewer opened in headless Chromium."""
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import MINI
+
+DOCUMENT = "qfin-20240630"
+
+
+def fetch(base: str, path: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(base + path, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def wait_for(condition, seconds: float, what: str):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds} s: {what}")
+
+
+@pytest.fixture()
+def server(tmp_path):
+    """A server on a copy of the mini release; yields (base URL, release folder, process)."""
+    release = tmp_path / "release"
+    shutil.copytree(MINI, release)
+    process = subprocess.Popen([sys.executable, "-m", "qfin_docs", "serve", str(release), "--out",
+                                str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = process.stdout.readline()
+    assert line.startswith("serving "), line + process.stderr.read()
+    base = line.split(" on ")[1].split()[0].rstrip("/")
+    wait_for(lambda: fetch(base, "/press-release.pdf")[0] == 200, 90, "the first build")
+    try:
+        yield base, release, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_serves_every_page_and_rebuilds_on_change(server):
+    base, release, process = server
+    status, index = fetch(base, "/")
+    assert status == 200 and b"press-release.pdf" in index and b"viewer" in index
+    status, page = fetch(base, "/press-release.html")
+    assert status == 200 and b"247.6 million" in page and b"qfin-problems" not in page
+    assert fetch(base, "/press-release.pdf")[1].startswith(b"%PDF")
+    assert b"ix:nonFraction" in fetch(base, f"/{DOCUMENT}.htm")[1]
+    wait_for(lambda: fetch(base, f"/viewer/{DOCUMENT}-viewer.htm")[0] == 200, 60, "the viewer")
+
+    facts = release / "facts.yaml"
+    started = time.monotonic()
+    facts.write_text(facts.read_text(encoding="utf-8").replace("247.6 million", "250.1 million"), encoding="utf-8")
+    wait_for(lambda: b"250.1 million" in fetch(base, "/press-release.html")[1], 5, "the new value served")
+    assert time.monotonic() - started < 5
+
+    good = facts.read_text(encoding="utf-8")
+    facts.write_text(good.replace("facts:\n", "facts:\n  - {concept: [\n"), encoding="utf-8")
+    page = wait_for(lambda: (lambda p: p if b"QF-YAML-SYNTAX" in p else None)(fetch(base, "/press-release.html")[1]),
+                    5, "the problem shown")
+    banner = page[page.find(b"qfin-problems"):][:600]
+    assert b"facts.yaml:" in banner and b"QF-YAML-SYNTAX" in banner, banner   # located, on the page
+    assert b"250.1 million" in page                                     # the last good release stays readable
+    assert fetch(base, "/press-release.pdf")[1].startswith(b"%PDF")
+    facts.write_text(good, encoding="utf-8")
+    wait_for(lambda: b"qfin-problems" not in fetch(base, "/press-release.html")[1], 10, "the problem gone")
+
+
+def raw_status(base: str, path: str) -> int:
+    host, port = base.split("//")[1].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.putrequest("GET", path, skip_accept_encoding=True)
+    connection.endheaders()
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+def test_refuses_paths_outside_the_build_and_listens_on_loopback_only(server, tmp_path):
+    base, release, process = server
+    (tmp_path / "secret.txt").write_text("outside")
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "//etc/passwd", "/%2fetc/passwd",
+                 "/viewer/../../secret.txt", "/\\..\\secret.txt"):
+        assert raw_status(base, path) in (403, 404), path
+    port = int(base.rsplit(":", 1)[1])
+    listening = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]
+                 + Path("/proc/net/tcp6").read_text().splitlines()[1:]]
+    ours = [fields[1] for fields in listening if fields[3] == "0A" and int(fields[1].split(":")[1], 16) == port]
+    assert ours == ["0100007F:" + f"{port:04X}"], ours                 # 127.0.0.1, and nothing else
+
+
+def test_ctrl_c_stops_cleanly(server):
+    base, release, process = server
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=30) == 0
+    with pytest.raises(OSError):
+        urllib.request.urlopen(base + "/", timeout=2)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def test_the_served_viewer_loads_in_chromium(server, tmp_path):
+    """ixbrl-viewer, served over HTTP, opens in headless Chromium with its facts panel."""
+    assert CHROMIUM, "chromium is not installed: run 'make test' as root, or apt-get install chromium"
+    base, release, process = server
+    wait_for(lambda: fetch(base, f"/viewer/{DOCUMENT}-viewer.htm")[0] == 200, 60, "the viewer")
+    dom = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                          "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                          "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=20000",
+                          "--dump-dom", f"{base}/viewer/{DOCUMENT}-viewer.htm"],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert "Loading iXBRL Viewer" not in dom, dom[:2000]
+    assert dom.count('class="fact-list-item"') >= 10 and 'class="inspector-body"' in dom, dom[:2000]
