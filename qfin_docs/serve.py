@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import gc
 import html
 import http.server
 import json
@@ -71,6 +72,7 @@ def rebuild(release_dir: Path, out_dir: Path, state: State) -> None:
     from .report import Report
     from .strict import check_html
     state.building = True
+    gc.unfreeze()       # load() freezes the fact base of a one-shot run; a server reloads many times
     try:
         try:
             loaded = load(release_dir)
