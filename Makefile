@@ -13,7 +13,7 @@ RELEASES := $(patsubst releases/%/release.yaml,%,$(wildcard releases/*/release.y
 SOURCES := $(wildcard qfin_docs/*.py) $(wildcard schema/*) $(shell find templates -type f 2>/dev/null)
 export SOURCE_DATE_EPOCH ?= 1723507200
 
-.PHONY: all deps build test check validate viewer serve fuzz bench clean distclean
+.PHONY: all deps build test check validate viewer serve new-quarter fuzz bench clean distclean
 all: build
 
 deps: $(VENV)/.installed $(VENV)/.system
@@ -44,7 +44,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 build: $(foreach r,$(RELEASES),build/$(r)/.built)
 
-build/%/.built: releases/%/release.yaml $(wildcard releases/*/facts/*) $(wildcard releases/*/prose/*) $(SOURCES) | deps
+# Each release depends only on its own files (make -j builds releases side by side).
+.SECONDEXPANSION:
+build/%/.built: releases/%/release.yaml $$(wildcard releases/$$*/facts/*) $$(wildcard releases/$$*/prose/*) $(SOURCES) | deps
 	$(QFIN) build releases/$* --out build/$*
 	@touch $@
 
@@ -69,6 +71,11 @@ fuzz: deps
 
 bench: build
 	$(BIN)/python benchmarks/bench.py
+
+# make new-quarter FROM=qfin-2024q2 TO=qfin-2024q3: start the next quarter's release (see README)
+new-quarter: deps
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make new-quarter FROM=<release> TO=<new release>" >&2; exit 2; }
+	$(QFIN) new-quarter releases/$(FROM) releases/$(TO)
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

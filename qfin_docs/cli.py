@@ -27,7 +27,14 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--out", type=Path, help="output folder (default: build/<release id>)")
         return sub
 
-    command("build", "build the HTML, PDF and Inline XBRL document set of a release")
+    build = command("build", "build the HTML, PDF and Inline XBRL document set of a release")
+    build.add_argument("--draft", action="store_true",
+                       help="allow placeholders (TODO): each shows as a marker; the PDF says DRAFT and lists them")
+    new_quarter = commands.add_parser("new-quarter", help="start the next quarter's release from this one",
+                                      description="start the next quarter's release from this one: periods "
+                                      "shifted, comparatives carried, every new figure TODO")
+    new_quarter.add_argument("release", type=Path, metavar="FROM", help="the release to roll forward")
+    new_quarter.add_argument("target", type=Path, metavar="TO", help="the new release folder (must not exist)")
     check = command("check", "prove every number in the built outputs traces to a fact or a declared derivation")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
@@ -84,6 +91,11 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         for path in write_stubs(taxonomy):
             print(f"wrote {path}", file=out)
         return EXIT_OK
+    if args.command == "new-quarter":
+        from .quarter import new_quarter
+        for line in new_quarter(args.release, args.target):
+            print(line, file=out)
+        return EXIT_OK
     if args.command == "serve" and args.release is None:
         found = sorted(p.parent for p in Path("releases").glob("*/release.yaml"))
         if len(found) != 1:
@@ -92,7 +104,7 @@ def _run(args, out: TextIO, err: TextIO) -> int:
     out_dir = getattr(args, "out", None) or Path("build") / args.release.resolve().name
     if args.command == "build":
         from .pipeline import build
-        findings = build(args.release, out_dir)
+        findings = build(args.release, out_dir, args.draft)
         _report(findings, err)
         print(f"built {out_dir}", file=out)
         return EXIT_FINDINGS if findings else EXIT_OK

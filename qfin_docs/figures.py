@@ -28,6 +28,14 @@ class FigureError(Exception):
     """A template asked for something the facts cannot give (reported with the template line)."""
 
 
+class MissingFigure(Exception):
+    """A figure of a draft whose fact is still a placeholder (its inputs are named)."""
+
+    def __init__(self, facts: list[Fact]):
+        super().__init__(", ".join(f"{f.concept} {f.period}" for f in facts))
+        self.facts = facts
+
+
 def context_id(period: Period, dimensions) -> str:
     """A stable XML id for a period and dimension set."""
     base = (f"I{period.end:%Y%m%d}" if period.is_instant else f"D{period.start:%Y%m%d}-{period.end:%Y%m%d}")
@@ -41,6 +49,7 @@ class Figures:
         self.release, self.taxonomy, self.mode = release, taxonomy, mode
         self.untagged = untagged     # facts shown but not tagged (see ixbrl.incomplete_summations)
         self.facts: dict[FactKey, Fact] = {f.key: f for f in release.facts}
+        self.missing: dict[FactKey, Fact] = {f.key: f for f in release.missing}
         self.records: list[Figure] = []
         self.shown: set[FactKey] = set()
         self.contexts: dict[str, tuple[Period, tuple]] = {}
@@ -70,6 +79,8 @@ class Figures:
         when = period if isinstance(period, Period) else self.period(period)
         unit = self._unit(concept.type, currency)
         fact = self.facts.get(FactKey(concept_name, when, unit, dims))
+        if fact is None and FactKey(concept_name, when, unit, dims) in self.missing:
+            raise MissingFigure([self.missing[FactKey(concept_name, when, unit, dims)]])
         if fact is None:
             raise FigureError(f"no fact {ref} for {when}" + (f" in {unit}" if unit else ""))
         return fact
@@ -82,6 +93,22 @@ class Figures:
         if kind is ItemType.PER_SHARE:
             return Unit(money.numerator, "xbrli:shares")
         return FIXED_UNITS.get(kind)
+
+    def helper(self, name: str):
+        """A helper for templates: in a draft, a figure whose fact is a placeholder prints a visible marker
+        naming the fact (recorded, so that the check reports it as untied)."""
+        function = getattr(self, name)
+
+        def guarded(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except MissingFigure as missing:
+                text = "TODO" if name == "cell" else \
+                    "[TODO " + "; ".join(f"{f.concept} {f.period}" for f in missing.facts) + "]"
+                fid = self._record(text, FigureKind.PLACEHOLDER, "placeholder", [f.key for f in missing.facts])
+                return self._wrap(fid, escape(text), "fig missing")
+        guarded.__name__ = name
+        return guarded
 
     # ------------------------------------------------------------------ recording and tagging
     def _record(self, text: str, kind: FigureKind, formula: str, inputs, scale: int = 0, places: int = 0,
@@ -152,7 +179,7 @@ class Figures:
         text = f"{mark}{sign}{shown}{word}"
         fid = self._record(text, FigureKind.FACT, "fact", [fact.key], power, places)
         inner = Markup("{}{}{}{}").format(mark, sign, self._tag_number(fact, shown, power, places), word)
-        return self._wrap(fid, inner)
+        return self._wrap(fid, inner) + _restated(fact)
 
     def per_share(self, ref: str, period: str, currency: str = "CNY", places: int | None = None) -> Markup:
         """``RMB8.92``, ``US$1.22``."""
@@ -169,7 +196,8 @@ class Figures:
         sign = "-" if is_negative_when_shown(fact.value, power, places) else ""
         word = f" {scale}" if scale else ""
         fid = self._record(f"{sign}{shown}{word}", FigureKind.FACT, "fact", [fact.key], power, places)
-        return self._wrap(fid, Markup("{}{}{}").format(sign, self._tag_number(fact, shown, power, places), word))
+        return self._wrap(fid, Markup("{}{}{}").format(sign, self._tag_number(fact, shown, power, places), word)) \
+            + _restated(fact)
 
     def pct(self, ref: str, period: str, places: int | None = None) -> Markup:
         """A percentage fact: ``3.40%``."""
@@ -344,6 +372,8 @@ class Figures:
             period = Period(period.start - dt.timedelta(days=1)) if row.at == "start" else Period(period.end)
         unit = self._unit(concept.type, column.currency.numerator.partition(":")[2])
         fact = self.facts.get(FactKey(row.concept, period, unit, row.dimensions))
+        if fact is None and FactKey(row.concept, period, unit, row.dimensions) in self.missing:
+            raise MissingFigure([self.missing[FactKey(row.concept, period, unit, row.dimensions)]])
         if fact is None:
             raise FigureError(f"no fact {row.concept}{''.join(f'[{m}]' for _, m in row.dimensions)} "
                               f"for {period} in {unit} (table row '{row.label}')")
@@ -365,7 +395,15 @@ class Figures:
         if shown_value < 0 and text != "-":
             tagged = Markup("({})").format(tagged)
         css = "fig neg" if shown_value < 0 and text != "-" else "fig"
-        return Markup('<span class="{}" id="fig-{}">{}</span>').format(css, fid, tagged)
+        return Markup('<span class="{}" id="fig-{}">{}</span>').format(css, fid, tagged) + _restated(fact)
+
+
+def _restated(fact: Fact) -> Markup:
+    """The mark of a comparative shown as restated (its original value is in the facts and figures.json)."""
+    if fact.restated is None:
+        return Markup("")
+    return Markup(' <span class="restated" title="{}">(restated)</span>').format(
+        f"first published in {fact.restated.first_published}: {fact.restated.reason}")
 
 
 def _template_line() -> Source:

@@ -12,11 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from .model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SHARES, Column, Concept, Fact, FactKey,
-                    ItemType, Nil, Period, Problem, QName, Release, Source, Table, Taxonomy, Unit, shown_path)
+                    ItemType, Nil, Period, Placeholder, Problem, QName, Release, Restatement, Source, Table, Taxonomy,
+                    Unit, shown_path)
 from .numbers import decimals_of, parse_printed
 from .taxonomy import SCHEMA_DIR, dimensions_for, load_taxonomy, parse_ref
 from .yamlio import line_of, read_yaml, schema_problems
 
+PLACEHOLDER = "TODO"     # a fact file's value for a figure not known yet
 MAX_DIGITS = 20          # significant digits of a value: a trillion RMB to the fen needs 15
 MAX_EXPONENT = 20        # values between 1e-20 and 1e20 in magnitude
 MIN_YEAR, MAX_YEAR = 1900, 2200
@@ -25,7 +27,7 @@ UNIT_NAMES = {"CNY": CNY, "USD": Unit("iso4217:USD"), "shares": SHARES, "pure": 
               "CNY/shares": Unit("iso4217:CNY", "xbrli:shares"), "USD/shares": Unit("iso4217:USD", "xbrli:shares")}
 
 
-def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, list[Problem]]:
+def load_release(directory: Path, taxonomy: Taxonomy, draft: bool = False) -> tuple[Release | None, list[Problem]]:
     """Load and validate one release.
 
     Args:
@@ -72,7 +74,14 @@ def load_release(directory: Path, taxonomy: Taxonomy) -> tuple[Release | None, l
     rate_concept = reader.exchange_rate(meta["exchange_rate"], periods, Source(name, line_of(meta, ["exchange_rate"])))
     if problems:
         return None, problems
-    return Release(meta["id"], str(directory), dict(meta), periods, facts, tuple(tables), rate_concept), []
+    missing = tuple(f for f in facts if f.is_placeholder)
+    if missing and not draft:
+        return None, [Problem(f.source, "QF-PLACEHOLDER", f"{f.concept}{_dims_text(f)} {f.period}"
+                              f"{' ' + str(f.unit) if f.unit else ''} is still TODO "
+                              "(qfin-docs build --draft shows a marker instead)") for f in missing]
+    facts = tuple(f for f in facts if not f.is_placeholder)
+    return Release(meta["id"], str(directory), dict(meta), periods, facts, tuple(tables), rate_concept, draft,
+                   missing), []
 
 
 @dataclass(frozen=True)
@@ -81,14 +90,15 @@ class Loaded:
     release: Release
 
 
-def load(release_dir: Path) -> Loaded:
-    """Load the concept table and a release; raises BadInput with every problem found."""
+def load(release_dir: Path, draft: bool = False) -> Loaded:
+    """Load the concept table and a release; raises BadInput with every problem found.  ``draft`` lets
+    placeholders (``TODO``) through; otherwise every one is a problem."""
     if not (release_dir / "release.yaml").is_file():
         raise BadInput([Problem(Source(str(release_dir), 0), "QF-RELEASE", "no release.yaml in this folder")])
     taxonomy, problems = load_taxonomy()
     if taxonomy is None:
         raise BadInput(problems)
-    release, problems = load_release(release_dir, taxonomy)
+    release, problems = load_release(release_dir, taxonomy, draft)
     if release is None:
         raise BadInput(problems)
     gc.freeze()     # the fact base lives for the whole run: the collector need not rescan it (at 100x the
@@ -238,6 +248,10 @@ class _FactReader:
         elif concept.period_type == "duration" and period.is_instant:
             self.error(source, "QF-PERIOD-TYPE", f"'{concept.name}' is a duration concept in an instant column")
             return
+        if value == PLACEHOLDER:
+            unit = self.unit_for(concept, column.currency, source)
+            self.add(Fact(concept.name, Placeholder.TODO, period, source, unit, None, dims))
+            return
         printed = self.number(value, source)
         if printed is None:
             return
@@ -300,6 +314,9 @@ class _FactReader:
             return
         footnotes = tuple(spec.get("footnotes", ()))
         value = spec["value"]
+        if value == PLACEHOLDER:
+            self.placeholder(concept, dims, period, spec, source)
+            return
         if value is None:
             self.add(Fact(concept.name, Nil.NIL, period, source, self.unit_for_nil(concept, spec, source),
                           None, dims, footnotes))
@@ -313,6 +330,26 @@ class _FactReader:
                 self.error(source, "QF-DATE", f"'{value}' is not a valid date (YYYY-MM-DD)")
         else:
             self.numeric_fact(concept, dims, period, spec, source, footnotes)
+
+    def placeholder(self, concept: Concept, dims, period: Period, spec, source: Source) -> None:
+        """``value: TODO``: a figure not known yet (money needs ``unit:``, e.g. ``unit: CNY``)."""
+        unit = None
+        if concept.type.is_numeric:
+            unit = self.explicit_unit(concept, spec, source) or FIXED_UNITS.get(concept.type)
+            if unit is None:
+                self.error(source, "QF-UNIT", f"placeholder of '{concept.name}' needs its unit, e.g. 'unit: CNY'")
+                return
+        self.add(Fact(concept.name, Placeholder.TODO, period, source, unit, None, dims))
+
+    def restatement(self, spec, source: Source) -> Restatement | None:
+        """``restated: {value, reason, first_published}``: the value this comparative was first published with."""
+        if "restated" not in spec:
+            return None
+        restated = spec["restated"]
+        printed = self.number(restated["value"], source)
+        if printed is None:
+            return None
+        return Restatement(printed[0], str(restated["reason"]), str(restated["first_published"]))
 
     def unit_for_nil(self, concept: Concept, spec, source: Source) -> Unit | None:
         if not concept.type.is_numeric:
@@ -354,7 +391,8 @@ class _FactReader:
                            f"value {spec['value']} has more digits than decimals {stated} allow")
                 return
             decimals = stated
-        self.add(Fact(concept.name, number, period, source, unit, decimals, dims, footnotes))
+        original = self.restatement(spec, source)
+        self.add(Fact(concept.name, number, period, source, unit, decimals, dims, footnotes, original))
 
     @staticmethod
     def unit_fits(concept: Concept, unit: Unit) -> bool:
@@ -374,8 +412,10 @@ class _FactReader:
         first: dict[FactKey, Fact] = {}
         for fact in self.facts:
             seen = first.get(fact.key)
-            if seen is None:
-                first[fact.key] = fact
+            if seen is None or (seen.is_placeholder and not fact.is_placeholder):
+                first[fact.key] = fact      # a value given anywhere fills a placeholder given elsewhere
+            elif fact.is_placeholder:
+                continue
             elif seen.value != fact.value:
                 self.error(fact.source, "QF-DUPLICATE-FACT",
                            f"{fact.concept} {fact.period}{_dims_text(fact)} is {_value_text(fact)} here but "

@@ -139,7 +139,22 @@ class Nil(enum.Enum):
     NIL = "nil"
 
 
-FactValue = Union[Decimal, str, dt.date, Nil]
+class Placeholder(enum.Enum):
+    """A figure not known yet (``TODO`` in a fact file): refused by a build, shown as a marker by a draft."""
+
+    TODO = "TODO"
+
+
+FactValue = Union[Decimal, str, dt.date, Nil, Placeholder]
+
+
+@dataclass(frozen=True, slots=True)
+class Restatement:
+    """A comparative published before with another value."""
+
+    original: "FactValue"
+    reason: str
+    first_published: str
 Dimensions = tuple[tuple[QName, QName], ...]  # sorted (axis, member) pairs
 
 
@@ -155,6 +170,7 @@ class Fact:
     decimals: int | None = None  # None = INF for numbers; always None for text and dates
     dimensions: Dimensions = ()
     footnotes: tuple[str, ...] = ()
+    restated: Restatement | None = None
 
     @property
     def key(self) -> "FactKey":
@@ -163,6 +179,10 @@ class Fact:
     @property
     def is_numeric(self) -> bool:
         return isinstance(self.value, Decimal)
+
+    @property
+    def is_placeholder(self) -> bool:
+        return self.value is Placeholder.TODO
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -189,6 +209,7 @@ class FigureKind(enum.Enum):
     YEAR = "year"            # a calendar year the prose names (a biography, "beginning in 2021")
     CONSTANT = "constant"    # a value declared in release.yaml with its reason (constants:, title)
     LABEL = "label"          # a concept's label or a statement's title from schema/taxonomy.yaml
+    PLACEHOLDER = "placeholder"   # a marker for a figure not known yet (draft builds only)
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +411,8 @@ class Release:
     facts: Facts
     tables: tuple[Table, ...]
     exchange_rate: QName | None = None
+    draft: bool = False               # placeholders allowed (qfin-docs build --draft)
+    missing: Facts = ()               # the placeholders of a draft (never among ``facts``)
 
 
 # The one unit each non-monetary item type takes (monetary and per-share types take a currency).

@@ -14,7 +14,7 @@ from .model import BadInput, Problem, Release, Source, Taxonomy
 from .load import Loaded, load
 
 
-def build(release_dir: Path, out_dir: Path) -> list[Problem]:
+def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem]:
     """Build every output of one release into ``out_dir``.
 
     Returns:
@@ -28,10 +28,10 @@ def build(release_dir: Path, out_dir: Path) -> list[Problem]:
     refused = outdir.out_problems(out_dir, release_dir)
     if refused:
         raise BadInput(refused)
-    loaded = load(release_dir)
+    loaded = load(release_dir, draft)
     release, taxonomy = loaded.release, loaded.taxonomy
     fact_problems = checks.check_facts(release, taxonomy)
-    if any(p.severity.value == "error" for p in fact_problems):
+    if any(p.severity.value == "error" for p in fact_problems) and not draft:   # a draft shows them as findings
         raise BadInput(fact_problems)
     html, problems = render.render(release, taxonomy, "html")
     if html is None:

@@ -53,7 +53,8 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
     context = {
         "release": release.meta, "taxonomy": taxonomy, "tables": release.tables, "mode": mode,
         "statements": taxonomy.statements,
-        **{name: getattr(figures, name) for name in HELPERS},
+        **{name: figures.helper(name) for name in HELPERS},
+        "draft": release.draft, "missing": release.missing,
     }
     try:
         body = render_bounded(env.get_template("body.html.j2"), context)

@@ -151,6 +151,18 @@ class TieOut:
                 found += self._sums(printed, want, context + section)
         return found
 
+    def restated(self, printed: Printed) -> str:
+        """The explanation when a figure is the value a restated comparative was first published with."""
+        for fact in self.numeric:
+            if fact.restated is None or not isinstance(fact.restated.original, Decimal):
+                continue
+            original = Fact(fact.concept, fact.restated.original, fact.period, fact.source, fact.unit,
+                            fact.decimals, fact.dimensions)
+            if self.facts_matching(printed, "prose", [original]):
+                return (f"restated: {fact.concept} {fact.period} was first published as {printed.value:,f} "
+                        f"({fact.restated.first_published}) and is now {fact.value:,f}: {fact.restated.reason}")
+        return ""
+
     def parts_of_wholes(self) -> list[tuple[Fact, Fact]]:
         """(member fact, total fact) pairs: a dimensional part and the same concept without the dimension."""
         totals = {(f.concept, f.period, f.unit): f for f in self.numeric if not f.dimensions}
@@ -357,7 +369,9 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         elif bad:
             results[index] = Entry(token.text, location, "inconsistent", bad[0])
         else:
-            results[index] = Entry(token.text, location, "untied", "no fact or derivation gives this figure")
+            restated = engine.restated(token.printed)
+            results[index] = Entry(token.text, location, "restated", restated) if restated else \
+                Entry(token.text, location, "untied", "no fact or derivation gives this figure")
     for index in sorted(results):
         report.add(results[index])
 
