@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from . import outdir
-from .model import BadInput, Problem, Release, Source, Taxonomy
+from .model import BadInput, Problem, Source
 from .load import Loaded, load
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .load import load, parse_period
 from .model import FIXED_UNITS, BadInput, Fact, FactKey, ItemType, Period, Problem, Source, Unit
-from .numbers import period_text
+from .numbers import months_in, period_text
 from .taxonomy import parse_ref, dimensions_for
 from .yamlio import read_yaml
 
@@ -96,7 +96,7 @@ class Roll:
             return old_name
         if new.is_instant:
             return new.end.isoformat()
-        months = (new.end.year - new.start.year) * 12 + new.end.month - new.start.month + 1
+        months = months_in(new.start, new.end)
         if months == 3:
             return f"Q{(new.start.month + 2) // 3}-{new.end.year}"
         return {6: f"H1-{new.end.year}", 12: f"FY-{new.end.year}"}.get(months, f"M{months}-{new.end.year}")
