@@ -72,7 +72,7 @@ def render_pdf(html: str, asset_dir: Path, title_source: str = "") -> bytes:
     try:
         document = weasyprint.HTML(string=html, base_url=str(asset_dir.resolve()) + "/",
                                    url_fetcher=_fetcher_class()(asset_dir))
-        data = document.write_pdf()
+        data = document.write_pdf(pdf_tags=True)   # tagged: headings, lists, tables with header cells
     except (FatalURLFetchingError, URLFetchingError) as exc:
         raise PdfError(handler.messages + [str(exc)]) from None
     finally:

@@ -23,6 +23,7 @@ def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem
         BadInput: the facts, templates or PDF stage failed; nothing was written.
     """
     from . import checks, ixbrl, render
+    from .review import review_page
     from .pdf import PdfError, pdf_problems, render_pdf
 
     refused = outdir.out_problems(out_dir, release_dir)
@@ -47,6 +48,7 @@ def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem
         "press-release.html": html.text.encode("utf-8"),
         "press-release.pdf": pdf,
         "figures.json": figures_json(html.figures),
+        "review/press-release-review.html": review_page(html.text, html.figures, release, taxonomy),
         **ixbrl.document_set(release, taxonomy, inline.text),
     }
     try:

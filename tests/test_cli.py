@@ -117,7 +117,8 @@ LAYERS = {   # module -> project modules it may import (every module of the pack
     "render": {"figures", "ixbrl", "model", "templating", "xmlio"},
     "pdf": {"model", "templating"},
     "drafts": {"model", "scan", "xmlio"},
-    "pipeline": {"checks", "ixbrl", "load", "model", "outdir", "pdf", "render"},
+    "review": {"derivations", "model"},
+    "pipeline": {"checks", "ixbrl", "load", "model", "outdir", "pdf", "render", "review"},
     # the checkers read the build; they never import the renderer or the build orchestrator
     "strict": {"derivations", "ixbrl", "load", "model", "numbers", "report", "scan", "taxonomy", "templating",
                "xmlio"},

@@ -153,7 +153,7 @@ def test_fetcher_refuses_anything_outside_the_assets(name, loopback_server):
 
 def test_fetcher_serves_the_asset_folder(tmp_path):
     """The stylesheet is fetched from the asset folder and applied: its page footer is in the PDF."""
-    pdf = render_pdf('<html><head><link rel="stylesheet" href="release.css"></head><body><p>ok</p></body></html>',
+    pdf = render_pdf('<html lang="en"><head><link rel="stylesheet" href="release.css"></head><body><p>ok</p></body></html>',
                      ASSETS)
     (tmp_path / "x.pdf").write_bytes(pdf)
     assert "Page 1 of 1" in pdftotext(tmp_path / "x.pdf")
