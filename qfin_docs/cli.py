@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
     command("validate", "validate the Inline XBRL document set with Arelle (offline)")
     command("viewer", "write an interactive ixbrl-viewer page next to the document")
     command("facts", "load and check the fact base only, and list the facts")
+    diff = commands.add_parser("diff", help="redline: the figures and prose that changed between two drafts",
+                               description="redline: the figures and prose that changed between two drafts "
+                               "(release folders, build folders, or a release at a git revision with --rev)")
+    diff.add_argument("old", type=Path, metavar="OLD", help="a release or build folder")
+    diff.add_argument("new", type=Path, nargs="?", metavar="NEW", help="a release or build folder (default: OLD)")
+    diff.add_argument("--rev", help="compare OLD as committed at this git revision (e.g. HEAD~1) with NEW")
+    diff.add_argument("--out", type=Path, help="folder for redline.html and redline.pdf (default: build/<NEW>/review)")
+    diff.add_argument("--format", choices=("text", "json"), default="text")
     serve = commands.add_parser("serve", help="serve a live preview on 127.0.0.1, rebuilt when the sources change",
                                 description="serve a live preview on 127.0.0.1, rebuilt when the sources change")
     serve.add_argument("release", type=Path, nargs="?", metavar="RELEASE_DIR",
@@ -96,6 +104,8 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         for line in new_quarter(args.release, args.target):
             print(line, file=out)
         return EXIT_OK
+    if args.command == "diff":
+        return _diff(args, out)
     if args.command == "serve" and args.release is None:
         found = sorted(p.parent for p in Path("releases").glob("*/release.yaml"))
         if len(found) != 1:
@@ -141,6 +151,35 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         print(f"wrote {path}", file=out)
         return EXIT_OK
     return EXIT_BAD_INPUT
+
+
+def _diff(args, out: TextIO) -> int:
+    from .pdf import render_pdf
+    from .redline import compare, read_side, render_redline
+    from .templating import ASSETS
+    new_path = args.new or args.old
+    old, new = read_side(args.old, args.rev), read_side(new_path)
+    result = compare(old, new)
+    folder = args.out or Path("build") / new_path.resolve().name / "review"
+    folder.mkdir(parents=True, exist_ok=True)
+    page = render_redline(result, old, new)
+    (folder / "redline.html").write_text(page, encoding="utf-8")
+    (folder / "redline.pdf").write_bytes(render_pdf(page, ASSETS))
+    if args.format == "json":
+        json.dump(result.as_json(), out, indent=1, ensure_ascii=False)
+        out.write("\n")
+    else:
+        for item in result.facts:
+            print(f"fact {item['fact']} {item['period']}: {item['old']} -> {item['new']} "
+                  f"({len(item['places'])} places)", file=out)
+        for item in result.figures:
+            print(f"figure {' / '.join(item['old'])} -> {' / '.join(item['new'])}: {', '.join(item['places'])}",
+                  file=out)
+        for item in result.prose:
+            print(f"prose: -{item['deleted']} +{item['inserted']}", file=out)
+        print(f"diff: {len(result.facts)} facts, {len(result.figures)} figures, {len(result.prose)} passages "
+              f"changed; wrote {folder / 'redline.html'}", file=out)
+    return EXIT_FINDINGS if result.changed else EXIT_OK
 
 
 def _report(problems: list[Problem], err: TextIO) -> None:

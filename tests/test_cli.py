@@ -17,7 +17,7 @@ from conftest import MINI, RELEASE, ROOT
 def test_help_lists_the_commands():
     script = Path(sys.executable).with_name("qfin-docs")
     result = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
-    for command in ("build", "check", "tieout", "validate", "viewer", "serve", "new-quarter", "facts", "stubs"):
+    for command in ("build", "check", "tieout", "validate", "viewer", "serve", "new-quarter", "diff", "facts", "stubs"):
         assert command in result.stdout
 
 
@@ -124,11 +124,12 @@ LAYERS = {   # module -> project modules it may import (every module of the pack
                "xmlio"},
     "tieout": {"checks", "derivations", "drafts", "load", "model", "numbers", "report", "scan"},
     "validate": {"ixbrl", "load", "model", "stubs"},
-    "cli": {"checks", "load", "model", "pipeline", "quarter", "serve", "stubs", "strict", "taxonomy", "tieout",
-            "validate"},
+    "cli": {"checks", "load", "model", "pdf", "pipeline", "quarter", "redline", "serve", "stubs", "strict", "taxonomy",
+            "templating", "tieout", "validate"},
     "serve": {"checks", "ixbrl", "load", "model", "outdir", "pipeline", "render", "report", "strict", "templating",
               "validate"},
     "quarter": {"load", "model", "numbers", "taxonomy", "yamlio"},
+    "redline": {"load", "model", "render", "strict"},
     "__main__": {"cli"},
     "__init__": set(),
 }
