@@ -246,7 +246,7 @@ def _pdf_rows(text: str) -> list[TableRow]:
     """Statement rows of ``pdftotext -layout`` output: a label followed by figures, from the first statement on."""
     cell = re.compile(r"^(\(?[0-9]{1,3}(,[0-9]{3})*(\.[0-9]+)?%?\)?|-)$")
     rows = []
-    in_tables = False
+    in_tables = continued = False
     for number, line in enumerate(text.splitlines(), 1):
         if "Unaudited Condensed Consolidated Balance Sheets" in line:
             in_tables = True
@@ -256,4 +256,9 @@ def _pdf_rows(text: str) -> list[TableRow]:
             cells.insert(0, parts.pop())
         if in_tables and cells and parts and re.search(r"[A-Za-z]", " ".join(parts)) and not line.strip().startswith("Page"):
             rows.append(TableRow(" ".join(parts), cells, number, []))
+            continued = True
+        elif in_tables and not cells and parts and continued and parts[0][:1].islower():
+            rows[-1].label += " " + " ".join(parts)     # a label wrapped onto the next line continues the row's
+        else:
+            continued = False
     return rows

@@ -78,19 +78,35 @@ def test_pdf_layout_features(built):
     assert "595.276 x 841.89 pts (A4)" in info
 
 
-def test_table_headers_repeat_on_every_page_a_statement_spans(built, loaded):
+def page_fill(pdf: Path) -> list[float]:
+    """How full each page is: the lowest line of body text, as a share of the height between the margins
+    (the running header and the page footer left out), from pdftotext's word boxes."""
+    out = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    top, bottom = 17 / 25.4 * 72, 15 / 25.4 * 72          # the @page margins of templates/assets/release.css
+    fills = []
+    for page in out.split("<page ")[1:]:
+        height = float(re.search(r'height="([\d.]+)"', page).group(1))
+        lows = [float(y1) for y0, y1 in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)"', page)
+                if top + 12 < float(y0) < height - bottom - 4]
+        fills.append((max(lows) - top) / (height - top - bottom) if lows else 0.0)
+    return fills
+
+
+def test_no_page_is_under_a_third_full_but_the_last(built):
+    fills = page_fill(built / "press-release.pdf")
+    assert len(fills) <= 12, len(fills)
+    assert all(fill >= 1 / 3 for fill in fills[:-1]), [round(f, 2) for f in fills]
+
+
+def test_each_statement_table_keeps_to_one_page_with_its_title(built, loaded):
+    """Every statement starts with its title and units line and ends on the same page (none is split)."""
     pages = pdftotext(built / "press-release.pdf", "-layout").split("\f")
-    start = next(i for i, page in enumerate(pages) if "Unaudited Condensed Consolidated Balance Sheets" in page)
-    pages = pages[start:]
-    first_rows = {loaded.taxonomy.statements[t.statement].rows[0].label for t in loaded.release.tables}
-    spanned = 0
-    for page in pages:
-        rows = [label for label, _ in layout_rows(page)]
-        titled = re.search(r"Unaudited (Condensed|Reconciliations)", page)
-        if rows and not titled and rows[0] not in first_rows:
-            spanned += 1        # a statement continues here from the page before
-            assert re.search(r"^\s*(?:(?:RMB|USD)\s+)*USD\s*$", page, re.MULTILINE), "continued table without its header"
-    assert spanned >= 2     # the balance sheet and the statement of operations run over two pages
+    for table in loaded.release.tables:
+        statement = loaded.taxonomy.statements[table.statement]
+        last = next(r.label for r in reversed(statement.rows) if not r.is_heading)
+        holding = [n for n, page in enumerate(pages) if statement.title in page]
+        assert holding, statement.title
+        assert any(statement.caption[0] in pages[n] and last.split()[0] in pages[n] for n in holding), statement.id
 
 
 def test_cjk_font_embedded_and_no_missing_glyph(built):
