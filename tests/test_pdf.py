@@ -173,3 +173,30 @@ def test_fetcher_serves_the_asset_folder(tmp_path):
                      ASSETS)
     (tmp_path / "x.pdf").write_bytes(pdf)
     assert "Page 1 of 1" in pdftotext(tmp_path / "x.pdf")
+
+
+def test_word_spacing_stays_sane(built):
+    """No line of running text has a word space over 2.5x the normal space of its font size (measured from
+    the word boxes pdftotext reports; justified lines with unbreakable figures used to stretch to 3.5x)."""
+    import statistics
+    out = subprocess.run(["pdftotext", "-bbox", str(built / "press-release.pdf"), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    statements = next(n for n, page in enumerate(pdftotext(built / "press-release.pdf").split("\f"))
+                      if "Unaudited Condensed Consolidated Balance Sheets" in page)
+    lines: dict[tuple, list] = {}
+    for number, page in enumerate(out.split("<page ")[1:statements + 1]):      # the running text
+        for x0, y0, x1, y1 in re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', page):
+            size = round(float(y1) - float(y0))
+            lines.setdefault((number, round(float(y1)), size), []).append((float(x0), float(x1)))
+    gaps_by_size: dict[int, list] = {}
+    widest = []
+    for (page, _, size), words in lines.items():
+        words.sort()
+        gaps = [b[0] - a[1] for a, b in zip(words, words[1:]) if 0 < b[0] - a[1] < 40]   # not across table columns
+        if len(gaps) >= 3:
+            gaps_by_size.setdefault(size, []).extend(gaps)
+            widest.append((size, max(gaps), page))
+    normal = {size: statistics.median(gaps) for size, gaps in gaps_by_size.items()}
+    assert len(widest) > 150
+    worst = max(gap / normal[size] for size, gap, _ in widest)
+    assert worst <= 2.5, worst
