@@ -10,7 +10,7 @@ APT_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-
 # What the tests need besides: a real browser (the served viewer, pages at phone and desktop widths).
 TEST_APT_PACKAGES := chromium
 RELEASES := $(patsubst releases/%/release.yaml,%,$(wildcard releases/*/release.yaml))
-SOURCES := $(wildcard qfin_docs/*.py) $(wildcard schema/*) $(shell find templates -type f 2>/dev/null)
+SOURCES := $(shell find qfin_docs -name '*.py' 2>/dev/null) $(wildcard schema/*) $(shell find templates -type f 2>/dev/null)
 export SOURCE_DATE_EPOCH ?= 1723507200
 
 .PHONY: all deps build test check validate viewer serve new-quarter fuzz bench clean distclean

@@ -26,11 +26,12 @@ def median_seconds(function, repeat: int = REPEAT) -> float:
 
 
 def main() -> None:
-    from qfin_docs import checks, render
-    from qfin_docs.pdf import render_pdf
+    from qfin_docs.facts import checks
+    from qfin_docs.render import html as render
+    from qfin_docs.render.pdf import render_pdf
     from qfin_docs.pipeline import build, load
-    from qfin_docs.strict import check_build
-    from qfin_docs.tieout import tieout_draft
+    from qfin_docs.verify.strict import check_build
+    from qfin_docs.verify.tieout import tieout_draft
 
     release = ROOT / "releases" / "qfin-2024q2"
     out = ROOT / "build" / "qfin-2024q2"
@@ -62,8 +63,8 @@ def main() -> None:
 
 def check_vs_arelle(release: Path, out: Path) -> None:
     """The strict check against Arelle's validation of the same iXBRL document (both in-process, medians)."""
-    from qfin_docs.strict import check_build
-    from qfin_docs.validate import run_arelle
+    from qfin_docs.verify.strict import check_build
+    from qfin_docs.verify.validate import run_arelle
     check = median_seconds(lambda: check_build(release, out))
     arelle = median_seconds(lambda: run_arelle(out / "qfin-20240630.htm"), repeat=3)
     print(f"qfin-docs check {check:.3f} s, Arelle {arelle:.3f} s: check/Arelle = {check / arelle:.2f} (goal <= 0.25)")
@@ -109,11 +110,11 @@ def scaling() -> None:
     for factor in (1, 10, 100):
         folder = synthetic_release(factor, ROOT / "build" / f"synthetic-{factor}x")
         script = ("import time, sys; sys.path.insert(0, %r)\n"
-                  "from pathlib import Path\nfrom qfin_docs import checks, render, load\nfrom qfin_docs.ixbrl import document_set\n"
+                  "from pathlib import Path\nfrom qfin_docs import checks, render, load\nfrom qfin_docs.render.ixbrl import document_set\n"
                   "t = time.perf_counter(); loaded = load.load(Path(%r))\n"
                   "assert not [p for p in checks.check_facts(loaded.release, loaded.taxonomy) if p.severity.value == 'error']\n"
                   "html, problems = render.render(loaded.release, loaded.taxonomy, 'html'); assert html, problems\n"
-                  "from qfin_docs.strict import check_html; from qfin_docs.report import Report\n"
+                  "from qfin_docs.verify.strict import check_html; from qfin_docs.verify.report import Report\n"
                   "figures = {f.id: f for f in html.figures}; report = Report()\n"
                   "check_html(html.text.encode(), figures, loaded, report, 'x')\n"
                   "peak = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"

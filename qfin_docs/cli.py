@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 
 def _run(args, out: TextIO, err: TextIO) -> int:
     if args.command == "stubs":
-        from .stubs import write_stubs
-        from .taxonomy import load_taxonomy
+        from .render.stubs import write_stubs
+        from .facts.taxonomy import load_taxonomy
         taxonomy, problems = load_taxonomy()
         if taxonomy is None:
             _report(problems, err)
@@ -119,8 +119,8 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         print(f"built {out_dir}", file=out)
         return EXIT_FINDINGS if findings else EXIT_OK
     if args.command == "facts":
-        from .load import load
-        from .checks import check_facts
+        from .facts.load import load
+        from .facts.checks import check_facts
         loaded = load(args.release)
         findings = check_facts(loaded.release, loaded.taxonomy)
         for fact in loaded.release.facts:
@@ -128,15 +128,15 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         _report(findings, err)
         return EXIT_FINDINGS if findings else EXIT_OK
     if args.command == "check":
-        from .strict import check_build
+        from .verify.strict import check_build
         report = check_build(args.release, out_dir)
         return _emit(report, args, out, err)
     if args.command == "tieout":
-        from .tieout import tieout_draft
+        from .verify.tieout import tieout_draft
         report = tieout_draft(args.release, args.draft)
         return _emit(report, args, out, err)
     if args.command == "validate":
-        from .validate import validate
+        from .verify.validate import validate
         findings = validate(args.release, out_dir)
         _report(findings, err)
         print("Arelle: " + ("clean" if not findings else f"{len(findings)} findings"), file=out)
@@ -146,7 +146,7 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         serve(args.release, out_dir, args.port, announce=lambda line: print(line, file=out, flush=True))
         return EXIT_OK
     if args.command == "viewer":
-        from .validate import viewer
+        from .verify.validate import viewer
         path = viewer(args.release, out_dir)
         print(f"wrote {path}", file=out)
         return EXIT_OK
@@ -154,9 +154,9 @@ def _run(args, out: TextIO, err: TextIO) -> int:
 
 
 def _diff(args, out: TextIO) -> int:
-    from .pdf import render_pdf
-    from .redline import compare, read_side, render_redline
-    from .templating import ASSETS
+    from .render.pdf import render_pdf
+    from .verify.redline import compare, read_side, render_redline
+    from .render.templating import ASSETS
     new_path = args.new or args.old
     old, new = read_side(args.old, args.rev), read_side(new_path)
     result = compare(old, new)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import outdir
 from .model import BadInput, Problem, Source
-from .load import Loaded, load
+from .facts.load import Loaded, load
 
 
 def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem]:
@@ -22,9 +22,11 @@ def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem
     Raises:
         BadInput: the facts, templates or PDF stage failed; nothing was written.
     """
-    from . import checks, ixbrl, render
-    from .review import review_page
-    from .pdf import PdfError, pdf_problems, render_pdf
+    from .facts import checks
+    from .render import ixbrl
+    from .render import html as render
+    from .render.review import review_page
+    from .render.pdf import PdfError, pdf_problems, render_pdf
 
     refused = outdir.out_problems(out_dir, release_dir)
     if refused:

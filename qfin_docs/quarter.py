@@ -21,11 +21,11 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from .load import load, parse_period
+from .facts.load import load, parse_period
 from .model import FIXED_UNITS, BadInput, Fact, FactKey, ItemType, Period, Problem, Source, Unit
-from .numbers import months_in, period_text
-from .taxonomy import parse_ref, dimensions_for
-from .yamlio import read_yaml
+from .facts.numbers import months_in, period_text
+from .facts.taxonomy import parse_ref, dimensions_for
+from .facts.yamlio import read_yaml
 
 UNIT_NAMES = {"iso4217:CNY": "CNY", "iso4217:USD": "USD", "xbrli:shares": "shares", "xbrli:pure": "pure"}
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .load import load
+from .facts.load import load
 from .model import BadInput
-from .templating import TEMPLATES
+from .render.templating import TEMPLATES
 
 POLL_SECONDS = 0.5
 HOST = "127.0.0.1"
@@ -68,9 +68,11 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
 
 def rebuild(release_dir: Path, out_dir: Path, state: State) -> None:
     """The preview first (HTML + strict check), then the whole build and the viewer."""
-    from . import checks, pipeline, render
-    from .report import Report
-    from .strict import check_html
+    from .facts import checks
+    from . import pipeline
+    from .render import html as render
+    from .verify.report import Report
+    from .verify.strict import check_html
     state.building = True
     gc.unfreeze()       # load() freezes the fact base of a one-shot run; a server reloads many times
     try:
@@ -104,7 +106,7 @@ def rebuild(release_dir: Path, out_dir: Path, state: State) -> None:
 
 
 def _viewer(release_dir: Path, out_dir: Path) -> None:
-    from .validate import viewer
+    from .verify.validate import viewer
     try:
         viewer(release_dir, out_dir)
     except BadInput:
@@ -205,7 +207,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 def serve(release_dir: Path, out_dir: Path, port: int = 0, announce=print) -> None:
     """Serve until interrupted (Ctrl-C); ``port`` 0 picks a free one."""
-    from .ixbrl import document_name
+    from .render.ixbrl import document_name
     from .outdir import out_problems
     refused = out_problems(out_dir, release_dir)
     if refused:

@@ -28,7 +28,9 @@ from pathlib import Path
 
 import pytest
 
-from qfin_docs import drafts, templating
+from qfin_docs.verify import drafts
+
+from qfin_docs.render import templating
 from qfin_docs.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"

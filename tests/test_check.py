@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from qfin_docs.report import Report
+from qfin_docs.verify.report import Report
 from qfin_docs.model import BadInput
-from qfin_docs.strict import _DIRECTION, check_build, check_html, read_figures
+from qfin_docs.verify.strict import _DIRECTION, check_build, check_html, read_figures
 
 from mutants import mutants
 

@@ -98,66 +98,76 @@ def test_validate_and_viewer_commands(built):
     assert "https://" not in text.split("ixbrlviewer.js")[0][-200:], "the viewer script must be local"
 
 
-LAYERS = {   # module -> project modules it may import (every module of the package is listed)
-    "model": set(),
-    "numbers": set(),
-    "xmlio": set(),
-    "yamlio": {"model"},
-    "templating": {"model"},
-    "outdir": {"model"},
-    "report": {"model"},
-    "derivations": {"model", "numbers"},
-    "checks": {"derivations", "model"},
-    "scan": {"numbers"},
-    "taxonomy": {"model", "yamlio"},
-    "load": {"model", "numbers", "taxonomy", "yamlio"},
-    "figures": {"derivations", "load", "model", "numbers", "taxonomy"},
-    "ixbrl": {"model", "xmlio"},
-    "stubs": {"ixbrl", "model"},
-    "render": {"figures", "ixbrl", "model", "templating", "xmlio"},
-    "pdf": {"model", "templating"},
-    "drafts": {"model", "scan", "xmlio"},
-    "review": {"derivations", "model"},
-    "pipeline": {"checks", "ixbrl", "load", "model", "outdir", "pdf", "render", "review"},
-    # the checkers read the build; they never import the renderer or the build orchestrator
-    "strict": {"derivations", "ixbrl", "load", "model", "numbers", "report", "scan", "taxonomy", "templating",
-               "xmlio"},
-    "tieout": {"checks", "derivations", "drafts", "load", "model", "numbers", "report", "scan"},
-    "validate": {"ixbrl", "load", "model", "stubs"},
-    "cli": {"checks", "load", "model", "pdf", "pipeline", "quarter", "redline", "serve", "stubs", "strict", "taxonomy",
-            "templating", "tieout", "validate"},
-    "serve": {"checks", "ixbrl", "load", "model", "outdir", "pipeline", "render", "report", "strict", "templating",
-              "validate"},
-    "quarter": {"load", "model", "numbers", "taxonomy", "yamlio"},
-    "redline": {"load", "model", "render", "strict"},
-    "__main__": {"cli"},
-    "__init__": set(),
-}
+def module_name(path: Path) -> str:
+    """``facts.load`` for qfin_docs/facts/load.py, ``cli`` for qfin_docs/cli.py."""
+    parts = path.relative_to(ROOT / "qfin_docs").with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" and len(parts) > 1 else parts)
 
 
-def project_imports(tree: ast.AST) -> set[str]:
-    """Modules of the package a module imports (``from .x import y`` and ``from . import x, y``)."""
+def project_imports(tree: ast.AST, name: str) -> set[str]:
+    """Modules of the package a module imports, as dotted names (relative imports resolved)."""
+    package = name.split(".")[:-1] if "." in name else []
     found = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found |= {node.module.split(".")[0]} if node.module else {alias.name for alias in node.names}
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[: len(package) - (node.level - 1)] if node.level > 1 else package
+            if node.module:
+                found.add(".".join(base + node.module.split(".")))
+            else:
+                found |= {".".join(base + [alias.name]) for alias in node.names}
     return found
 
 
+# The stages, each a folder: what each may import.  The model and the hardened parser import nothing of the
+# project; the facts only the model; the renderer the facts but not their consistency checks; the checkers the
+# facts and the renderer's definitions, never the build orchestrator or the commands.
+STAGES = {
+    "model": set(), "xmlio": set(), "outdir": {"model"},
+    "facts": {"model", "facts"},
+    "render": {"model", "xmlio", "facts", "render"},
+    "verify": {"model", "xmlio", "facts", "render", "verify"},
+    "app": {"model", "xmlio", "outdir", "facts", "render", "verify", "app"},
+}
+APP = {"cli", "pipeline", "serve", "quarter", "__main__", "__init__"}
+
+
+def stage(module: str) -> str:
+    head = module.split(".")[0]
+    return head if head in STAGES else "app" if module in APP else "?"
+
+
 def test_layering():
-    """Each module imports only the layers below it; the model imports nothing of the project."""
-    modules = {path.stem for path in (ROOT / "qfin_docs").glob("*.py")}
-    assert modules == set(LAYERS), f"list every module: {sorted(modules ^ set(LAYERS))}"
-    for name, allowed in LAYERS.items():
-        imported = project_imports(ast.parse((ROOT / "qfin_docs" / f"{name}.py").read_text(encoding="utf-8")))
-        assert imported <= allowed, f"{name} imports {sorted(imported - allowed)}"
+    """Every module belongs to a stage and imports only what its stage may."""
+    modules = {module_name(p): p for p in (ROOT / "qfin_docs").rglob("*.py")}
+    assert len(modules) >= 29 and all(stage(m) != "?" for m in modules), [m for m in modules if stage(m) == "?"]
+    for name, path in modules.items():
+        for imported in project_imports(ast.parse(path.read_text(encoding="utf-8")), name):
+            target = imported if imported in modules else imported.rsplit(".", 1)[0]
+            assert target in modules or target in ("facts", "render", "verify"), f"{name}: unknown {imported}"
+            assert stage(target) in STAGES[stage(name)], f"{name} ({stage(name)}) imports {imported}"
+    checks_users = [n for n, p in modules.items() if stage(n) == "render"
+                    and "facts.checks" in project_imports(ast.parse(p.read_text(encoding="utf-8")), n)]
+    assert checks_users == [], "the renderer must not import the fact checks"
 
 
 def test_modules_and_functions_stay_small():
-    for path in sorted((ROOT / "qfin_docs").glob("*.py")):
+    for path in sorted((ROOT / "qfin_docs").rglob("*.py")):
         source = path.read_text(encoding="utf-8")
         assert len(source.splitlines()) <= 450, f"{path.name} is too long"
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 length = node.end_lineno - node.lineno + 1
                 assert length <= 75, f"{path.name}:{node.lineno} {node.name} has {length} lines"
+
+
+def test_the_root_api_is_small_and_lazy():
+    import subprocess as sp
+    import sys as system
+    import qfin_docs
+    from qfin_docs.pipeline import build
+    from qfin_docs.verify.strict import check_build
+    assert qfin_docs.build is build and qfin_docs.check_build is check_build
+    assert sorted(qfin_docs.__all__) == ["__version__", "build", "check_build", "load", "new_quarter", "tieout_draft"]
+    loaded = sp.run([system.executable, "-c", "import sys, qfin_docs; print(sorted(m for m in sys.modules "
+                     "if m.startswith('qfin_docs')))"], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "['qfin_docs']"          # importing the package loads nothing else

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from qfin_docs.figures import Figures
+from qfin_docs.render.figures import Figures
 from qfin_docs.model import CNY, USD, FactKey, ItemType, Period
-from qfin_docs.numbers import digits, parse_printed
+from qfin_docs.facts.numbers import digits, parse_printed
 
 from reference import data_rows, heading_rows, table_blocks
 

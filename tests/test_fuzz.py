@@ -12,11 +12,11 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qfin_docs.load import load_release
-from qfin_docs.numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed
-from qfin_docs.scan import tokens
-from qfin_docs.taxonomy import load_taxonomy
-from qfin_docs.yamlio import parse_yaml
+from qfin_docs.facts.load import load_release
+from qfin_docs.facts.numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed
+from qfin_docs.verify.scan import tokens
+from qfin_docs.facts.taxonomy import load_taxonomy
+from qfin_docs.facts.yamlio import parse_yaml
 
 EXAMPLES = int(os.environ.get("QFIN_FUZZ_EXAMPLES", "300"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from qfin_docs.ixbrl import DEFAULT_TYPES, elements, extract_instance, incomplete_summations
+from qfin_docs.render.ixbrl import DEFAULT_TYPES, elements, extract_instance, incomplete_summations
 from qfin_docs.model import CNY, FactKey, Period, QName, Unit
-from qfin_docs.stubs import STUB_DIR, stub_files, stub_package_zip
-from qfin_docs.validate import run_arelle
+from qfin_docs.render.stubs import STUB_DIR, stub_files, stub_package_zip
+from qfin_docs.verify.validate import run_arelle
 
 DOC = "qfin-20240630"
 

@@ -8,10 +8,10 @@ from textwrap import dedent
 
 import pytest
 
-from qfin_docs.load import load_release
+from qfin_docs.facts.load import load_release
 from qfin_docs.model import CNY, PURE, Period, QName
-from qfin_docs.taxonomy import load_taxonomy
-from qfin_docs.yamlio import parse_yaml
+from qfin_docs.facts.taxonomy import load_taxonomy
+from qfin_docs.facts.yamlio import parse_yaml
 
 TAXONOMY, _ = load_taxonomy()
 
@@ -178,7 +178,7 @@ def test_yaml_infinity_is_not_a_number():
 def test_the_libyaml_reader_equals_the_pure_python_reader():
     """Every YAML file of the project reads the same (values, types and lines) through libyaml as through
     PyYAML's pure-Python parser, which gives the error messages; and the strict refusals hold in both."""
-    from qfin_docs import yamlio
+    from qfin_docs.facts import yamlio
     from conftest import ROOT
 
     def shape(node):

@@ -10,8 +10,8 @@ from pathlib import Path
 import lxml.html
 import pytest
 
-from qfin_docs.pdf import PdfError, render_pdf
-from qfin_docs.render import ASSETS
+from qfin_docs.render.pdf import PdfError, render_pdf
+from qfin_docs.render.html import ASSETS
 
 from test_fact_base import expected_cell
 

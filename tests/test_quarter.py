@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from qfin_docs.cli import main
-from qfin_docs.load import load
+from qfin_docs.facts.load import load
 from qfin_docs.model import BadInput, FactKey, Period
 from qfin_docs.quarter import Roll, new_quarter
 
@@ -159,14 +159,14 @@ def test_a_draft_build_marks_every_missing_figure(rolled, tmp_path):
     assert "DRAFT" in text and "DRAFT: figures still missing" in text
     assert "[TODO qfin:NumberOfFinancialInstitutionalPartners 2024-09-30]" in " ".join(text.split())
     assert "third quarter of 2024" in " ".join(text.split())
-    from qfin_docs.strict import check_build
+    from qfin_docs.verify.strict import check_build
     untied = [e for e in check_build(rolled, out).entries if e.status == "untied"]
     assert any("placeholder of a draft" in e.explanation for e in untied)
 
 
 def test_the_filled_quarter_builds_checks_and_validates(filled, tmp_path):
-    from qfin_docs.strict import check_build
-    from qfin_docs.validate import validate
+    from qfin_docs.verify.strict import check_build
+    from qfin_docs.verify.validate import validate
     out = tmp_path / "out"
     err = io.StringIO()
     assert main(["build", str(filled), "--out", str(out)], io.StringIO(), err) == 0, err.getvalue()
@@ -187,7 +187,7 @@ def test_a_draft_quoting_the_original_value_is_reported_as_restated(filled, tmp_
     draft = tmp_path / "draft.txt"
     draft.write_text("Loan facilitation and origination volume was RMB97,012 million, and RMB95,425 million in the "
                      "prior quarter.\n", encoding="utf-8")
-    from qfin_docs.tieout import tieout_draft
+    from qfin_docs.verify.tieout import tieout_draft
     report = tieout_draft(filled, draft)
     restated = [e for e in report.entries if e.status == "restated"]
     assert len(restated) == 1 and "first published as 95,425,000,000 (qfin-2024q2)" in restated[0].explanation

@@ -72,9 +72,9 @@ def test_every_number_in_the_html_comes_from_a_helper(built):
 
 def test_html_is_escaped(mini):
     """A text fact holding markup is shown as text, never as markup."""
-    from qfin_docs.load import load_release
-    from qfin_docs.render import render
-    from qfin_docs.taxonomy import load_taxonomy
+    from qfin_docs.facts.load import load_release
+    from qfin_docs.render.html import render
+    from qfin_docs.facts.taxonomy import load_taxonomy
 
     facts = mini / "facts.yaml"
     facts.write_text(facts.read_text().replace('value: "Mini Co"', 'value: "<script>alert(1)</script> & Co"'))
@@ -96,9 +96,9 @@ def test_html_is_escaped(mini):
     ('{% if %}', "QF-RENDER-SYNTAX", "Expected an expression, got 'end of statement block'"),
 ])
 def test_template_errors_name_the_template_line(mini, template, code, message):
-    from qfin_docs.load import load_release
-    from qfin_docs.render import render
-    from qfin_docs.taxonomy import load_taxonomy
+    from qfin_docs.facts.load import load_release
+    from qfin_docs.render.html import render
+    from qfin_docs.facts.taxonomy import load_taxonomy
 
     prose = mini / "prose" / "release.html.j2"
     original = prose.read_text()

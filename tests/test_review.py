@@ -7,7 +7,7 @@ import lxml.html
 import pypdf
 
 from qfin_docs.model import FigureKind
-from qfin_docs.strict import read_figures
+from qfin_docs.verify.strict import read_figures
 
 
 def test_the_pdf_is_tagged_and_described(built):

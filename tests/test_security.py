@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from qfin_docs.ixbrl import extract_instance
+from qfin_docs.render.ixbrl import extract_instance
 from qfin_docs.pipeline import build
-from qfin_docs.tieout import read_draft
+from qfin_docs.verify.tieout import read_draft
 
 from conftest import RELEASE
 
@@ -54,8 +54,8 @@ def test_html_draft_does_not_resolve_entities(xxe, tmp_path):
 def test_strict_check_reads_tags_without_expanding_entities(xxe, tmp_path):
     """The checker compares the tagged registrant name with its fact: it reads the element (one finding,
     since the unexpanded entity is not the name) but never the canary the entity points at."""
-    from qfin_docs.strict import check_ixbrl
-    from qfin_docs.report import Report
+    from qfin_docs.verify.strict import check_ixbrl
+    from qfin_docs.verify.report import Report
     from qfin_docs.pipeline import load
     path = tmp_path / "x.htm"
     path.write_bytes(xxe)
@@ -90,7 +90,7 @@ def test_two_builds_are_byte_identical(built, tmp_path, monkeypatch):
 def test_stub_package_zip_depends_only_on_file_contents(tmp_path):
     """The zip Arelle loads is the same whatever the files' times, modes and creation order on disk."""
     import shutil
-    from qfin_docs.stubs import PACKAGE, STUB_DIR, stub_package_zip
+    from qfin_docs.render.stubs import PACKAGE, STUB_DIR, stub_package_zip
     copy = tmp_path / "stubs"
     files = sorted(p for p in (STUB_DIR / PACKAGE).rglob("*") if p.is_file())
     for number, path in enumerate(reversed(files)):          # created in the opposite order

@@ -8,9 +8,9 @@ from collections import Counter
 import pytest
 
 from qfin_docs.cli import main
-from qfin_docs.scan import tokens
-from qfin_docs.drafts import _read_text
-from qfin_docs.tieout import TieOut, tie, tieout_draft
+from qfin_docs.verify.scan import tokens
+from qfin_docs.verify.drafts import _read_text
+from qfin_docs.verify.tieout import TieOut, tie, tieout_draft
 
 from conftest import REFERENCE, RELEASE
 from mutants import mutants
@@ -100,7 +100,7 @@ def test_mutants_of_the_reference_are_caught(loaded):
 
 
 def test_derivation_library_per_ads_and_period_difference(loaded):
-    from qfin_docs.numbers import parse_printed
+    from qfin_docs.facts.numbers import parse_printed
     engine = TieOut(loaded)
     assert engine.per_ads(parse_printed("RMB9.08")) == [
         "2 x EarningsPerShareBasic@2024-04-01/2024-06-30 (per ADS)"]

@@ -25,10 +25,10 @@ from typing import Callable, Iterator
 import jinja2
 import jinja2.sandbox
 
-from .model import Source, shown_path
+from ..model import Source, shown_path
 
 
-PROJECT = Path(__file__).resolve().parent.parent
+PROJECT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = PROJECT / "templates"       # layout, statements, boilerplate shared by every release
 ASSETS = TEMPLATES / "assets"           # the only folder the PDF stage may read
 

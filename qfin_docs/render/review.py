@@ -12,8 +12,8 @@ import html
 import lxml.html
 from lxml import etree
 
-from .derivations import DERIVATIONS
-from .model import Fact, FactKey, Figure, FigureKind, Release, Taxonomy
+from ..facts.derivations import DERIVATIONS
+from ..model import Fact, FactKey, Figure, FigureKind, Release, Taxonomy
 
 STYLE = """
 .fig.prov { outline: 1px dotted #5a7; position: relative; cursor: help; }

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Problem, Source
+from ..model import Problem, Source
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,10 @@ from markupsafe import Markup
 
 from . import templating
 from .templating import ASSETS, TEMPLATES, RenderLimit, TemplateRefused, find_in_templates, render_bounded
-from .xmlio import parse_xml
+from ..xmlio import parse_xml
 from .figures import FigureError, Figures, context_id
 from .ixbrl import document_name, incomplete_summations
-from .model import Fact, Figure, Problem, Release, Source, Taxonomy, shown_path
+from ..model import Fact, Figure, Problem, Release, Source, Taxonomy, shown_path
 
 
 

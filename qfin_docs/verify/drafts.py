@@ -10,9 +10,9 @@ from pathlib import Path
 
 import lxml.html
 
-from .model import CNY, USD, BadInput, Fact, Period, Problem, Source
+from ..model import CNY, USD, BadInput, Fact, Period, Problem, Source
 from .scan import MONTH
-from .xmlio import html_parser
+from ..xmlio import html_parser
 
 _MONTHS = {"Three": 3, "Six": 6, "Nine": 9, "Twelve": 12}
 

@@ -5,11 +5,11 @@ import json
 import re
 from pathlib import Path
 
-from .model import (Axis, CalcItem, Calculation, Concept, Dimensions, ItemType, Namespace, Problem, QName,
+from ..model import (Axis, CalcItem, Calculation, Concept, Dimensions, ItemType, Namespace, Problem, QName,
                     Relations, Row, Source, Statement, Taxonomy, shown_path)
 from .yamlio import line_of, read_yaml, schema_problems
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schema"
 _REF = re.compile(r"^(?P<concept>[^\[\]@\s]+)(?:\[(?P<members>[^\]]*)\])?(?:@(?P<at>start|end))?$")
 
 LABEL_ROLES = ("label", "terse", "verbose", "total", "negated", "negatedTerse", "periodStart", "periodEnd")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import lxml.html
 
-from .model import BadInput, Fact, Figure, Problem, Source
+from ..model import BadInput, Fact, Figure, Problem, Source
 
 MASK = "\u27e6figure\u27e7"
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
@@ -57,8 +57,8 @@ def read_side(path: Path, rev: str | None = None) -> Side:
     if rev is not None:
         return _at_revision(path, rev)
     if (path / "release.yaml").is_file():
-        from . import render
-        from .load import load
+        from ..render import html as render
+        from ..facts.load import load
         loaded = load(path, draft=True)
         rendered, problems = render.render(loaded.release, loaded.taxonomy, "html")
         if rendered is None:

@@ -13,11 +13,11 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-from .checks import run_checks, waived
-from .derivations import change_bounds, divide, interval, meets
-from .model import CNY, USD, Fact, Period, Problem, Source
-from .numbers import Printed
-from .load import Loaded, load
+from ..facts.checks import run_checks, waived
+from ..facts.derivations import change_bounds, divide, interval, meets
+from ..model import CNY, USD, Fact, Period, Problem, Source
+from ..facts.numbers import Printed
+from ..facts.load import Loaded, load
 from .report import Entry, Report
 from .drafts import Paragraph, TableRow, read_draft
 from .scan import phrases, tokens
@@ -259,7 +259,7 @@ def tieout_draft(release_dir: Path, draft: Path) -> Report:
     """Tie every number of a draft to the release's facts; untied numbers are findings."""
     loaded = load(release_dir)
     if not draft.is_file():
-        from .model import BadInput
+        from ..model import BadInput
         raise BadInput([Problem(Source(str(draft), 0), "QF-DRAFT-READ", "draft not found")])
     paragraphs, rows = read_draft(draft)
     report = tie(TieOut(loaded), paragraphs, rows, str(draft))
@@ -420,7 +420,7 @@ def _match_cell(engine: TieOut, text: str, pool: list[Fact]) -> list[Fact]:
     body = text.strip("()")
     if body == "-":
         return [f for f in pool if f.value == 0]
-    from .numbers import parse_printed
+    from ..facts.numbers import parse_printed
     printed = parse_printed(body)
     if printed is None:
         return []

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from .model import Problem, Source
+from ..model import Problem, Source
 from .templating import find_in_templates
 
 

@@ -15,13 +15,13 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-from .derivations import DERIVATIONS, Shape, change_bounds, stated_fits
-from .load import MAX_YEAR, MIN_YEAR, parse_period
-from .model import (CNY, FIXED_UNITS, USD, Column, Fact, FactKey, Figure, FigureKind, ItemType, Period, Release,
+from ..facts.derivations import DERIVATIONS, Shape, change_bounds, stated_fits
+from ..facts.load import MAX_YEAR, MIN_YEAR, parse_period
+from ..model import (CNY, FIXED_UNITS, USD, Column, Fact, FactKey, Figure, FigureKind, ItemType, Period, Release,
                     Row, Source, Taxonomy, Unit)
-from .numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown,
+from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown,
                       parse_printed, period_text, round_to)
-from .taxonomy import dimensions_for, parse_ref
+from ..facts.taxonomy import dimensions_for, parse_ref
 
 
 class FigureError(Exception):
@@ -422,7 +422,7 @@ def _template_line() -> Source:
 def _relative(path: str) -> str:
     """A template path as recorded in figures.json: relative to the project, whatever the working directory."""
     from pathlib import Path
-    project = Path(__file__).resolve().parent.parent
+    project = Path(__file__).resolve().parent.parent.parent
     try:
         return str(Path(path).resolve().relative_to(project))
     except ValueError:

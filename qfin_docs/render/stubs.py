@@ -15,10 +15,10 @@ from pathlib import Path
 from lxml import etree
 
 from .ixbrl import NS, SCHEMA_LOCATIONS, _element, _q, _serialise, elements
-from .model import Taxonomy
+from ..model import Taxonomy
 
 PACKAGE = "qfin-standard-stubs"
-STUB_DIR = Path(__file__).resolve().parent.parent / "schema" / "standard-taxonomies"
+STUB_DIR = Path(__file__).resolve().parent.parent.parent / "schema" / "standard-taxonomies"
 
 # Types the dei schema defines itself (simplified: the stubs check type names, not their facets).
 DEI_TYPES = {

@@ -14,18 +14,18 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
-from .derivations import DERIVATIONS, Shape, stated_fits
-from .load import MAX_YEAR, MIN_YEAR
-from .ixbrl import NS, document_name, fact_value, nonnumeric_value
-from .model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem, QName, Source, Unit
-from .numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, parse_printed,
+from ..facts.derivations import DERIVATIONS, Shape, stated_fits
+from ..facts.load import MAX_YEAR, MIN_YEAR
+from ..render.ixbrl import NS, document_name, fact_value, nonnumeric_value
+from ..model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem, QName, Source, Unit
+from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, parse_printed,
                       period_text, round_to)
-from .templating import TEMPLATES, find_in_templates
-from .load import Loaded, load
+from ..render.templating import TEMPLATES, find_in_templates
+from ..facts.load import Loaded, load
 from .report import Entry, Report
-from .taxonomy import SCHEMA_DIR
+from ..facts.taxonomy import SCHEMA_DIR
 from .scan import GENERIC, tokens
-from .xmlio import parse_html, parse_xml
+from ..xmlio import parse_html, parse_xml
 
 from lxml import etree
 

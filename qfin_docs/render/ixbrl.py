@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from lxml import etree
 
-from .model import Concept, FactKey, ItemType, QName, Release, Taxonomy
-from .xmlio import parse_xml
+from ..model import Concept, FactKey, ItemType, QName, Release, Taxonomy
+from ..xmlio import parse_xml
 
 NS = {
     "xs": "http://www.w3.org/2001/XMLSchema",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Sequence
 
-from .model import Fact
+from ..model import Fact
 from .numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown
 
 Interval = tuple[Decimal, Decimal]

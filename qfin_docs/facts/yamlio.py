@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 from yaml.constructor import ConstructorError
 
-from .model import Problem, Source
+from ..model import Problem, Source
 
 MAX_BYTES = 2_000_000   # a quarter's fact file is ~30 KB; anything this big is a mistake
 

@@ -9,9 +9,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .ixbrl import document_name
-from .model import BadInput, Problem, Severity, Source
-from .stubs import stub_package_zip
+from ..render.ixbrl import document_name
+from ..model import BadInput, Problem, Severity, Source
+from ..render.stubs import stub_package_zip
 
 ARELLE_FLAGS = ("-v", "--workOffline", "--disablePersistentConfig", "--calc", "c11r", "--utr",
                 "--validateDuplicateFacts", "inconsistent", "--validationExitCode", "--captureWarnings")
@@ -67,7 +67,7 @@ def viewer(release_dir: Path, out_dir: Path) -> Path:
 
 
 def _name(release_dir: Path, out_dir: Path) -> str:
-    from .load import load
+    from ..facts.load import load
     loaded = load(release_dir)
     name = document_name(loaded.release)
     if not (out_dir / f"{name}.htm").is_file():

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .numbers import SCALE_WORDS, Printed
+from ..facts.numbers import SCALE_WORDS, Printed
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 

@@ -13,7 +13,7 @@ from functools import cached_property
 from decimal import Decimal
 from typing import Callable, Iterable
 
-from .model import CNY, USD, Fact, FactKey, Period, Problem, QName, Release, Severity, Taxonomy, Unit
+from ..model import CNY, USD, Fact, FactKey, Period, Problem, QName, Release, Severity, Taxonomy, Unit
 
 from .derivations import Interval, add, divide, gap, interval, meets, scale
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SHARES, Column, Concept, Fact, FactKey,
+from ..model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SHARES, Column, Concept, Fact, FactKey,
                     ItemType, Nil, Period, Placeholder, Problem, QName, Release, Restatement, Source, Table, Taxonomy,
                     Unit, shown_path)
 from .numbers import decimals_of, parse_printed
