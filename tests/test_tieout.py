@@ -108,3 +108,44 @@ def test_derivation_library_per_ads_and_period_difference(loaded):
     revenue = [f for f in loaded.release.facts if str(f.concept) == "us-gaap:Revenues" and not f.dimensions]
     found = engine.derivations(parse_printed("RMB4,153.2 million"), "compared to ", revenue, [])
     assert "difference Revenues 2024-01-01/2024-06-30 - 2024-04-01/2024-06-30" in found
+
+
+@pytest.mark.parametrize("sentence, status", [
+    ("Total net revenue was RMB4,160.1 million, up 6.3% from RMB3,914.3 million in the same period of 2023.", "derived"),
+    ("Total net revenue was RMB4,160.1 million, a 6.3% increase from RMB3,914.3 million in the same period of 2023.",
+     "derived"),
+    ("Total net revenue grew 6.3% to RMB4,160.1 million from RMB3,914.3 million in the same period of 2023.", "derived"),
+    ("Total facilitation and origination loan volume reached RMB95,425 million, down 23.2% from RMB124,225 million "
+     "in the same period of 2023.", "derived"),
+    ("Total facilitation and origination loan volume reached RMB95,425 million, up 23.2% from RMB124,225 million "
+     "in the same period of 2023.", "inconsistent"),
+    ("Total facilitation and origination loan volume reached RMB95,425 million, 23.2% lower than RMB124,225 million "
+     "in the same period of 2023.", "derived"),
+])
+def test_changes_in_the_forms_financial_writing_uses(tmp_path, sentence, status):
+    from qfin_docs.verify.tieout import tieout_draft
+    draft = tmp_path / "draft.txt"
+    draft.write_text(sentence + "\n", encoding="utf-8")
+    entries = [e for e in tieout_draft(RELEASE, draft).entries if e.text.endswith("%")]
+    assert [e.status for e in entries] == [status], [(e.text, e.status, e.explanation) for e in entries]
+
+
+def test_a_us_dollar_figure_must_translate_its_rmb_figure(tmp_path):
+    from qfin_docs.verify.tieout import tieout_draft
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Total net revenue was RMB4,160.1 million (US$575.4 million), compared to RMB3,914.3 million "
+                     "in the same period of 2023.\n", encoding="utf-8")
+    report = tieout_draft(RELEASE, draft)
+    wrong = [e for e in report.entries if e.text == "US$575.4 million"]
+    assert wrong and wrong[0].status == "inconsistent" and "not the translation of RMB4,160.1 million" in \
+        wrong[0].explanation
+
+
+def test_the_sources_per_ads_translation_is_explained(reference_text):
+    from conftest import REFERENCE
+    from qfin_docs.verify.tieout import tieout_draft
+    report = tieout_draft(RELEASE, REFERENCE)
+    notes = [n for n in report.notes if "US$1.22" in n]
+    assert len(notes) == 2 and all("RMB8.92 / 7.2672 = US$1.2274" in n and "anomaly of the source" in n
+                                   for n in notes)
+    assert report.findings == []

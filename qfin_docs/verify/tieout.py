@@ -23,7 +23,22 @@ from .drafts import Paragraph, TableRow, read_draft
 from .scan import phrases, tokens
 
 Interval = tuple[Decimal, Decimal]
-_DIRECTION_BEFORE = re.compile(r"(increase|decrease|growth|decline)\s+of\s*$")
+_UP = ("increase", "increased", "growth", "grew", "rise", "rose", "up", "higher")
+_DOWN = ("decrease", "decreased", "decline", "declined", "fall", "fell", "drop", "dropped", "down", "lower")
+# How financial writing puts a change: "an increase of 12.2%", "up 12.2%", "grew 12.2%", "declined by 9.6%"
+# (before the figure); "a 12.2% increase", "12.2% higher" (after it).
+_DIRECTION_BEFORE = re.compile(r"\b(increase|decrease|growth|decline|rise|fall|drop)\s+of\s*$"
+                               r"|\b(up|down|increased|decreased|grew|declined|rose|fell|dropped)(?:\s+by)?\s*$")
+_DIRECTION_AFTER = re.compile(r"^\s*(increase|decrease|growth|decline|rise|drop|higher|lower)\b")
+
+
+def direction(before: str, after: str) -> int:
+    """+1 for a rise, -1 for a fall, 0 when the words around a percentage name no change."""
+    match = _DIRECTION_BEFORE.search(before[-40:]) or _DIRECTION_AFTER.match(after[:30])
+    if not match:
+        return 0
+    word = next(g for g in match.groups() if g)
+    return 1 if word in _UP else -1
 
 
 class TieOut:
@@ -104,13 +119,12 @@ class TieOut:
 
     # ------------------------------------------------------------------ derivations
     def derivations(self, printed: Printed, before: str, context: list[Fact], section: list[Fact],
-                    when=None) -> list[str]:
+                    when=None, after: str = "") -> list[str]:
         """Explanations of a figure by the derivation library, from the facts tied nearby."""
         found = []
         want = printed.interval()
         if printed.percent:
-            direction = _DIRECTION_BEFORE.search(before[-40:])
-            sign = 0 if not direction else (1 if direction.group(1) in ("increase", "growth") else -1)
+            sign = direction(before, after)
             for new, old in itertools.permutations(_unique(context), 2):
                 if (new.concept, new.dimensions, new.unit) != (old.concept, old.dimensions, old.unit):
                     continue
@@ -338,7 +352,7 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         printed = token.printed
         assert printed is not None
         before = paragraph.text[:token.start]
-        is_change = bool(_DIRECTION_BEFORE.search(before[-40:])) and printed.percent
+        is_change = bool(direction(before, paragraph.text[token.end:])) and printed.percent
         subject = next((concepts for start, end, concepts in reversed(named) if start <= token.start < end), None)
         pool = None if subject is None else engine.named(subject)
         when = period_hint(paragraph.text[token.end:token.end + 40], engine.loaded)
@@ -360,7 +374,8 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
     for index, token, before, subject, when in pending:
         nearby = section if subject is None else [f for f in section if (f.concept, f.dimensions) in subject
                                                   or (f.concept, ()) in subject]
-        explanations = engine.derivations(token.printed, before, paragraph.tied, nearby, when)
+        explanations = engine.derivations(token.printed, before, paragraph.tied, nearby, when,
+                                          after=paragraph.text[token.end:])
         bad = [e for e in explanations if e.startswith("INCONSISTENT")]
         good = [e for e in explanations if not e.startswith("INCONSISTENT")]
         if good:
@@ -372,8 +387,35 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             restated = engine.restated(token.printed)
             results[index] = Entry(token.text, location, "restated", restated) if restated else \
                 Entry(token.text, location, "untied", "no fact or derivation gives this figure")
+    _check_pairs(engine, paragraph, found, results, report, location)
     for index in sorted(results):
         report.add(results[index])
+
+
+def _check_pairs(engine: TieOut, paragraph: Paragraph, found, results: dict, report: Report, location: str) -> None:
+    """Every "RMBx (US$y)": y must be x translated at the tagged rate, within the rounding of both.  A US$
+    figure that is itself a fact but not the translation is the source's own anomaly: explained in a note."""
+    if not engine.rate:
+        return
+    for index, (first, second) in enumerate(zip(found, found[1:])):
+        if not (first.printed and second.printed and first.printed.currency == "CNY"
+                and second.printed.currency == "USD" and re.fullmatch(r"\s*\(?\s*",
+                                                                        paragraph.text[first.end:second.start])):
+            continue
+        low, high = first.printed.interval()
+        expected = (low / engine.rate, high / engine.rate)
+        if meets(second.printed.interval(), expected):
+            continue
+        middle = first.printed.value / engine.rate
+        arithmetic = f"{first.text.strip('()')} / {engine.rate} = US${middle:,.{max(second.printed.decimals, 0) + 2}f}"
+        entry = results.get(index + 1)
+        if entry is not None and entry.status == "tied":
+            report.notes.append(f"{location}: {second.text} is a fact of the release, but not {first.text} "
+                                f"translated ({arithmetic}): an anomaly of the source ({entry.explanation})")
+        else:
+            results[index + 1] = Entry(second.text, location, "inconsistent",
+                                       f"{second.text} is not the translation of {first.text} at {engine.rate}: "
+                                       f"expected about {arithmetic}")
 
 
 def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]) -> list[Fact]:
