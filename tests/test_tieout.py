@@ -149,3 +149,24 @@ def test_the_sources_per_ads_translation_is_explained(reference_text):
     assert len(notes) == 2 and all("RMB8.92 / 7.2672 = US$1.2274" in n and "anomaly of the source" in n
                                    for n in notes)
     assert report.findings == []
+
+
+@pytest.mark.parametrize("original, mistaken, message", [
+    ("Total net revenue was RMB4,160.1 million (US\\$572.4 million), compared to RMB3,914.3 million",
+     "Total net revenue was RMB4,153.2 million (US\\$572.4 million), compared to RMB3,914.3 million",
+     "this is us-gaap:Revenues for 2024-01-01/2024-03-31 (4,153,200,000); the text is about 2024-04-01/2024-06-30, "
+     "where the fact is 4,160,063,000"),
+    ("Net income was RMB1,376.5 million (US\\$189.4 million), compared to RMB1,093.4 million",
+     "Net income was RMB1,093.4 million (US\\$189.4 million), compared to RMB1,093.4 million",
+     "this is us-gaap:ProfitLoss for 2023-04-01/2023-06-30"),
+])
+def test_a_figure_of_another_period_is_named_as_that_mistake(reference_text, tmp_path, original, mistaken, message):
+    """A real figure of the wrong period (Q1 2024 or Q2 2023 in a Q2 2024 slot) is found, with what was expected;
+    its US$ twin no longer translates it, which is found too."""
+    from qfin_docs.verify.tieout import tieout_draft
+    assert reference_text.count(original) >= 1
+    draft = tmp_path / "draft.txt"
+    draft.write_text(reference_text.replace(original, mistaken, 1), encoding="utf-8")   # the first place
+    findings = [str(p) for p in tieout_draft(RELEASE, draft).findings]
+    assert any("QF-INCONSISTENT" in f and message in f for f in findings), findings
+    assert any("is not the translation of" in f for f in findings), findings

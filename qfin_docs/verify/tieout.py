@@ -20,27 +20,10 @@ from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
 from .drafts import Paragraph, TableRow, read_draft
+from .context import check_pairs, direction, named_period, period_hint, stale
 from .scan import phrases, tokens
 
 Interval = tuple[Decimal, Decimal]
-_UP = ("increase", "increased", "growth", "grew", "rise", "rose", "up", "higher")
-_DOWN = ("decrease", "decreased", "decline", "declined", "fall", "fell", "drop", "dropped", "down", "lower")
-# How financial writing puts a change: "an increase of 12.2%", "up 12.2%", "grew 12.2%", "declined by 9.6%"
-# (before the figure); "a 12.2% increase", "12.2% higher" (after it).
-_DIRECTION_BEFORE = re.compile(r"\b(increase|decrease|growth|decline|rise|fall|drop)\s+of\s*$"
-                               r"|\b(up|down|increased|decreased|grew|declined|rose|fell|dropped)(?:\s+by)?\s*$")
-_DIRECTION_AFTER = re.compile(r"^\s*(increase|decrease|growth|decline|rise|drop|higher|lower)\b")
-
-
-def direction(before: str, after: str) -> int:
-    """+1 for a rise, -1 for a fall, 0 when the words around a percentage name no change."""
-    match = _DIRECTION_BEFORE.search(before[-40:]) or _DIRECTION_AFTER.match(after[:30])
-    if not match:
-        return 0
-    word = next(g for g in match.groups() if g)
-    return 1 if word in _UP else -1
-
-
 class TieOut:
     """Matches numbers against one release's facts."""
 
@@ -303,31 +286,17 @@ def subjects(engine: TieOut, text: str) -> list[tuple[int, int, set]]:
     return out
 
 
-def period_hint(after: str, loaded: Loaded):
-    """What the words after a figure say of its period: "in the prior quarter", "in the same period of 2023"."""
-    end = dt.date.fromisoformat(str(loaded.release.meta["document_period_end"]))
-    quarter_start = dt.date(end.year, end.month - 2, 1) if end.month > 2 else dt.date(end.year - 1, end.month + 10, 1)
-    if re.match(r"\s*in the prior quarter", after):
-        prior_end = quarter_start - dt.timedelta(days=1)
-        prior_start = dt.date(prior_end.year, prior_end.month - 2, 1) if prior_end.month > 2 else \
-            dt.date(prior_end.year - 1, prior_end.month + 10, 1)
-        return lambda period: period == Period(prior_end, prior_start)
-    match = re.match(r"\s*in the same period of ([0-9]{4})", after)
-    if match:
-        year = int(match.group(1))
-        return lambda period: period.end.year == year and (period.end.month, period.end.day) == (end.month, end.day)
-    return None
-
-
 def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name: str) -> Report:
     """Tie paragraphs (with the figures of their section as context) and table rows."""
     report = Report()
     section: list[Fact] = []
+    engine.section_period = None
     for paragraph in paragraphs:
         _tie_paragraph(engine, paragraph, section, report, name)
         heading = len(paragraph.text) < 90 and not paragraph.tied
         if heading and not any(t.printed for t in tokens(paragraph.text, enclosing=engine.phrases) if not t.kind):
-            section = []            # a heading starts a new section
+            section = []            # a heading starts a new section, about the period it names (if any)
+            engine.section_period = named_period(paragraph.text, engine.loaded)
         section = (section + paragraph.tied)[-40:]
     for row in rows:
         _tie_row(engine, row, report, name)
@@ -344,6 +313,7 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
     found = tokens(paragraph.text, enclosing=engine.phrases)
     named = subjects(engine, paragraph.text)
     results: dict[int, Entry] = {}
+    tied: dict[int, Fact] = {}
     pending = []
     for index, token in enumerate(found):
         if token.kind:
@@ -367,7 +337,14 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         if not facts:
             pending.append((index, token, before, subject, when))
             continue
+        sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
+        mistake = "" if when is not None or subject is None else \
+            stale(engine, facts, named_period(sentence, engine.loaded) or engine.section_period)
+        if mistake:
+            results[index] = Entry(token.text, location, "inconsistent", mistake)
+            continue
         facts = _prefer_context(facts, paragraph, section)
+        tied[index] = facts[0]
         paragraph.tied.append(facts[0])
         confidence = "exact" if len(facts) == 1 else f"ambiguous: {len(facts)} facts, best by context"
         results[index] = Entry(token.text, location, "tied", _describe(facts[0]), confidence=confidence)
@@ -387,35 +364,9 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             restated = engine.restated(token.printed)
             results[index] = Entry(token.text, location, "restated", restated) if restated else \
                 Entry(token.text, location, "untied", "no fact or derivation gives this figure")
-    _check_pairs(engine, paragraph, found, results, report, location)
+    check_pairs(engine, paragraph, found, results, tied, report, location)
     for index in sorted(results):
         report.add(results[index])
-
-
-def _check_pairs(engine: TieOut, paragraph: Paragraph, found, results: dict, report: Report, location: str) -> None:
-    """Every "RMBx (US$y)": y must be x translated at the tagged rate, within the rounding of both.  A US$
-    figure that is itself a fact but not the translation is the source's own anomaly: explained in a note."""
-    if not engine.rate:
-        return
-    for index, (first, second) in enumerate(zip(found, found[1:])):
-        if not (first.printed and second.printed and first.printed.currency == "CNY"
-                and second.printed.currency == "USD" and re.fullmatch(r"\s*\(?\s*",
-                                                                        paragraph.text[first.end:second.start])):
-            continue
-        low, high = first.printed.interval()
-        expected = (low / engine.rate, high / engine.rate)
-        if meets(second.printed.interval(), expected):
-            continue
-        middle = first.printed.value / engine.rate
-        arithmetic = f"{first.text.strip('()')} / {engine.rate} = US${middle:,.{max(second.printed.decimals, 0) + 2}f}"
-        entry = results.get(index + 1)
-        if entry is not None and entry.status == "tied":
-            report.notes.append(f"{location}: {second.text} is a fact of the release, but not {first.text} "
-                                f"translated ({arithmetic}): an anomaly of the source ({entry.explanation})")
-        else:
-            results[index + 1] = Entry(second.text, location, "inconsistent",
-                                       f"{second.text} is not the translation of {first.text} at {engine.rate}: "
-                                       f"expected about {arithmetic}")
 
 
 def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]) -> list[Fact]:

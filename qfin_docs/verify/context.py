@@ -1,0 +1,141 @@
+"""What the words around a figure in a draft say of it: the period it is of, and the direction of a change.
+
+"in the prior quarter", "in the same period of 2023", "a year ago", "as of June 30, 2023" after a figure name
+its period; "the second quarter of 2024" or "as of June 30, 2024" earlier in the sentence, or the heading of
+its section, name the period the sentence is about.  "up 12.2%", "an increase of 12.2%", "a 12.2% increase",
+"declined by 9.6%" give the direction of a change; in "RMBx (US$y)", y must translate x.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..facts.derivations import meets
+from ..facts.load import Loaded
+from ..model import Fact, Period
+from .report import Entry, Report
+from .scan import MONTH
+
+_UP = ("increase", "increased", "growth", "grew", "rise", "rose", "up", "higher")
+_DOWN = ("decrease", "decreased", "decline", "declined", "fall", "fell", "drop", "dropped", "down", "lower")
+# How financial writing puts a change: "an increase of 12.2%", "up 12.2%", "grew 12.2%", "declined by 9.6%"
+# (before the figure); "a 12.2% increase", "12.2% higher" (after it).
+_DIRECTION_BEFORE = re.compile(r"\b(increase|decrease|growth|decline|rise|fall|drop)\s+of\s*$"
+                               r"|\b(up|down|increased|decreased|grew|declined|rose|fell|dropped)(?:\s+by)?\s*$")
+_DIRECTION_AFTER = re.compile(r"^\s*(increase|decrease|growth|decline|rise|drop|higher|lower)\b")
+
+
+def direction(before: str, after: str) -> int:
+    """+1 for a rise, -1 for a fall, 0 when the words around a percentage name no change."""
+    match = _DIRECTION_BEFORE.search(before[-40:]) or _DIRECTION_AFTER.match(after[:30])
+    if not match:
+        return 0
+    word = next(g for g in match.groups() if g)
+    return 1 if word in _UP else -1
+
+
+def period_hint(after: str, loaded: Loaded):
+    """What the words after a figure say of its period: "in the prior quarter", "in the same period of 2023"."""
+    end = dt.date.fromisoformat(str(loaded.release.meta["document_period_end"]))
+    quarter_start = dt.date(end.year, end.month - 2, 1) if end.month > 2 else dt.date(end.year - 1, end.month + 10, 1)
+    if re.match(r"\s*in the prior quarter", after):
+        prior_end = quarter_start - dt.timedelta(days=1)
+        prior_start = dt.date(prior_end.year, prior_end.month - 2, 1) if prior_end.month > 2 else \
+            dt.date(prior_end.year - 1, prior_end.month + 10, 1)
+        return lambda period: period == Period(prior_end, prior_start)
+    match = re.match(r"\s*in the same period of ([0-9]{4})", after)
+    if match:
+        year = int(match.group(1))
+        return lambda period: period.end.year == year and (period.end.month, period.end.day) == (end.month, end.day)
+    if re.match(r"\s*a year ago", after):
+        return lambda period: period.end == _year_before(end)
+    match = re.match(r"\s*as of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})", after)
+    if match:
+        day = _parse_day(match.group(1))
+        return lambda period: day is not None and period.end == day
+    return None
+
+
+_QUARTER = re.compile(r"\b(first|second|third|fourth) quarter(?: of| )?\s*([0-9]{4})?", re.IGNORECASE)
+_AS_OF = re.compile(r"\b[Aa]s of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})")
+_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
+def _year_before(day: dt.date) -> dt.date:
+    return day.replace(year=day.year - 1)
+
+
+def _parse_day(text: str) -> dt.date | None:
+    for form in ("%B %d, %Y", "%b. %d, %Y"):
+        try:
+            return dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return None
+
+
+def named_period(text: str, loaded: Loaded) -> Period | None:
+    """The period the last phrase of ``text`` names: "second quarter of 2024", "as of June 30, 2024"."""
+    end = dt.date.fromisoformat(str(loaded.release.meta["document_period_end"]))
+    found = [(m.start(), m) for m in _QUARTER.finditer(text)] + [(m.start(), m) for m in _AS_OF.finditer(text)]
+    if not found:
+        return None
+    _, match = max(found, key=lambda item: item[0])
+    if match.re is _AS_OF:
+        day = _parse_day(match.group(1))
+        return Period(day) if day else None
+    year = int(match.group(2)) if match.group(2) else end.year
+    quarter = _ORDINAL[match.group(1).lower()]
+    start = dt.date(year, quarter * 3 - 2, 1)
+    last = dt.date(year, 12, 31) if quarter == 4 else dt.date(year, quarter * 3 + 1, 1) - dt.timedelta(days=1)
+    return Period(last, start)
+
+
+def _fits(period: Period, expected: Period) -> bool:
+    if period == expected or period.end == expected.end and (expected.is_instant or period.is_instant):
+        return True
+    return False
+
+
+def stale(engine: engine, facts: list[Fact], expected: Period | None) -> str:
+    """When every fact a figure equals is of another period than the one the text is about, while the same
+    item has a fact for that period: what the mistake is ("" when there is none)."""
+    if expected is None or not facts or any(_fits(f.period, expected) for f in facts):
+        return ""
+    for fact in facts:
+        right = next((f for f in engine.numeric if (f.concept, f.dimensions, f.unit) ==
+                      (fact.concept, fact.dimensions, fact.unit) and _fits(f.period, expected)), None)
+        if right is not None:
+            return (f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about {expected}, "
+                    f"where the fact is {right.value:,f}")
+    return ""
+
+
+def check_pairs(engine, paragraph, found, results: dict, tied: dict, report: Report,
+                 location: str) -> None:
+    """Every "RMBx (US$y)": y must be x translated at the tagged rate, within the rounding of both.  When x
+    and y are the RMB and US$ facts of one item and period, the mismatch is in the facts themselves: the
+    source's own anomaly, explained in a note."""
+    if not engine.rate:
+        return
+    for index, (first, second) in enumerate(zip(found, found[1:])):
+        if not (first.printed and second.printed and first.printed.currency == "CNY"
+                and second.printed.currency == "USD" and re.fullmatch(r"\s*\(?\s*",
+                                                                        paragraph.text[first.end:second.start])):
+            continue
+        low, high = first.printed.interval()
+        expected = (low / engine.rate, high / engine.rate)
+        if meets(second.printed.interval(), expected):
+            continue
+        middle = first.printed.value / engine.rate
+        arithmetic = f"{first.text.strip('()')} / {engine.rate} = US${middle:,.{max(second.printed.decimals, 0) + 2}f}"
+        entry = results.get(index + 1)
+        rmb, usd = tied.get(index), tied.get(index + 1)
+        if entry is not None and entry.status == "tied" and rmb is not None and usd is not None \
+                and (rmb.concept, rmb.dimensions, rmb.period) == (usd.concept, usd.dimensions, usd.period):
+            report.notes.append(f"{location}: {second.text} is a fact of the release, but not {first.text} "
+                                f"translated ({arithmetic}): an anomaly of the source ({entry.explanation})")
+        else:
+            results[index + 1] = Entry(second.text, location, "inconsistent",
+                                       f"{second.text} is not the translation of {first.text} at {engine.rate}: "
+                                       f"expected about {arithmetic}")
