@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -15,8 +14,8 @@ from ..model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SH
                     ItemType, Nil, Period, Placeholder, Problem, QName, Release, Restatement, Source, Table, Taxonomy,
                     Unit, shown_path)
 from .numbers import decimals_of, parse_printed
-from .taxonomy import SCHEMA_DIR, dimensions_for, load_taxonomy, parse_ref
-from .yamlio import line_of, read_yaml, schema_problems
+from .taxonomy import dimensions_for, load_taxonomy, parse_ref
+from .yamlio import line_of, read_valid
 
 PLACEHOLDER = "TODO"     # a fact file's value for a figure not known yet
 MAX_DIGITS = 20          # significant digits of a value: a trillion RMB to the fen needs 15
@@ -41,16 +40,11 @@ def load_release(directory: Path, taxonomy: Taxonomy, draft: bool = False) -> tu
                 for part in ("release.yaml", "prose") for message in [jail_problem(directory, part)] if message]
     if problems:
         return None, problems
-    meta, problems = read_yaml(directory / "release.yaml", name)
-    if problems:
-        return None, problems
-    schema = json.loads((SCHEMA_DIR / "release.schema.json").read_text(encoding="utf-8"))
-    problems = schema_problems(meta, schema, name)
+    meta, problems = read_valid(directory / "release.yaml", "release.schema.json", name)
     if problems:
         return None, problems
     reader = _FactReader(taxonomy, problems)
     periods = reader.periods(meta, name)
-    fact_schema = json.loads((SCHEMA_DIR / "facts.schema.json").read_text(encoding="utf-8"))
     tables: list[Table] = []
     for index, relative in enumerate(meta["fact_files"]):
         path = directory / relative
@@ -63,8 +57,7 @@ def load_release(directory: Path, taxonomy: Taxonomy, draft: bool = False) -> tu
             problems.append(Problem(Source(name, line_of(meta, ["fact_files", index])), "QF-FILE-READ",
                                     f"fact file '{relative}' does not exist"))
             continue
-        data, file_problems = read_yaml(path, file_name)
-        file_problems = file_problems or schema_problems(data, fact_schema, file_name)
+        data, file_problems = read_valid(path, "facts.schema.json", file_name)
         problems.extend(file_problems)
         if not file_problems:
             tables.extend(reader.read_file(data, file_name, periods))

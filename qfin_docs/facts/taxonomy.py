@@ -1,15 +1,12 @@
 """Load the concept table (``schema/taxonomy.yaml``) into a :class:`Taxonomy`."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from ..model import (Axis, CalcItem, Calculation, Concept, Dimensions, ItemType, Namespace, Problem, QName,
                     Relations, Row, Source, Statement, Taxonomy, shown_path)
-from .yamlio import line_of, read_yaml, schema_problems
-
-SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schema"
+from .yamlio import SCHEMA_DIR, line_of, read_valid
 _REF = re.compile(r"^(?P<concept>[^\[\]@\s]+)(?:\[(?P<members>[^\]]*)\])?(?:@(?P<at>start|end))?$")
 
 LABEL_ROLES = ("label", "terse", "verbose", "total", "negated", "negatedTerse", "periodStart", "periodEnd")
@@ -46,11 +43,7 @@ def load_taxonomy(path: Path | None = None) -> tuple[Taxonomy | None, list[Probl
     """
     path = path or SCHEMA_DIR / "taxonomy.yaml"
     name = shown_path(path)
-    data, problems = read_yaml(path, name)
-    if problems:
-        return None, problems
-    schema = json.loads((SCHEMA_DIR / "taxonomy.schema.json").read_text(encoding="utf-8"))
-    problems = schema_problems(data, schema, name)
+    data, problems = read_valid(path, "taxonomy.schema.json", name)
     if problems:
         return None, problems
     builder = _Builder(data, name)

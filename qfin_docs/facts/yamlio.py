@@ -7,6 +7,8 @@ report ``file:line``.
 """
 from __future__ import annotations
 
+import functools
+import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from yaml.constructor import ConstructorError
 
 from ..model import Problem, Source
 
+SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schema"   # the project's JSON Schemas
 MAX_BYTES = 2_000_000   # a quarter's fact file is ~30 KB; anything this big is a mistake
 
 
@@ -152,6 +155,25 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem
     except OSError as exc:
         return None, [Problem(Source(name, 0), "QF-FILE-READ", f"cannot read file: {exc.strerror}")]
     return parse_yaml(raw, name)
+
+
+def read_valid(path: Path, schema_file: str, display: str | None = None) -> tuple[Any, list[Problem]]:
+    """Read one YAML file strictly and validate it against ``schema/<schema_file>``.
+
+    Returns:
+        ``(data, problems)``; ``data`` is None when problems is not empty.
+    """
+    data, problems = read_yaml(path, display)
+    if problems:
+        return None, problems
+    problems = schema_problems(data, schema(schema_file), display or str(path))
+    return (None, problems) if problems else (data, [])
+
+
+@functools.lru_cache(maxsize=8)
+def schema(schema_file: str) -> dict:
+    """A JSON Schema of ``schema/``, read once."""
+    return json.loads((SCHEMA_DIR / schema_file).read_text(encoding="utf-8"))
 
 
 def parse_yaml(raw: bytes, name: str) -> tuple[Any, list[Problem]]:

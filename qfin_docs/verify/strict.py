@@ -23,7 +23,7 @@ from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_
 from ..render.templating import TEMPLATES, find_in_templates
 from ..facts.load import Loaded, load
 from .report import Entry, Report
-from ..facts.taxonomy import SCHEMA_DIR
+from ..facts.yamlio import schema
 from .scan import GENERIC, tokens
 from ..xmlio import parse_html, parse_xml
 
@@ -78,8 +78,8 @@ def read_figures(path: Path) -> dict[int, Figure]:
     figures = [_plainly_valid(record) for record in data] if isinstance(data, list) else [None]
     if all(figures):
         return {figure.id: figure for figure in figures}    # the common case, fast
-    schema = json.loads((SCHEMA_DIR / "figures.schema.json").read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = sorted(jsonschema.Draft202012Validator(schema("figures.schema.json")).iter_errors(data),
+                    key=lambda e: list(e.absolute_path))
     if errors:
         raise BadInput([Problem(Source(name), "QF-CHECK-FIGURES",
                                 f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message[:160]}")
