@@ -418,3 +418,13 @@ class Release:
 # The one unit each non-monetary item type takes (monetary and per-share types take a currency).
 FIXED_UNITS: dict[ItemType, Unit] = {ItemType.SHARES: SHARES, ItemType.PERCENT: PURE, ItemType.DECIMAL: PURE,
                                      ItemType.DURATION_MONTHS: MONTH}
+
+
+def unit_of(kind: ItemType, currency: Unit) -> Unit | None:
+    """The unit a fact of ``kind`` takes: money in ``currency``, per-share amounts in ``currency`` per share,
+    every other numeric type its one unit (None for text and dates)."""
+    if kind is ItemType.MONETARY:
+        return currency
+    if kind is ItemType.PER_SHARE:
+        return Unit(currency.numerator, "xbrli:shares")
+    return FIXED_UNITS.get(kind)

@@ -21,13 +21,13 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from .facts.load import load, parse_period
-from .model import FIXED_UNITS, BadInput, Fact, FactKey, ItemType, Period, Problem, Source, Unit
-from .facts.numbers import months_in, period_text
+from .facts.load import UNIT_NAMES as LOAD_UNIT_NAMES, load, parse_period
+from .model import BadInput, Fact, FactKey, ItemType, Period, Problem, Source, Unit, unit_of
+from .facts.numbers import CURRENCY_MARKS, months_in, period_text
 from .facts.taxonomy import parse_ref, dimensions_for
 from .facts.yamlio import read_yaml
 
-UNIT_NAMES = {"iso4217:CNY": "CNY", "iso4217:USD": "USD", "xbrli:shares": "shares", "xbrli:pure": "pure"}
+UNIT_NAMES = {unit: name for name, unit in LOAD_UNIT_NAMES.items()}     # a unit as a fact file names it
 
 
 def _end_of_month(year: int, month: int) -> dt.date:
@@ -115,15 +115,16 @@ def new_quarter(source: Path, target: Path, fill=None) -> list[str]:
     names = {name: roll.name(name, period, roll.period(period)) for name, period in release.periods.items()}
     new_periods = {names[name]: roll.period(period) for name, period in release.periods.items()}
     index = {f.key: f for f in release.facts}
-    specs = _value_texts(source, release)
+    files = {relative: read_yaml(source / relative)[0] for relative in release.meta["fact_files"]}
+    specs = _value_texts(source, release, files)
+    lookup = _Lookup(index, fill)
     target.mkdir(parents=True)
     shutil.copytree(source / "prose", target / "prose")
     prose = target / "prose" / "release.html.j2"
     prose.write_text(_shift_text(prose.read_text(encoding="utf-8"), names, roll, prose=True), encoding="utf-8")
     carried = todo = 0
-    for relative in release.meta["fact_files"]:
-        data, problems = read_yaml(source / relative)
-        text, c, t = _fact_file(data, release, loaded.taxonomy, roll, names, _Lookup(index, fill), specs)
+    for relative, data in files.items():
+        text, c, t = _fact_file(data, release, loaded.taxonomy, roll, names, lookup, specs)
         carried, todo = carried + c, todo + t
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         (target / relative).write_text(text, encoding="utf-8")
@@ -147,11 +148,10 @@ class _Lookup(dict):
         return found if found is not None else default
 
 
-def _value_texts(source: Path, release) -> dict[FactKey, dict]:
+def _value_texts(source: Path, release, files: dict) -> dict[FactKey, dict]:
     """The single-fact specs of the source release by the key of their fact (to carry values as written)."""
     specs = {}
-    for relative in release.meta["fact_files"]:
-        data, _ = read_yaml(source / relative)
+    for relative, data in files.items():
         path = (source / relative).resolve()
         for number, spec in enumerate(data.get("facts", [])):
             specs[(path, data["facts"].item_lines[number])] = spec
@@ -238,22 +238,15 @@ def _fact_file(data, release, taxonomy, roll: Roll, names, index, specs) -> tupl
             else:
                 entry["value"] = "TODO"
                 if unit is not None and concept.type in (ItemType.MONETARY, ItemType.PER_SHARE):
-                    entry["unit"] = UNIT_NAMES.get(unit.numerator, "CNY") + ("/shares" if unit.denominator else "")
+                    entry["unit"] = UNIT_NAMES[unit]
                 todo += 1
             lines.append("  - {" + ", ".join(f"{k}: {_scalar(v)}" for k, v in entry.items()) + "}")
     return "\n".join(lines) + "\n", carried, todo
 
 
 def _find(index, concept, period: Period, currency: Unit, dims) -> Fact | None:
-    """The fact of a table cell: money in the column's currency, per-share amounts per share, else the
-    one unit of the concept's type."""
-    if concept.type is ItemType.MONETARY:
-        unit = currency
-    elif concept.type is ItemType.PER_SHARE:
-        unit = Unit(currency.numerator, "xbrli:shares")
-    else:
-        unit = FIXED_UNITS.get(concept.type)
-    return index.get(FactKey(concept.name, period, unit, dims))
+    """The fact of a table cell, in the unit its type takes in the column's currency."""
+    return index.get(FactKey(concept.name, period, unit_of(concept.type, currency), dims))
 
 
 def _cell_text(fact: Fact, concept, scale: int) -> str:
@@ -277,7 +270,7 @@ def _value_text(fact: Fact, concept) -> str:
         return value
     if concept.type is ItemType.PERCENT:
         return f"{value * 100:.{max(decimals - 2, 0)}f}%"
-    mark = {"iso4217:CNY": "RMB", "iso4217:USD": "US$"}.get(fact.unit.numerator, "") if fact.unit else ""
+    mark = CURRENCY_MARKS.get(fact.unit.numerator.partition(":")[2], "") if fact.unit else ""
     if decimals < 0:      # a scale word with the places that keep the precision: -4 -> "151.88 million"
         power = min(p for p in (3, 6, 9) if p >= -decimals) if -decimals <= 9 else 9
         word = {3: "thousand", 6: "million", 9: "billion"}[power]

@@ -28,3 +28,14 @@ def parse_xml(data: bytes):
 def parse_html(data: bytes):
     """The root element of an untrusted HTML document."""
     return lxml.html.document_fromstring(data, parser=html_parser())
+
+
+# What a reader of a release page does not read as its text: styles, scripts, the title, the running header,
+# hidden Inline XBRL sections.
+NOT_TEXT = "//style | //script | //title | //div[@class='running'] | //div[@style='display:none']"
+
+
+def drop_non_text(root) -> None:
+    """Remove from an HTML tree what is not the page's text (:data:`NOT_TEXT`)."""
+    for element in root.xpath(NOT_TEXT):
+        element.drop_tree()

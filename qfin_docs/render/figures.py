@@ -17,8 +17,8 @@ from markupsafe import Markup, escape
 
 from ..facts.derivations import DERIVATIONS, Shape, change_bounds, stated_fits
 from ..facts.load import MAX_YEAR, MIN_YEAR, parse_period
-from ..model import (CNY, FIXED_UNITS, USD, Column, Fact, FactKey, Figure, FigureKind, ItemType, Period, Release,
-                    Row, Source, Taxonomy, Unit)
+from ..model import (CNY, USD, Column, Fact, FactKey, Figure, FigureKind, ItemType, Period, Release,
+                    Row, Source, Taxonomy, Unit, unit_of)
 from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown,
                       parse_printed, period_text, round_to)
 from ..facts.taxonomy import dimensions_for, parse_ref
@@ -78,21 +78,17 @@ class Figures:
             raise FigureError("; ".join(errors))
         when = period if isinstance(period, Period) else self.period(period)
         unit = self._unit(concept.type, currency)
-        fact = self.facts.get(FactKey(concept_name, when, unit, dims))
-        if fact is None and FactKey(concept_name, when, unit, dims) in self.missing:
-            raise MissingFigure([self.missing[FactKey(concept_name, when, unit, dims)]])
+        key = FactKey(concept_name, when, unit, dims)
+        fact = self.facts.get(key)
+        if fact is None and key in self.missing:
+            raise MissingFigure([self.missing[key]])
         if fact is None:
             raise FigureError(f"no fact {ref} for {when}" + (f" in {unit}" if unit else ""))
         return fact
 
     @staticmethod
     def _unit(kind: ItemType, currency: str | None) -> Unit | None:
-        money = {"CNY": CNY, "USD": USD}[currency or "CNY"]
-        if kind is ItemType.MONETARY:
-            return money
-        if kind is ItemType.PER_SHARE:
-            return Unit(money.numerator, "xbrli:shares")
-        return FIXED_UNITS.get(kind)
+        return unit_of(kind, {"CNY": CNY, "USD": USD}[currency or "CNY"])
 
     def helper(self, name: str):
         """A helper for templates: in a draft, a figure whose fact is a placeholder prints a visible marker
@@ -371,9 +367,10 @@ class Figures:
         if concept.period_type == "instant" and not period.is_instant:
             period = Period(period.start - dt.timedelta(days=1)) if row.at == "start" else Period(period.end)
         unit = self._unit(concept.type, column.currency.numerator.partition(":")[2])
-        fact = self.facts.get(FactKey(row.concept, period, unit, row.dimensions))
-        if fact is None and FactKey(row.concept, period, unit, row.dimensions) in self.missing:
-            raise MissingFigure([self.missing[FactKey(row.concept, period, unit, row.dimensions)]])
+        key = FactKey(row.concept, period, unit, row.dimensions)
+        fact = self.facts.get(key)
+        if fact is None and key in self.missing:
+            raise MissingFigure([self.missing[key]])
         if fact is None:
             raise FigureError(f"no fact {row.concept}{''.join(f'[{m}]' for _, m in row.dimensions)} "
                               f"for {period} in {unit} (table row '{row.label}')")

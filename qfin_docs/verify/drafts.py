@@ -12,7 +12,7 @@ import lxml.html
 
 from ..model import CNY, USD, BadInput, Fact, Period, Problem, Source
 from .scan import MONTH
-from ..xmlio import html_parser
+from ..xmlio import drop_non_text, html_parser
 
 _MONTHS = {"Three": 3, "Six": 6, "Nine": 9, "Twelve": 12}
 
@@ -189,8 +189,7 @@ def _read_html(raw: bytes, path: Path) -> tuple[list[Paragraph], list[TableRow]]
                 fatal[0].line)
     if root is None or not root.text_content().strip():
         _refuse(path, "QF-DRAFT-EMPTY", "the draft has no text to read")
-    for element in root.xpath("//style | //script | //div[@style='display:none'] | //div[@class='running']"):
-        element.drop_tree()
+    drop_non_text(root)
     paragraphs, rows = [], []
     for element in root.iter("h1", "h2", "p", "li"):
         paragraphs.append(Paragraph(" ".join(element.text_content().split()), element.sourceline or 0))

@@ -23,6 +23,7 @@ from pathlib import Path
 import lxml.html
 
 from ..model import BadInput, Fact, Figure, Problem, Source
+from ..xmlio import drop_non_text
 
 MASK = "\u27e6figure\u27e7"
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
@@ -142,8 +143,7 @@ def _value(fact: Fact | None) -> str | None:
 
 def _blocks(page: str) -> list[str]:
     root = lxml.html.document_fromstring(page.encode("utf-8"))
-    for element in root.xpath("//style | //title | //div[@class='running'] | //div[@style='display:none']"):
-        element.drop_tree()
+    drop_non_text(root)
     for span in root.xpath("//span[contains(concat(' ', @class, ' '), ' fig ')]"):
         span.text, span.tail = MASK, span.tail
         for child in list(span):

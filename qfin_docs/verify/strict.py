@@ -25,7 +25,7 @@ from ..facts.load import Loaded, load
 from .report import Entry, Report
 from ..facts.yamlio import schema
 from .scan import GENERIC, tokens
-from ..xmlio import parse_html, parse_xml
+from ..xmlio import drop_non_text, parse_html, parse_xml
 
 from lxml import etree
 
@@ -208,8 +208,7 @@ def expected_text(figure: Figure, inputs: list[Fact], loaded: Loaded) -> tuple[s
 def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Report, name: str) -> dict[int, str]:
     """Account for every number of the HTML; returns the printed text of each figure by id."""
     root = parse_html(html)
-    for element in root.xpath("//style | //title | //div[@class='running'] | //div[@style='display:none']"):
-        element.drop_tree()
+    drop_non_text(root)
     printed: dict[int, str] = {}
     facts = {f.key: f for f in loaded.release.facts}
     facts_by_block: dict[object, list] = {}
