@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except KeyboardInterrupt:
         print("qfin-docs: interrupted; nothing was written", file=err)
         return 130
+    except BrokenPipeError:     # the reader stopped reading (``| head``): not an error of ours
+        sys.stderr = open(os.devnull, "w")      # noqa: SIM115 -- Python's exit flush must not fail again
+        return EXIT_OK
     except Exception as exc:   # the last resort: a bug, reported in one line (QFIN_TRACEBACK=1 for the whole)
         if os.environ.get("QFIN_TRACEBACK"):
             raise

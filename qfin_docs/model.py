@@ -284,6 +284,7 @@ class Concept:
     source: Source
     xbrl_type: str | None = None     # the element's type when not the default of ``type``
     documentation: str = ""
+    synonyms: tuple[str, ...] = ()    # how a release's text also names it (tie-out only)
 
     @property
     def label(self) -> str:

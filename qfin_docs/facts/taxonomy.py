@@ -83,7 +83,8 @@ class _Builder:
             item_type = ItemType(spec["type"])
             concepts[q] = Concept(q, item_type, spec["period"], spec.get("balance"), labels,
                                   self.src("concepts", key), xbrl_type=spec.get("xbrl_type"),
-                                  documentation=spec.get("documentation", ""))
+                                  documentation=spec.get("documentation", ""),
+                                  synonyms=tuple(spec.get("synonyms", ())))
         axes, member_axis = {}, {}
         for key, spec in self.data["axes"].items():
             axis = self.qname(key, "axes", key)

@@ -34,22 +34,35 @@ def direction(before: str, after: str) -> int:
     return 1 if word in _UP else -1
 
 
+_UNIT_WORDS = r"\s*(?:[a-z]+\s+)?"      # "11.00 months in the same period of 2023", "160 partners as of ..."
+_FOR_WORDS = r"\s*(?:[A-Za-z]+\s+){0,3}?"    # "US$0.60 per ADS for the first half of 2024"
+
+
 def period_hint(after: str, loaded: Loaded):
     """What the words after a figure say of its period: "in the prior quarter", "in the same period of 2023"."""
     end = dt.date.fromisoformat(str(loaded.release.meta["document_period_end"]))
     quarter_start = dt.date(end.year, end.month - 2, 1) if end.month > 2 else dt.date(end.year - 1, end.month + 10, 1)
-    if re.match(r"\s*in the prior quarter", after):
+    if re.match(_UNIT_WORDS + r"in the prior quarter", after):
         prior_end = quarter_start - dt.timedelta(days=1)
         prior_start = dt.date(prior_end.year, prior_end.month - 2, 1) if prior_end.month > 2 else \
             dt.date(prior_end.year - 1, prior_end.month + 10, 1)
         return lambda period: period == Period(prior_end, prior_start)
-    match = re.match(r"\s*in the same period of ([0-9]{4})", after)
+    match = re.match(_UNIT_WORDS + r"in the same period of ([0-9]{4})", after)
     if match:
         year = int(match.group(1))
         return lambda period: period.end.year == year and (period.end.month, period.end.day) == (end.month, end.day)
-    if re.match(r"\s*a year ago", after):
+    if re.match(_UNIT_WORDS + r"a year ago", after):
         return lambda period: period.end == _year_before(end)
-    match = re.match(r"\s*as of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})", after)
+    match = re.match(_FOR_WORDS + r"for the first half of ([0-9]{4})", after)
+    if match:
+        year = int(match.group(1))
+        return lambda period: period.end.year == year and not period.is_instant and \
+            (period.start.month, period.end.month) == (1, 6)
+    match = re.match(_FOR_WORDS + r"for the (first|second|third|fourth) quarter of ([0-9]{4})", after)
+    if match:
+        quarter = _quarter(_ORDINAL[match.group(1)], int(match.group(2)))
+        return lambda period: period == quarter
+    match = re.match(_UNIT_WORDS + r"as of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})", after)
     if match:
         day = _parse_day(match.group(1))
         return lambda period: day is not None and period.end == day
@@ -57,6 +70,7 @@ def period_hint(after: str, loaded: Loaded):
 
 
 _QUARTER = re.compile(r"\b(first|second|third|fourth) quarter(?: of| )?\s*([0-9]{4})?", re.IGNORECASE)
+_HALF = re.compile(r"\b(?:first half|six months ended June 30,?) (?:of )?([0-9]{4})\b", re.IGNORECASE)
 _AS_OF = re.compile(r"\b[Aa]s of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})")
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
@@ -77,15 +91,20 @@ def _parse_day(text: str) -> dt.date | None:
 def named_period(text: str, loaded: Loaded) -> Period | None:
     """The period the last phrase of ``text`` names: "second quarter of 2024", "as of June 30, 2024"."""
     end = dt.date.fromisoformat(str(loaded.release.meta["document_period_end"]))
-    found = [(m.start(), m) for m in _QUARTER.finditer(text)] + [(m.start(), m) for m in _AS_OF.finditer(text)]
+    found = [(m.start(), m) for pattern in (_QUARTER, _AS_OF, _HALF) for m in pattern.finditer(text)]
     if not found:
         return None
     _, match = max(found, key=lambda item: item[0])
     if match.re is _AS_OF:
         day = _parse_day(match.group(1))
         return Period(day) if day else None
+    if match.re is _HALF:
+        return Period(dt.date(int(match.group(1)), 6, 30), dt.date(int(match.group(1)), 1, 1))
     year = int(match.group(2)) if match.group(2) else end.year
-    quarter = _ORDINAL[match.group(1).lower()]
+    return _quarter(_ORDINAL[match.group(1).lower()], year)
+
+
+def _quarter(quarter: int, year: int) -> Period:
     start = dt.date(year, quarter * 3 - 2, 1)
     last = dt.date(year, 12, 31) if quarter == 4 else dt.date(year, quarter * 3 + 1, 1) - dt.timedelta(days=1)
     return Period(last, start)
@@ -98,17 +117,19 @@ def _fits(period: Period, expected: Period) -> bool:
 
 
 def stale(engine: engine, facts: list[Fact], expected: Period | None) -> str:
-    """When every fact a figure equals is of another period than the one the text is about, while the same
-    item has a fact for that period: what the mistake is ("" when there is none)."""
+    """When every fact a figure equals is of another period than the one the text is about, while each of
+    those items has a fact for that period: what the mistake is ("" when there is none)."""
     if expected is None or not facts or any(_fits(f.period, expected) for f in facts):
         return ""
+    mistakes = []
     for fact in facts:
         right = next((f for f in engine.numeric if (f.concept, f.dimensions, f.unit) ==
                       (fact.concept, fact.dimensions, fact.unit) and _fits(f.period, expected)), None)
-        if right is not None:
-            return (f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about {expected}, "
-                    f"where the fact is {right.value:,f}")
-    return ""
+        if right is None:
+            return ""           # an item with no fact of that period (a programme's size) may be quoted then
+        mistakes.append(f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about "
+                        f"{expected}, where the fact is {right.value:,f}")
+    return mistakes[0]
 
 
 def check_pairs(engine, paragraph, found, results: dict, tied: dict, report: Report,
@@ -131,10 +152,20 @@ def check_pairs(engine, paragraph, found, results: dict, tied: dict, report: Rep
         arithmetic = f"{first.text.strip('()')} / {engine.rate} = US${middle:,.{max(second.printed.decimals, 0) + 2}f}"
         entry = results.get(index + 1)
         rmb, usd = tied.get(index), tied.get(index + 1)
-        if entry is not None and entry.status == "tied" and rmb is not None and usd is not None \
-                and (rmb.concept, rmb.dimensions, rmb.period) == (usd.concept, usd.dimensions, usd.period):
+        same_item = rmb is not None and usd is not None and \
+            (rmb.concept, rmb.dimensions, rmb.period) == (usd.concept, usd.dimensions, usd.period)
+        twin = None if usd is None or same_item else next(
+            (f for f in engine.numeric if (f.concept, f.dimensions, f.period) == (usd.concept, usd.dimensions, usd.period)
+             and f.unit is not None and f.unit.numerator == "iso4217:CNY"), None)
+        if entry is not None and entry.status == "tied" and same_item:
             report.notes.append(f"{location}: {second.text} is a fact of the release, but not {first.text} "
                                 f"translated ({arithmetic}): an anomaly of the source ({entry.explanation})")
+        elif index in results and not results[index].ok:
+            continue            # the RMB figure is already found wrong; its US$ twin is the fact's
+        elif twin is not None:
+            results[index] = Entry(first.text, location, "inconsistent",
+                                   f"{second.text} is {usd.concept} for {usd.period} in US$, but {first.text} is not "
+                                   f"its RMB figure ({twin.value:,f}), nor translates to {second.text} at {engine.rate}")
         else:
             results[index + 1] = Entry(second.text, location, "inconsistent",
                                        f"{second.text} is not the translation of {first.text} at {engine.rate}: "

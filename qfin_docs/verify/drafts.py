@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ class TableRow:
     cells: list[str]
     line: int
     columns: list[tuple[Period | None, object]]     # (period, currency unit) per cell, when known
-    section: str = ""
+    section: str = ""     # the heading row above it (a label with no figures): "Net income per ADS ..."
 
 
 MAX_DRAFT_BYTES = 20_000_000     # a release is ~0.1-1 MB as text or PDF
@@ -91,6 +92,19 @@ def _poppler(path: Path, command: list[str]) -> subprocess.CompletedProcess:
         _refuse(path, "QF-DRAFT-PDF", f"cannot run {command[0]} (poppler-utils): {exc.strerror}")
 
 
+_RUN = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+
+
+def unread(path: Path, paragraphs: list[Paragraph], rows: list[TableRow]) -> tuple[int, list[str]]:
+    """How many figures (runs of digits) a PDF's pages show, and those the reader did not take in."""
+    lines = _pdftotext(path, "-layout").splitlines()
+    text = re.sub(r"Page [0-9]+ of [0-9]+", "", "\n".join(line for line in lines if not _pdf_header(line)[0]))
+    shown = Counter(_RUN.findall(text))
+    taken = Counter(_RUN.findall(" ".join([p.text for p in paragraphs] + [r.section + " " + r.label + " " +
+                                                                        " ".join(r.cells) for r in rows])))
+    return sum(shown.values()), sorted((shown - taken).elements())
+
+
 def _pdftotext(path: Path, *flags: str) -> str:
     """Text of a PDF draft (poppler), with page, size and time bounds; a PDF it cannot read is refused."""
     info = _poppler(path, ["pdfinfo", str(path)])
@@ -124,7 +138,7 @@ def _read_text(text: str) -> tuple[list[Paragraph], list[TableRow]]:
     paragraphs, rows = [], []
     lines = text.splitlines()
     header: list[list[str]] = []
-    pending_group = ""
+    pending_group = group = ""
     previous_data = True
     for number, raw in enumerate(lines, 1):
         line = _clean(raw)
@@ -138,13 +152,15 @@ def _read_text(text: str) -> tuple[list[Paragraph], list[TableRow]]:
         label, *cells = [c.strip() for c in line.split("\t")]
         if not label:
             if previous_data:
-                header = []
+                header, group = [], ""
             header.append(cells)
             previous_data = False
             continue
         previous_data = True
         if any(cells):
-            rows.append(TableRow(label, cells, number, _columns(header, pending_group)))
+            rows.append(TableRow(label, cells, number, _columns(header, pending_group), group))
+        else:
+            group = label
     return paragraphs, rows
 
 
@@ -203,11 +219,17 @@ def _read_html(raw: bytes, path: Path) -> tuple[list[Paragraph], list[TableRow]]
                 cells += [text] + [""] * (int(cell.get("colspan", "1")) - 1)
             expanded.append(cells)
         columns = _columns(expanded, "")
+        group = ""
         for tr in table.xpath("./tbody/tr"):
             cells = [" ".join(c.text_content().split()) for c in tr.xpath("./th|./td")]
             if len(cells) > 1 and any(cells[1:]):
-                rows.append(TableRow(cells[0], cells[1:], tr.sourceline or 0, columns))
+                rows.append(TableRow(cells[0], cells[1:], tr.sourceline or 0, columns, group))
+            elif cells and cells[0]:
+                group = cells[0]
     return paragraphs, rows
+
+
+_HEADING = re.compile(r"[A-Z][\w&'’-]*(?: (?:[A-Z0-9][\w&'’-]*|of|on|and|the|for|in|to|a))*")
 
 
 def _pdf_paragraphs(text: str) -> list[Paragraph]:
@@ -227,7 +249,8 @@ def _pdf_paragraphs(text: str) -> list[Paragraph]:
     paragraphs: list[Paragraph] = []
     current: list[str] = []
     for index, line in enumerate(lines, 1):
-        starts = line.startswith("•") or re.match(r"^([0-9]{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+) [A-Z\"“]", line)
+        starts = line.startswith("•") or re.match(r"^([0-9]{1,2}|[¹²³⁴⁵⁶⁷⁸⁹⁰]+) [A-Z\"“]", line) \
+            or _HEADING.fullmatch(line) and len(line) < 0.5 * width
         if current and starts:
             paragraphs.append(Paragraph(" ".join(current), index))
             current = []
@@ -238,26 +261,77 @@ def _pdf_paragraphs(text: str) -> list[Paragraph]:
             current = []
     if current:
         paragraphs.append(Paragraph(" ".join(current), len(lines)))
+    for paragraph in paragraphs:    # poppler drops the hyphen of "30-day" broken at a line's end
+        paragraph.text = re.sub(r"\b([0-9]+)(day|month|year|week)\b", r"\1-\2", paragraph.text)
     return paragraphs
+
+
+def _pdf_header(line: str) -> tuple[str, list[str]]:
+    """What a line of a statement's header gives: column groups, dates, years or currencies."""
+    stripped = line.strip()
+    if re.fullmatch(r"[0-9]{4}(?:\s+[0-9]{4})+", stripped):
+        return "years", stripped.split()
+    if re.fullmatch(r"(?:RMB|USD)(?:\s+(?:RMB|USD))+", stripped):
+        return "currency", stripped.split()
+    groups = re.findall(r"(?:Three|Six|Nine|Twelve) months ended \w+ [0-9]{1,2}", stripped)
+    if groups:
+        return "groups", groups
+    dates = re.findall(MONTH + r" [0-9]{1,2}, [0-9]{4}", stripped)
+    if len(dates) >= 2 and not re.sub(MONTH + r" [0-9]{1,2}, [0-9]{4}", "", stripped).strip():
+        return "dates", dates
+    return "", []
+
+
+def _pdf_columns(header: dict[str, list[str]], width: int) -> list[tuple[Period | None, object]]:
+    """Column periods and currencies from a PDF statement's header, when it has as many columns as the row."""
+    wanted = header.get("dates") or header.get("years") or []
+    if len(wanted) < width or not wanted:
+        return []                   # fewer cells than columns: the first columns (a margin's RMB figures)
+    width = len(wanted)
+    rows = [header["currency"]] if len(header.get("currency", ())) == width else []
+    if "dates" in header:
+        return _columns([header["dates"]] + rows, "")
+    groups = header.get("groups", [])
+    spread = [groups[i * len(groups) // width] if groups and i * len(groups) % width < len(groups) else ""
+              for i in range(width)]
+    return _columns([spread, header["years"]] + rows, "")
 
 
 def _pdf_rows(text: str) -> list[TableRow]:
     """Statement rows of ``pdftotext -layout`` output: a label followed by figures, from the first statement on."""
     cell = re.compile(r"^(\(?[0-9]{1,3}(,[0-9]{3})*(\.[0-9]+)?%?\)?|-)$")
     rows = []
-    in_tables = continued = False
+    in_tables = continued = heading = False
+    group = ""
+    header: dict[str, list[str]] = {}
     for number, line in enumerate(text.splitlines(), 1):
         if "Unaudited Condensed Consolidated Balance Sheets" in line:
             in_tables = True
+        kind, values = _pdf_header(line)
+        if in_tables and kind:
+            if kind in header or "_data" in header:
+                header = {}         # a new table's header (or its repetition on a new page)
+            header[kind] = values
+            continued = heading = False
+            group = ""
+            continue
         parts = line.split()
         cells = []
         while in_tables and parts and cell.match(parts[-1]):
             cells.insert(0, parts.pop())
+        if in_tables and cells and not parts:       # a row's figures on a line of their own (its label split off)
+            rows.append(TableRow("", cells, number, _pdf_columns(header, len(cells)), group))
+            header["_data"] = ["row"]
+            continue
         if in_tables and cells and parts and re.search(r"[A-Za-z]", " ".join(parts)) and not line.strip().startswith("Page"):
-            rows.append(TableRow(" ".join(parts), cells, number, []))
-            continued = True
+            rows.append(TableRow(" ".join(parts), cells, number, _pdf_columns(header, len(cells)), group))
+            header["_data"] = ["row"]
+            continued, heading = True, False
         elif in_tables and not cells and parts and continued and parts[0][:1].islower():
             rows[-1].label += " " + " ".join(parts)     # a label wrapped onto the next line continues the row's
+        elif in_tables and not cells and parts and not line.strip().startswith("Page"):
+            group = (group + " " if heading else "") + " ".join(parts)    # a heading row, perhaps wrapped
+            continued, heading = False, True
         else:
-            continued = False
+            continued = heading = False
     return rows

@@ -19,8 +19,8 @@ from ..model import CNY, USD, Fact, Period, Problem, Source
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
-from .drafts import Paragraph, TableRow, read_draft
-from .context import check_pairs, direction, named_period, period_hint, stale
+from .drafts import Paragraph, TableRow, read_draft, unread
+from .context import _fits, check_pairs, direction, named_period, period_hint, stale
 from .scan import phrases, tokens
 
 Interval = tuple[Decimal, Decimal]
@@ -42,11 +42,12 @@ class TieOut:
         self.plain = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows
                       if r.concept and not r.negated}
 
-    def named(self, names: set) -> list[Fact]:
-        """The facts of the (concept, dimensions) pairs a label names; a bare concept names all its facts."""
+    def named(self, names: set, exact: bool = False) -> list[Fact]:
+        """The facts of the (concept, dimensions) pairs a label names; in text, a bare concept names all its
+        facts; a table row's label names exactly its own (the total row is not its members' rows)."""
         out = []
         for concept, dims in names:
-            if dims:
+            if dims or exact:
                 out += self.by_name.get((concept, dims), [])
             else:
                 out += [f for (c, _), facts in self.by_name.items() if c == concept for f in facts]
@@ -68,8 +69,10 @@ class TieOut:
         labels: dict[str, set] = {}
         taxonomy = self.loaded.taxonomy
         for concept in taxonomy.concepts.values():
-            for text in concept.labels.values():
+            for text in (*concept.labels.values(), *concept.synonyms):
                 labels.setdefault(_norm(text), set()).add((concept.name, ()))
+                if "Expense" in concept.name.local and not _norm(text).endswith(("expense", "expenses")):
+                    labels.setdefault(_norm(text) + " expenses", set()).add((concept.name, ()))
         for statement in taxonomy.statements.values():
             for row in statement.rows:
                 if row.concept:
@@ -261,13 +264,19 @@ def tieout_draft(release_dir: Path, draft: Path) -> Report:
     paragraphs, rows = read_draft(draft)
     report = tie(TieOut(loaded), paragraphs, rows, str(draft))
     report.notes.insert(0, f"read {len(paragraphs)} paragraphs and {len(rows)} table rows of {draft}")
+    if draft.suffix.lower() == ".pdf":
+        shown, missed = unread(draft, paragraphs, rows)
+        report.notes.insert(1, f"the PDF's pages show {shown} figures; {shown - len(missed)} were read" +
+                            (f", not these {len(missed)}: {', '.join(missed[:20])}" if missed else ", all of them"))
     for problem in run_checks(loaded.release, loaded.taxonomy):
         reason = waived(problem, loaded.release)
         report.notes.append(f"{problem} -- {'waived: ' + reason if reason else 'a finding of the fact base'}")
     return report
 
 
-_VERB = re.compile(r"\s(?:was|were|reached)\s")
+_QUALIFIED = re.compile(r"\b(non gaap|adjusted|core|underlying|pro forma) $")
+_VERB = re.compile(r"\s(?:was|were|reached|between)\s")
+_APPROXIMATE = re.compile(r"(?: (?:approximately|about|nearly|almost|around|over|up to|some))+$")
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bInc)(?<!U\.S)(?<!\bNo)[.!?][”\"]?\s+(?=[A-Z“\"])|”")
 
 
@@ -278,12 +287,37 @@ def subjects(engine: TieOut, text: str) -> list[tuple[int, int, set]]:
     out = []
     for verb in _VERB.finditer(plain):
         before = _norm(plain[max(0, verb.start() - 140):verb.start()])
-        best = max((label for label in engine.labels if before.endswith(label)
-                    and (len(before) == len(label) or before[-len(label) - 1] == " ")), key=len, default=None)
+        best = _ending_label(engine, before)
+        if best is None:            # "Repeat borrower contribution of loans ... for the second quarter was"
+            start = _SENTENCE_END.search(plain[:verb.start()][::-1])
+            opening = _norm(plain[verb.start() - start.start() if start else 0:verb.start()])
+            best = max((label for label in engine.labels if opening.startswith(label + " ")), key=len, default=None)
         if best:
             end = _SENTENCE_END.search(plain, verb.end())
             out.append((verb.end(), end.start() if end else len(plain), engine.labels[best]))
     return out
+
+
+def _ending_label(engine: TieOut, before: str) -> str | None:
+    """The longest label the normalised text ends with, unless qualified ("non-GAAP net income" is not
+    "net income")."""
+    best = max((label for label in engine.labels if before.endswith(label)
+                and (len(before) == len(label) or before[-len(label) - 1] == " ")), key=len, default=None)
+    if best and _QUALIFIED.search(before[:len(before) - len(best)]):
+        return None
+    return best
+
+
+def attached(engine: TieOut, text: str, start: int, end: int) -> set | None:
+    """The item the words right around a figure name: "247.6 million consumers", "US$0.30 per Class A
+    ordinary share", "a total amount of approximately US$211 million"."""
+    after = _norm(re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", " ", re.split(r"[.;!?](?:\s|$)|[,()]", text[end:end + 80])[0]))
+    best = max((label for label in engine.labels if after.startswith(label)
+                and (len(after) == len(label) or after[len(label)] == " ")), key=len, default=None)
+    if best is None:
+        before = _APPROXIMATE.sub("", " " + _norm(text[max(0, start - 100):start])).strip()
+        best = _ending_label(engine, before)
+    return engine.labels[best] if best else None
 
 
 def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name: str) -> Report:
@@ -323,23 +357,30 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         assert printed is not None
         before = paragraph.text[:token.start]
         is_change = bool(direction(before, paragraph.text[token.end:])) and printed.percent
-        subject = next((concepts for start, end, concepts in reversed(named) if start <= token.start < end), None)
+        near = attached(engine, paragraph.text, token.start, token.end)
+        subject = near or next((concepts for start, end, concepts in reversed(named) if start <= token.start < end),
+                               None)
         pool = None if subject is None else engine.named(subject)
         when = period_hint(paragraph.text[token.end:token.end + 40], engine.loaded)
         if when is not None:
             pool = [f for f in (engine.numeric if pool is None else pool) if when(f.period)]
         facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
-        if not facts and subject is not None and not is_change and engine.facts_matching(printed, "prose"):
-            names = ", ".join(sorted({str(c) for c, _ in subject}))
-            results[index] = Entry(token.text, location, "inconsistent",
-                                   f"the text names {names} here, but this figure is another fact's")
-            continue
+        sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
+        about = None if when is not None else named_period(sentence, engine.loaded) or engine.section_period
+        if not facts and subject is not None and not is_change:
+            mistake = expected(engine, printed, pool, when, about)
+            if mistake or (near is None and engine.facts_matching(printed, "prose")):
+                names = ", ".join(sorted({str(c) for c, _ in subject}))
+                results[index] = Entry(token.text, location, "inconsistent",
+                                       mistake or f"the text names {names} here, but this figure is another fact's")
+                continue
+            if near is not None:        # words attached to a figure narrow it only where they find its fact
+                subject = pool = None
+                facts = engine.facts_matching(printed, "prose", pool)
         if not facts:
             pending.append((index, token, before, subject, when))
             continue
-        sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
-        mistake = "" if when is not None or subject is None else \
-            stale(engine, facts, named_period(sentence, engine.loaded) or engine.section_period)
+        mistake = "" if when is not None else stale(engine, facts, about) or other_period(engine, printed, facts, about)
         if mistake:
             results[index] = Entry(token.text, location, "inconsistent", mistake)
             continue
@@ -369,6 +410,32 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         report.add(results[index])
 
 
+def expected(engine: TieOut, printed: Printed, pool: list[Fact], when, about: Period | None) -> str:
+    """What the named item's fact is, for the period the words give, when the figure is not it."""
+    for fact in pool:
+        if _unit_fit_value(fact, printed) and (when(fact.period) if when is not None else
+                                                about is not None and _fits(fact.period, about)):
+            return f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}"
+    return ""
+
+
+def other_period(engine: TieOut, printed: Printed, facts: list[Fact], about: Period | None) -> str:
+    """A figure that is only other periods' facts, in a sentence about a period the release has facts of
+    in its unit (a forecast quarter, say) but none that prints as it.  An amount at a date (a programme's
+    size, a balance) may be quoted in any later period."""
+    if about is None or any(_fits(f.period, about) or f.period.is_instant for f in facts):
+        return ""
+    if not any(_fits(f.period, about) and _unit_fit_value(f, printed) for f in engine.numeric):
+        return ""
+    fact = facts[0]
+    return f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about {about}, " \
+           f"and no fact of that period prints as {printed.value:,f}"
+
+
+def _unit_fit_value(fact: Fact, printed: Printed) -> bool:
+    return _unit_fits(fact, printed, "prose")
+
+
 def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]) -> list[Fact]:
     """Order candidate facts: the concept already tied nearby first, then facts named by the paragraph."""
     nearby = {(f.concept, f.dimensions) for f in paragraph.tied + section}
@@ -382,8 +449,11 @@ def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]
 
 def _tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
     location = f"{name}:{row.line}"
-    candidates = engine.labels.get(_norm(row.label))
-    row_pool = engine.numeric if candidates is None else engine.named(candidates)
+    candidates = (engine.labels.get(_norm(f"{row.section} {row.label}")) if row.section else None) \
+        or engine.labels.get(_norm(row.label))
+    row_pool = engine.numeric if candidates is None else engine.named(candidates, exact=True)
+    edge = "start" if re.search(r"\bbeginning of\b", row.label, re.IGNORECASE) else \
+        "end" if re.search(r"\bend of\b", row.label, re.IGNORECASE) else None
     for index, text in enumerate(row.cells):
         if not text:
             continue
@@ -391,7 +461,7 @@ def _tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
         pool = [f for f in row_pool
                 if (unit is None or f.unit is None or not f.unit.numerator.startswith("iso4217")
                      or f.unit.numerator == unit.numerator)
-                and (period is None or _period_fits(f, period))]
+                and (period is None or _period_fits(f, period, edge))]
         matches = _match_cell(engine, text, pool)
         if matches:
             confidence = "exact" if len({f.key for f in matches}) == 1 else f"{len(matches)} facts"
@@ -400,11 +470,12 @@ def _tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
             report.add(Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}"))
 
 
-def _period_fits(fact: Fact, period: Period) -> bool:
+def _period_fits(fact: Fact, period: Period, edge: str | None = None) -> bool:
     if fact.period == period:
         return True
     if fact.period.is_instant and not period.is_instant:   # beginning or end balances in a duration column
-        return fact.period.end in (period.end, period.start - dt.timedelta(days=1))
+        edges = {"start": (period.start - dt.timedelta(days=1),), "end": (period.end,)}
+        return fact.period.end in edges.get(edge, (period.end, period.start - dt.timedelta(days=1)))
     return False
 
 
