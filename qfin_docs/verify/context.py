@@ -12,6 +12,7 @@ import re
 
 from ..facts.derivations import meets
 from ..facts.load import Loaded
+from ..facts.numbers import Printed
 from ..model import Fact, Period
 from .report import Entry, Report
 from .scan import MONTH
@@ -170,3 +171,42 @@ def check_pairs(engine, paragraph, found, results: dict, tied: dict, report: Rep
             results[index + 1] = Entry(second.text, location, "inconsistent",
                                        f"{second.text} is not the translation of {first.text} at {engine.rate}: "
                                        f"expected about {arithmetic}")
+
+
+def expected(engine, printed: Printed, pool: list[Fact], when, about: Period | None) -> str:
+    """What the named item's fact is, for the period the words give, when the figure is not it."""
+    for fact in pool:
+        if _unit_fits_prose(fact, printed) and (when(fact.period) if when is not None else
+                                                about is not None and _fits(fact.period, about)):
+            return f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}"
+    return ""
+
+
+def other_period(engine, printed: Printed, facts: list[Fact], about: Period | None) -> str:
+    """A figure that is only other periods' facts, in a sentence about a period the release has facts of
+    in its unit (a forecast quarter, say) but none that prints as it.  An amount at a date (a programme's
+    size, a balance) may be quoted in any later period."""
+    if about is None or any(_fits(f.period, about) or f.period.is_instant for f in facts):
+        return ""
+    if not any(_fits(f.period, about) and _unit_fits_prose(f, printed) for f in engine.numeric):
+        return ""
+    fact = facts[0]
+    return f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about {about}, " \
+           f"and no fact of that period prints as {printed.value:,f}"
+
+
+def _unit_fits_prose(fact: Fact, printed: Printed) -> bool:
+    return unit_fits(fact, printed, "prose")
+
+
+def unit_fits(fact: Fact, printed: Printed, where: str) -> bool:
+    concept_unit = fact.unit
+    if concept_unit is None:
+        return False
+    currency = concept_unit.numerator.partition(":")[2] if concept_unit.numerator.startswith("iso4217") else None
+    if printed.percent:
+        return concept_unit.numerator == "xbrli:pure" and fact.decimals is not None and fact.decimals >= 2 \
+            and fact.concept.local not in ("ForeignCurrencyExchangeRateTranslation1",)
+    if printed.currency:
+        return currency == printed.currency
+    return currency is None or where == "table"

@@ -20,8 +20,9 @@ from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
 from .drafts import Paragraph, TableRow, read_draft, unread
-from .context import _fits, check_pairs, direction, named_period, period_hint, stale
+from .context import unit_fits, check_pairs, direction, expected, named_period, other_period, period_hint, stale
 from .scan import phrases, tokens
+from .subjects import norm, attached, subjects
 
 Interval = tuple[Decimal, Decimal]
 class TieOut:
@@ -70,13 +71,13 @@ class TieOut:
         taxonomy = self.loaded.taxonomy
         for concept in taxonomy.concepts.values():
             for text in (*concept.labels.values(), *concept.synonyms):
-                labels.setdefault(_norm(text), set()).add((concept.name, ()))
-                if "Expense" in concept.name.local and not _norm(text).endswith(("expense", "expenses")):
-                    labels.setdefault(_norm(text) + " expenses", set()).add((concept.name, ()))
+                labels.setdefault(norm(text), set()).add((concept.name, ()))
+                if "Expense" in concept.name.local and not norm(text).endswith(("expense", "expenses")):
+                    labels.setdefault(norm(text) + " expenses", set()).add((concept.name, ()))
         for statement in taxonomy.statements.values():
             for row in statement.rows:
                 if row.concept:
-                    labels.setdefault(_norm(row.label), set()).add((row.concept, row.dimensions))
+                    labels.setdefault(norm(row.label), set()).add((row.concept, row.dimensions))
         return labels
 
     # ------------------------------------------------------------------ direct facts
@@ -86,7 +87,7 @@ class TieOut:
         out = []
         for fact in facts if facts is not None else self.numeric:
             is_rate = fact.concept == self.loaded.release.exchange_rate and printed.currency == "CNY"
-            if not is_rate and not _unit_fits(fact, printed, kind):
+            if not is_rate and not unit_fits(fact, printed, kind):
                 continue
             values = [fact.value]
             if table_sign:
@@ -221,7 +222,7 @@ class TieOut:
         out = []
         for fact in self.numeric:
             if fact.concept in per_share and fact.unit is not None and fact.unit.denominator \
-                    and _unit_fits(fact, printed, "prose"):
+                    and unit_fits(fact, printed, "prose"):
                 low, high = interval(fact)
                 if meets(printed.interval(), (low * ratio, high * ratio)):
                     out.append(f"{ratio} x {fact.concept.local}@{fact.period} (per ADS)")
@@ -237,24 +238,6 @@ def _unique(facts: list[Fact]) -> list[Fact]:
     return out
 
 
-def _unit_fits(fact: Fact, printed: Printed, where: str) -> bool:
-    concept_unit = fact.unit
-    if concept_unit is None:
-        return False
-    currency = concept_unit.numerator.partition(":")[2] if concept_unit.numerator.startswith("iso4217") else None
-    if printed.percent:
-        return concept_unit.numerator == "xbrli:pure" and fact.decimals is not None and fact.decimals >= 2 \
-            and fact.concept.local not in ("ForeignCurrencyExchangeRateTranslation1",)
-    if printed.currency:
-        return currency == printed.currency
-    return currency is None or where == "table"
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
-# ---------------------------------------------------------------------- the tie-out
 def tieout_draft(release_dir: Path, draft: Path) -> Report:
     """Tie every number of a draft to the release's facts; untied numbers are findings."""
     loaded = load(release_dir)
@@ -272,52 +255,6 @@ def tieout_draft(release_dir: Path, draft: Path) -> Report:
         reason = waived(problem, loaded.release)
         report.notes.append(f"{problem} -- {'waived: ' + reason if reason else 'a finding of the fact base'}")
     return report
-
-
-_QUALIFIED = re.compile(r"\b(non gaap|adjusted|core|underlying|pro forma) $")
-_VERB = re.compile(r"\s(?:was|were|reached|between)\s")
-_APPROXIMATE = re.compile(r"(?: (?:approximately|about|nearly|almost|around|over|up to|some))+$")
-_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bInc)(?<!U\.S)(?<!\bNo)[.!?][”\"]?\s+(?=[A-Z“\"])|”")
-
-
-def subjects(engine: TieOut, text: str) -> list[tuple[int, int, set]]:
-    """Where the text names what its figures are ("<label> was|were|reached"): (start, end of the
-    sentence, the concepts named), by position."""
-    plain = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", " ", text)
-    out = []
-    for verb in _VERB.finditer(plain):
-        before = _norm(plain[max(0, verb.start() - 140):verb.start()])
-        best = _ending_label(engine, before)
-        if best is None:            # "Repeat borrower contribution of loans ... for the second quarter was"
-            start = _SENTENCE_END.search(plain[:verb.start()][::-1])
-            opening = _norm(plain[verb.start() - start.start() if start else 0:verb.start()])
-            best = max((label for label in engine.labels if opening.startswith(label + " ")), key=len, default=None)
-        if best:
-            end = _SENTENCE_END.search(plain, verb.end())
-            out.append((verb.end(), end.start() if end else len(plain), engine.labels[best]))
-    return out
-
-
-def _ending_label(engine: TieOut, before: str) -> str | None:
-    """The longest label the normalised text ends with, unless qualified ("non-GAAP net income" is not
-    "net income")."""
-    best = max((label for label in engine.labels if before.endswith(label)
-                and (len(before) == len(label) or before[-len(label) - 1] == " ")), key=len, default=None)
-    if best and _QUALIFIED.search(before[:len(before) - len(best)]):
-        return None
-    return best
-
-
-def attached(engine: TieOut, text: str, start: int, end: int) -> set | None:
-    """The item the words right around a figure name: "247.6 million consumers", "US$0.30 per Class A
-    ordinary share", "a total amount of approximately US$211 million"."""
-    after = _norm(re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", " ", re.split(r"[.;!?](?:\s|$)|[,()]", text[end:end + 80])[0]))
-    best = max((label for label in engine.labels if after.startswith(label)
-                and (len(after) == len(label) or after[len(label)] == " ")), key=len, default=None)
-    if best is None:
-        before = _APPROXIMATE.sub("", " " + _norm(text[max(0, start - 100):start])).strip()
-        best = _ending_label(engine, before)
-    return engine.labels[best] if best else None
 
 
 def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name: str) -> Report:
@@ -410,36 +347,10 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         report.add(results[index])
 
 
-def expected(engine: TieOut, printed: Printed, pool: list[Fact], when, about: Period | None) -> str:
-    """What the named item's fact is, for the period the words give, when the figure is not it."""
-    for fact in pool:
-        if _unit_fit_value(fact, printed) and (when(fact.period) if when is not None else
-                                                about is not None and _fits(fact.period, about)):
-            return f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}"
-    return ""
-
-
-def other_period(engine: TieOut, printed: Printed, facts: list[Fact], about: Period | None) -> str:
-    """A figure that is only other periods' facts, in a sentence about a period the release has facts of
-    in its unit (a forecast quarter, say) but none that prints as it.  An amount at a date (a programme's
-    size, a balance) may be quoted in any later period."""
-    if about is None or any(_fits(f.period, about) or f.period.is_instant for f in facts):
-        return ""
-    if not any(_fits(f.period, about) and _unit_fit_value(f, printed) for f in engine.numeric):
-        return ""
-    fact = facts[0]
-    return f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about {about}, " \
-           f"and no fact of that period prints as {printed.value:,f}"
-
-
-def _unit_fit_value(fact: Fact, printed: Printed) -> bool:
-    return _unit_fits(fact, printed, "prose")
-
-
 def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]) -> list[Fact]:
     """Order candidate facts: the concept already tied nearby first, then facts named by the paragraph."""
     nearby = {(f.concept, f.dimensions) for f in paragraph.tied + section}
-    words = set(_norm(paragraph.text).split())
+    words = set(norm(paragraph.text).split())
 
     def score(fact: Fact) -> tuple:
         label = set(re.findall(r"[a-z]+", fact.concept.local.lower()))
@@ -449,8 +360,8 @@ def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]
 
 def _tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
     location = f"{name}:{row.line}"
-    candidates = (engine.labels.get(_norm(f"{row.section} {row.label}")) if row.section else None) \
-        or engine.labels.get(_norm(row.label))
+    candidates = (engine.labels.get(norm(f"{row.section} {row.label}")) if row.section else None) \
+        or engine.labels.get(norm(row.label))
     row_pool = engine.numeric if candidates is None else engine.named(candidates, exact=True)
     edge = "start" if re.search(r"\bbeginning of\b", row.label, re.IGNORECASE) else \
         "end" if re.search(r"\bend of\b", row.label, re.IGNORECASE) else None

@@ -1,0 +1,59 @@
+"""Where a draft's words name what its figures are: the subject of a sentence ("Net income was ..."), and the
+words attached to a figure ("247.6 million consumers", "US$0.30 per Class A ordinary share"), matched against
+the concepts' labels and the synonyms declared for them in ``schema/taxonomy.yaml``.
+"""
+from __future__ import annotations
+
+import re
+
+def norm(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+# ---------------------------------------------------------------------- the tie-out
+
+
+_QUALIFIED = re.compile(r"\b(non gaap|adjusted|core|underlying|pro forma) $")
+_VERB = re.compile(r"\s(?:was|were|reached|between)\s")
+_APPROXIMATE = re.compile(r"(?: (?:approximately|about|nearly|almost|around|over|up to|some))+$")
+_SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bInc)(?<!U\.S)(?<!\bNo)[.!?][”\"]?\s+(?=[A-Z“\"])|”")
+
+
+def subjects(engine, text: str) -> list[tuple[int, int, set]]:
+    """Where the text names what its figures are ("<label> was|were|reached"): (start, end of the
+    sentence, the concepts named), by position."""
+    plain = re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", " ", text)
+    out = []
+    for verb in _VERB.finditer(plain):
+        before = norm(plain[max(0, verb.start() - 140):verb.start()])
+        best = _ending_label(engine, before)
+        if best is None:            # "Repeat borrower contribution of loans ... for the second quarter was"
+            start = _SENTENCE_END.search(plain[:verb.start()][::-1])
+            opening = norm(plain[verb.start() - start.start() if start else 0:verb.start()])
+            best = max((label for label in engine.labels if opening.startswith(label + " ")), key=len, default=None)
+        if best:
+            end = _SENTENCE_END.search(plain, verb.end())
+            out.append((verb.end(), end.start() if end else len(plain), engine.labels[best]))
+    return out
+
+
+def _ending_label(engine, before: str) -> str | None:
+    """The longest label the normalised text ends with, unless qualified ("non-GAAP net income" is not
+    "net income")."""
+    best = max((label for label in engine.labels if before.endswith(label)
+                and (len(before) == len(label) or before[-len(label) - 1] == " ")), key=len, default=None)
+    if best and _QUALIFIED.search(before[:len(before) - len(best)]):
+        return None
+    return best
+
+
+def attached(engine, text: str, start: int, end: int) -> set | None:
+    """The item the words right around a figure name: "247.6 million consumers", "US$0.30 per Class A
+    ordinary share", "a total amount of approximately US$211 million"."""
+    after = norm(re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", " ", re.split(r"[.;!?](?:\s|$)|[,()]", text[end:end + 80])[0]))
+    best = max((label for label in engine.labels if after.startswith(label)
+                and (len(after) == len(label) or after[len(label)] == " ")), key=len, default=None)
+    if best is None:
+        before = _APPROXIMATE.sub("", " " + norm(text[max(0, start - 100):start])).strip()
+        best = _ending_label(engine, before)
+    return engine.labels[best] if best else None
