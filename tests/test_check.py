@@ -144,5 +144,5 @@ def test_edited_dates_and_codes_in_the_outputs_are_found(built, tmp_path):
                    for f in findings), findings
         assert any(f"{name}:" in f and "'3661'" in f and "expected '3660'" in f for f in findings), findings
     tags = [f for f in findings if "QF-TAG-VALUE" in f]
-    assert any("DividendsPayableDateToBePaid" in f and "2024-10-30" in f for f in tags), tags
+    assert any("DividendPayableDateToBePaid" in f and "2024-10-30" in f for f in tags), tags
     assert any("HongKongStockCode" in f and "'3661'" in f for f in tags), tags

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from qfin_docs.render.ixbrl import DEFAULT_TYPES, elements, extract_instance, incomplete_summations
+from qfin_docs.render.ixbrl import elements, extract_instance, incomplete_summations
 from qfin_docs.model import CNY, FactKey, Period, QName, Unit
 from qfin_docs.render.stubs import STUB_DIR, stub_files, stub_package_zip
 from qfin_docs.verify.validate import run_arelle
@@ -179,51 +179,3 @@ def test_instance_extraction_applies_scale_and_sign():
 def test_stub_package_is_current_with_the_concept_table(loaded):
     for name, data in stub_files(loaded.taxonomy).items():
         assert (STUB_DIR / name).read_bytes() == data, f"{name} is stale: run '.venv/bin/qfin-docs stubs'"
-
-
-def test_stub_definitions_match_the_concept_table(loaded):
-    """Every standard element used is declared in its stub exactly as the concept table defines it."""
-    declared = {}
-    for path in (STUB_DIR / "qfin-standard-stubs").glob("*.xsd"):
-        root = etree.parse(str(path)).getroot()
-        namespace = root.get("targetNamespace")
-        prefix = next(p for p, ns in loaded.taxonomy.namespaces.items() if ns.uri == namespace)
-        for element in root.iterfind("{http://www.w3.org/2001/XMLSchema}element"):
-            declared[QName(prefix, element.get("name"))] = element
-    xbrli = "{http://www.xbrl.org/2003/instance}"
-    standard = [e for e in elements(loaded.taxonomy) if e["name"].prefix != "qfin"]
-    assert set(declared) == {e["name"] for e in standard}
-    for concept in loaded.taxonomy.concepts.values():
-        if concept.name.prefix == "qfin":
-            continue
-        element = declared[concept.name]
-        assert element.get("type") == (concept.xbrl_type or DEFAULT_TYPES[concept.type])
-        assert element.get(f"{xbrli}periodType") == concept.period_type
-        assert element.get(f"{xbrli}balance") == concept.balance
-        assert element.get("abstract") == "false" and element.get("substitutionGroup") == "xbrli:item"
-    for axis in loaded.taxonomy.axes.values():
-        if axis.name.prefix != "qfin":
-            assert declared[axis.name].get("substitutionGroup") == "xbrldt:dimensionItem"
-        for member in axis.members:
-            if member.prefix != "qfin":
-                assert declared[member].get("type") == "dtr-types:domainItemType"
-                assert declared[member].get("abstract") == "true"
-
-
-def test_known_real_definitions_of_standard_elements(loaded):
-    """A spot check against the published 2024 definitions, so that the concept table itself is right."""
-    published = {  # name: (type, periodType, balance), as in us-gaap-2024 / dei-2024
-        "us-gaap:Revenues": ("monetary", "duration", "credit"),
-        "us-gaap:IncomeTaxExpenseBenefit": ("monetary", "duration", "debit"),
-        "us-gaap:NetIncomeLossAttributableToNoncontrollingInterest": ("monetary", "duration", "credit"),
-        "us-gaap:CashCashEquivalentsRestrictedCashAndRestrictedCashEquivalents": ("monetary", "instant", "debit"),
-        "us-gaap:LiabilitiesAndStockholdersEquity": ("monetary", "instant", "credit"),
-        "us-gaap:EarningsPerShareDiluted": ("perShare", "duration", None),
-        "us-gaap:WeightedAverageNumberOfDilutedSharesOutstanding": ("shares", "duration", None),
-        "us-gaap:NetCashProvidedByUsedInInvestingActivities": ("monetary", "duration", "debit"),
-        "dei:DocumentPeriodEndDate": ("date", "duration", None),
-    }
-    for name, (kind, period, balance) in published.items():
-        concept = loaded.taxonomy.concepts[QName.parse(name)]
-        assert (concept.type.value, concept.period_type, concept.balance) == (kind, period, balance), name
-    assert CNY.numerator == "iso4217:CNY"

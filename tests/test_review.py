@@ -86,7 +86,7 @@ def test_the_redline_lists_exactly_what_changed(tmp_path):
     assert sorted((f["fact"], f["period"], f["old"], f["new"]) for f in result["facts"]) == sorted([
         ("qfin:CumulativeRegisteredUsers", "2024-06-30", "247600000", "248100000"),
         ("qfin:WeightedAverageContractualTenor", "2024-04-01/2024-06-30", "9.97", "9.95"),
-        ("us-gaap:DividendsPayableDateToBePaidDayMonthAndYear[us-gaap:CommonClassAMember]", "2024-01-01/2024-06-30",
+        ("us-gaap:DividendPayableDateToBePaidDayMonthAndYear[us-gaap:CommonClassAMember]", "2024-01-01/2024-06-30",
          "2024-10-29", "2024-10-30")])
     users = next(f for f in result["facts"] if f["fact"] == "qfin:CumulativeRegisteredUsers")
     assert len(users["places"]) == 2 and all("release.html.j2" in p for p in users["places"])  # the figure, its change
@@ -96,7 +96,7 @@ def test_the_redline_lists_exactly_what_changed(tmp_path):
     assert (("October 29, 2024",), ("October 30, 2024",)) in printed
     assert all(set(f["facts"]) & {"qfin:CumulativeRegisteredUsers 2024-06-30",
                                   "qfin:WeightedAverageContractualTenor 2024-04-01/2024-06-30",
-                                  "us-gaap:DividendsPayableDateToBePaidDayMonthAndYear 2024-01-01/2024-06-30"}
+                                  "us-gaap:DividendPayableDateToBePaidDayMonthAndYear 2024-01-01/2024-06-30"}
                for f in result["figures"])             # nothing else is marked
     page = (tmp_path / "review" / "redline.html").read_text(encoding="utf-8")
     assert "<del>noticeable</del>" in page and "<ins>steady</ins>" in page

@@ -48,7 +48,12 @@ def load_taxonomy(path: Path | None = None) -> tuple[Taxonomy | None, list[Probl
         return None, problems
     builder = _Builder(data, name)
     taxonomy = builder.build()
-    return (None, builder.problems) if builder.problems else (taxonomy, [])
+    if builder.problems:
+        return None, builder.problems
+    from .standard import load_catalog, standard_problems
+    catalog, problems = load_catalog()
+    problems = problems or standard_problems(taxonomy, catalog)
+    return (None, problems) if problems else (taxonomy, [])
 
 
 class _Builder:

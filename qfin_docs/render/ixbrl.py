@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from lxml import etree
 
-from ..model import Concept, FactKey, ItemType, QName, Release, Taxonomy
+from ..facts.standard import xbrl_type
+from ..model import FactKey, ItemType, QName, Release, Taxonomy
 from ..xmlio import parse_xml
 
 NS = {
@@ -51,20 +52,10 @@ LRR_ROLES = {
     "negatedTerse": "http://www.xbrl.org/lrr/role/negated-2009-12-16.xsd#negatedTerseLabel",
 }
 XDT_ARCROLES = ("all", "hypercube-dimension", "dimension-domain", "domain-member", "dimension-default")
-DEFAULT_TYPES = {
-    ItemType.MONETARY: "xbrli:monetaryItemType", ItemType.PER_SHARE: "dtr-types:perShareItemType",
-    ItemType.SHARES: "xbrli:sharesItemType", ItemType.PERCENT: "dtr-types:percentItemType",
-    ItemType.DECIMAL: "xbrli:decimalItemType", ItemType.DURATION_MONTHS: "xbrli:decimalItemType",
-    ItemType.STRING: "xbrli:stringItemType", ItemType.DATE: "xbrli:dateItemType",
-}
 
 
 def document_name(release: Release) -> str:
     return f"qfin-{str(release.meta['document_period_end']).replace('-', '')}"
-
-
-def xbrl_type(concept: Concept) -> str:
-    return concept.xbrl_type or DEFAULT_TYPES[concept.type]
 
 
 def _q(tag: str) -> str:

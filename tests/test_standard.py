@@ -1,0 +1,108 @@
+"""Tags that exist: every us-gaap, srt and dei element the project uses is in the catalog of the published 2024
+taxonomies (schema/standard-elements.yaml), not deprecated, declared as published; the offline stubs Arelle
+validates against are written from that catalog, not from the project's own concept table."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from lxml import etree
+
+from qfin_docs.facts.standard import CATALOG, STANDARD_PREFIXES, load_catalog, xbrl_type
+from qfin_docs.facts.taxonomy import load_taxonomy
+from qfin_docs.model import QName
+from qfin_docs.render.stubs import STUB_DIR
+
+from conftest import ROOT
+
+XS = "{http://www.w3.org/2001/XMLSchema}"
+XBRLI = "{http://www.xbrl.org/2003/instance}"
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    catalog, problems = load_catalog()
+    assert problems == []
+    return catalog
+
+
+def _used(taxonomy) -> dict[QName, object]:
+    used = {c.name: c for c in taxonomy.concepts.values()}
+    for axis in taxonomy.axes.values():
+        used[axis.name] = axis
+        used.update({member: None for member in (axis.domain, *axis.members)})
+    return {name: what for name, what in used.items() if name.prefix in STANDARD_PREFIXES}
+
+
+def test_every_standard_element_used_is_in_the_catalog_as_published(loaded, catalog):
+    used = _used(loaded.taxonomy)
+    assert len(used) > 80
+    for name, concept in sorted(used.items(), key=lambda item: str(item[0])):
+        assert name not in catalog.deprecated, f"{name} is deprecated"
+        element = catalog.elements.get(name)
+        assert element is not None, f"{name} is not in the catalog"
+        if hasattr(concept, "period_type"):
+            assert (element.type, element.period, element.balance) == \
+                (xbrl_type(concept), concept.period_type, concept.balance), name
+            assert not element.abstract and element.substitution == "xbrli:item"
+        elif concept is not None:
+            assert element.substitution == "xbrldt:dimensionItem" and element.abstract
+        else:
+            assert element.type == "dtr-types:domainItemType" and element.abstract
+
+
+def test_the_catalog_names_its_sources(catalog):
+    text = CATALOG.read_text(encoding="utf-8")
+    header = text.split("\ntaxonomy_year:")[0]
+    sources = set(re.findall(r"^#   ([a-z0-9-]+)\s", header, re.MULTILINE))
+    assert {"fasb-2024", "sec-dei-2024", "edgar-deprecated", "filings", "dqc"} <= sources
+    assert "39d6ecdd4d53dc5ae2e43c7cdcc5ef01314a5713" in header          # the deprecation list, pinned
+    assert all(entry["source"] in sources for entry in catalog.deprecated.values())
+    # the issue's findings are recorded with what replaced them
+    for old in ("us-gaap:AmericanDepositarySharesMember", "us-gaap:DueToRelatedPartiesCurrent",
+                "us-gaap:DividendsPayableDateToBePaidDayMonthAndYear"):
+        assert QName.parse(old) in catalog.deprecated
+
+
+@pytest.mark.parametrize("change, code, where", [
+    ("qfin:AmountsDueToRelatedPartiesCurrent:", "QF-STANDARD-DEPRECATED", "us-gaap:DueToRelatedPartiesCurrent:"),
+    ("us-gaap:Goodwill:", "QF-STANDARD-UNKNOWN", "us-gaap:GoodwillOfTheYear:"),
+    ("us-gaap:NetCashProvidedByUsedInOperatingActivities: {type: monetary, period: duration,",
+     "QF-STANDARD-MISMATCH",
+     "us-gaap:NetCashProvidedByUsedInOperatingActivities: {type: monetary, period: duration, balance: debit,"),
+    ("dei:AdrMember:", "QF-STANDARD-DEPRECATED", "us-gaap:AmericanDepositarySharesMember:"),
+])
+def test_a_concept_table_using_what_does_not_exist_is_refused(tmp_path, change, code, where):
+    text = (ROOT / "schema" / "taxonomy.yaml").read_text(encoding="utf-8")
+    assert change in text
+    if change.endswith(":"):        # a name: replace every use of it
+        text = re.sub(re.escape(change.rstrip(":")) + r"\b", where.rstrip(":"), text)
+    else:
+        text = text.replace(change, where)
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(text, encoding="utf-8")
+    taxonomy, problems = load_taxonomy(path)
+    assert taxonomy is None
+    assert any(p.code == code and p.source.line > 0 for p in problems), [str(p) for p in problems]
+
+
+def test_the_stubs_declare_the_catalog_and_nothing_else(catalog):
+    declared = {}
+    for path in (STUB_DIR / "qfin-standard-stubs").glob("*.xsd"):
+        root = etree.parse(str(path)).getroot()
+        prefix = {"us-gaap-2024.xsd": "us-gaap", "srt-2024.xsd": "srt", "dei-2024.xsd": "dei"}[path.name]
+        assert "standard-elements.yaml" in root[0].text          # the comment names its source
+        for element in root.iterfind(f"{XS}element"):
+            declared[QName(prefix, element.get("name"))] = element
+        if prefix == "dei":
+            types = {t.get("name"): t for t in root.iterfind(f"{XS}complexType")}
+            fiscal = types["fiscalPeriodItemType"].find(f".//{XS}restriction")
+            assert "Q2" in [e.get("value") for e in fiscal.iterfind(f"{XS}enumeration")]
+            assert types["centralIndexKeyItemType"].find(f".//{XS}pattern").get("value") == "[0-9]{10}"
+    assert set(declared) == set(catalog.elements)
+    for name, element in catalog.elements.items():
+        xsd = declared[name]
+        assert (xsd.get("type"), xsd.get(f"{XBRLI}periodType"), xsd.get(f"{XBRLI}balance")) == \
+            (element.type, element.period, element.balance), name
+        assert xsd.get("substitutionGroup") == element.substitution
+        assert xsd.get("abstract") == ("true" if element.abstract else "false")
