@@ -2,7 +2,7 @@
 `seen:` keys of schema/standard-elements.yaml.  A maintenance tool, not part of the tests (the filings are
 third-party documents kept outside the repository).
 
-    .venv/bin/python tools/observe_elements.py ../shared/filings/*.htm
+    .venv/bin/python tools/observe_elements.py FILING.htm [FILING.htm ...]
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..facts.standard import Catalog, load_catalog
-from .ixbrl import NS, SCHEMA_LOCATIONS, _element, _q, _serialise
+from .xbrl import NS, SCHEMA_LOCATIONS, _element, _q, _serialise
 from ..model import Taxonomy
 
 PACKAGE = "qfin-standard-stubs"

@@ -1,0 +1,185 @@
+"""The extension taxonomy's linkbases: labels, presentation, calculation and definition (dimensions)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from lxml import etree
+
+from ..model import FactKey, QName, Release, Taxonomy
+from .xbrl import (CALC11_ARCROLE, CALC11_XSD, LABEL_ROLES, LINKBASE_XSD, LRR_ROLES, NS, ROLE_BASE, XDT_ARCROLES,
+                   _abstract, _element_id, _hypercube, _q, _serialise, network_role)
+
+class _Linkbase:
+    """A linkbase under construction: locators are created once per concept and link."""
+
+    def __init__(self, taxonomy: Taxonomy, schema_name: str):
+        self.taxonomy, self.schema_name = taxonomy, schema_name
+        self.root = etree.Element(_q("link:linkbase"), nsmap={"link": NS["link"], "xlink": NS["xlink"],
+                                                               "xsi": NS["xsi"], "xbrldt": NS["xbrldt"]})
+        self.root.set(_q("xsi:schemaLocation"), f"{NS['link']} {LINKBASE_XSD}")
+
+    def href(self, name: QName) -> str:
+        namespace = self.taxonomy.namespaces[name.prefix]
+        base = namespace.schema_location or self.schema_name
+        return f"{base}#{_element_id(name)}"
+
+    def role_ref(self, role_id: str) -> None:
+        etree.SubElement(self.root, _q("link:roleRef"), {"roleURI": ROLE_BASE + role_id, _q("xlink:type"): "simple",
+                                                         _q("xlink:href"): f"{self.schema_name}#{role_id}"})
+
+    def link(self, tag: str, role: str) -> etree._Element:
+        return etree.SubElement(self.root, _q(tag), {_q("xlink:type"): "extended", _q("xlink:role"): role})
+
+    def locator(self, link, name: QName, label: str) -> str:
+        etree.SubElement(link, _q("link:loc"), {_q("xlink:type"): "locator", _q("xlink:href"): self.href(name),
+                                                _q("xlink:label"): label})
+        return label
+
+    def arc(self, link, tag: str, arcrole: str, source: str, target: str, order: int, **extra) -> None:
+        attributes = {_q("xlink:type"): "arc", _q("xlink:arcrole"): arcrole, _q("xlink:from"): source,
+                      _q("xlink:to"): target, "order": str(order)}
+        for key, value in extra.items():
+            attributes[_q(key.replace("__", ":")) if "__" in key else key] = value
+        etree.SubElement(link, _q(tag), attributes)
+
+
+def label_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
+    lb = _Linkbase(taxonomy, schema_name)
+    used = sorted({role for c in taxonomy.concepts.values() for role in c.labels if role in LRR_ROLES})
+    for role in used:
+        etree.SubElement(lb.root, _q("link:roleRef"), {"roleURI": LABEL_ROLES[role], _q("xlink:type"): "simple",
+                                                       _q("xlink:href"): LRR_ROLES[role]})
+    link = lb.link("link:labelLink", "http://www.xbrl.org/2003/role/link")
+    labels: list[tuple[QName, str, str]] = []
+    for concept in taxonomy.concepts.values():
+        labels += [(concept.name, role, text) for role, text in concept.labels.items()]
+    for axis in taxonomy.axes.values():
+        labels.append((axis.name, "label", f"{axis.label} [Axis]"))
+        labels.append((axis.domain, "label", f"{axis.label} [Domain]"))
+        labels.append((_hypercube(axis.name), "label", f"{axis.label} [Table]"))
+        labels += [(member, "label", f"{text} [Member]") for member, text in axis.member_labels.items()]
+    for statement in taxonomy.statements.values():
+        labels.append((_abstract(statement.role_uri), "label", f"{statement.title} [Abstract]"))
+    seen: set[QName] = set()
+    for index, (name, role, text) in enumerate(sorted(labels, key=lambda x: (str(x[0]), x[1]))):
+        loc = f"loc_{_element_id(name)}"
+        if name not in seen:
+            lb.locator(link, name, loc)
+            seen.add(name)
+        label_id = f"lab_{_element_id(name)}_{role}"
+        etree.SubElement(link, _q("link:label"), {_q("xlink:type"): "resource", _q("xlink:label"): label_id,
+                                                  _q("xlink:role"): LABEL_ROLES[role], "{http://www.w3.org/XML/1998/namespace}lang": "en",
+                                                  "id": label_id}).text = text
+        lb.arc(link, "link:labelArc", "http://www.xbrl.org/2003/arcrole/concept-label", loc, label_id, index + 1)
+    return _serialise(lb.root)
+
+
+def presentation_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
+    lb = _Linkbase(taxonomy, schema_name)
+    for statement in taxonomy.statements.values():
+        lb.role_ref(statement.role_uri)
+    used = sorted({row.label_role for s in taxonomy.statements.values() for row in s.rows
+                   if row.concept and row.label_role in LRR_ROLES})
+    for role in used:
+        etree.SubElement(lb.root, _q("link:roleRef"), {"roleURI": LABEL_ROLES[role], _q("xlink:type"): "simple",
+                                                       _q("xlink:href"): LRR_ROLES[role]})
+    for statement in taxonomy.statements.values():
+        link = lb.link("link:presentationLink", ROLE_BASE + statement.role_uri)
+        root = lb.locator(link, _abstract(statement.role_uri), "root")
+        order = 0
+        for index, row in enumerate(statement.rows):
+            if row.concept is None or row.dimensions:
+                continue
+            order += 1
+            loc = lb.locator(link, row.concept, f"row{index}")
+            lb.arc(link, "link:presentationArc", "http://www.xbrl.org/2003/arcrole/parent-child", root, loc, order,
+                   preferredLabel=LABEL_ROLES[row.label_role])
+    return _serialise(lb.root)
+
+
+def calculation_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
+    lb = _Linkbase(taxonomy, schema_name)
+    networks = list(dict.fromkeys(c.network for c in taxonomy.calculations))
+    for network in networks:
+        lb.role_ref(network_role(taxonomy, network))
+    etree.SubElement(lb.root, _q("link:arcroleRef"), {"arcroleURI": CALC11_ARCROLE, _q("xlink:type"): "simple",
+                                                      _q("xlink:href"): f"{CALC11_XSD}#summation-item"})
+    for network in networks:
+        link = lb.link("link:calculationLink", ROLE_BASE + network_role(taxonomy, network))
+        located: dict[QName, str] = {}
+
+        def loc(name: QName) -> str:
+            if name not in located:
+                located[name] = lb.locator(link, name, f"loc_{_element_id(name)}")
+            return located[name]
+
+        for calc in (c for c in taxonomy.calculations if c.network == network):
+            for order, item in enumerate(calc.items, 1):
+                lb.arc(link, "link:calculationArc", CALC11_ARCROLE, loc(calc.total), loc(item.concept), order,
+                       weight=f"{item.weight}.0")
+    return _serialise(lb.root)
+
+
+def incomplete_summations(release: Release, taxonomy: Taxonomy) -> dict[FactKey, str]:
+    """Facts that cannot be tagged: totals whose summation items are not all reported in their context.
+
+    Calculation 1.1 checks a total against the items that are reported, so a quoted prior-quarter
+    subtotal (e.g. Q1 net income, whose tax and other items the release does not give) would be
+    flagged as inconsistent.  Such a fact is shown in the release from the fact base but left untagged.
+    Removing a total can leave another summation incomplete, so this repeats until nothing changes.
+    """
+    tagged = {f.key for f in release.facts if isinstance(f.value, Decimal)}
+    excluded: dict[FactKey, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for key in sorted(tagged):
+            for calc in taxonomy.calculations:
+                if calc.total != key.concept:
+                    continue
+                items = [FactKey(i.concept, key.period, key.unit, key.dimensions) for i in calc.items]
+                missing = [i.concept.local for i in items if i not in tagged]
+                if missing and len(missing) < len(items):
+                    excluded[key] = f"summation items not reported: {', '.join(missing)}"
+                    tagged.discard(key)
+                    changed = True
+                    break
+    return excluded
+
+
+def definition_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) -> bytes:
+    """One closed hypercube per axis, with the concepts whose facts use that axis as its primary items."""
+    lb = _Linkbase(taxonomy, schema_name)
+    for axis in taxonomy.axes:
+        lb.role_ref(f"Dimension{axis.local.removesuffix('Axis')}")
+    for arcrole in XDT_ARCROLES:
+        etree.SubElement(lb.root, _q("link:arcroleRef"), {
+            "arcroleURI": f"http://xbrl.org/int/dim/arcrole/{arcrole}", _q("xlink:type"): "simple",
+            _q("xlink:href"): f"http://www.xbrl.org/2005/xbrldt-2005.xsd#{arcrole}"})
+    primaries: dict[QName, set[QName]] = {}
+    for fact in release.facts:
+        for axis, _member in fact.dimensions:
+            primaries.setdefault(axis, set()).add(fact.concept)
+    for axis_name, axis in taxonomy.axes.items():
+        concepts = sorted(primaries.get(axis_name, ()))
+        if not concepts:
+            continue
+        link = lb.link("link:definitionLink", ROLE_BASE + f"Dimension{axis_name.local.removesuffix('Axis')}")
+        table = lb.locator(link, _hypercube(axis_name), "table")
+        dimension = lb.locator(link, axis_name, "axis")
+        domain = lb.locator(link, axis.domain, "domain")
+        default = lb.locator(link, axis.domain, "default")
+        dim = "http://xbrl.org/int/dim/arcrole/"
+        for order, concept in enumerate(concepts, 1):
+            primary = lb.locator(link, concept, f"primary{order}")
+            lb.arc(link, "link:definitionArc", dim + "all", primary, table, 1,
+                   xbrldt__closed="true", xbrldt__contextElement="segment")
+        lb.arc(link, "link:definitionArc", dim + "hypercube-dimension", table, dimension, 1)
+        lb.arc(link, "link:definitionArc", dim + "dimension-domain", dimension, domain, 1)
+        lb.arc(link, "link:definitionArc", dim + "dimension-default", dimension, default, 1)
+        labels = {None: domain}
+        for member in axis.members:
+            labels[member] = lb.locator(link, member, f"m_{member.local}")
+        for order, (member, parent) in enumerate(axis.members.items(), 1):
+            lb.arc(link, "link:definitionArc", dim + "domain-member", labels[parent], labels[member], order)
+    return _serialise(lb.root)

@@ -1,0 +1,121 @@
+"""The names of an XBRL document set: namespaces, roles, element ids, and the list of elements the concept
+table declares (concepts, axes, members, hypercubes, statement abstracts)."""
+from __future__ import annotations
+
+from lxml import etree
+
+from ..facts.standard import xbrl_type
+from ..model import QName, Release, Taxonomy
+
+NS = {
+    "xs": "http://www.w3.org/2001/XMLSchema",
+    "xbrli": "http://www.xbrl.org/2003/instance",
+    "link": "http://www.xbrl.org/2003/linkbase",
+    "xlink": "http://www.w3.org/1999/xlink",
+    "xbrldt": "http://xbrl.org/2005/xbrldt",
+    "xbrldi": "http://xbrl.org/2006/xbrldi",
+    "dtr-types": "http://www.xbrl.org/dtr/type/2022-03-31",
+    "iso4217": "http://www.xbrl.org/2003/iso4217",
+    "ix": "http://www.xbrl.org/2013/inlineXBRL",
+    "ixt": "http://www.xbrl.org/inlineXBRL/transformation/2020-02-12",
+    "xhtml": "http://www.w3.org/1999/xhtml",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
+SCHEMA_LOCATIONS = {
+    NS["xbrli"]: "http://www.xbrl.org/2003/xbrl-instance-2003-12-31.xsd",
+    NS["xbrldt"]: "http://www.xbrl.org/2005/xbrldt-2005.xsd",
+    NS["dtr-types"]: "https://www.xbrl.org/dtr/type/2022-03-31/types.xsd",
+}
+LINKBASE_XSD = "http://www.xbrl.org/2003/xbrl-linkbase-2003-12-31.xsd"
+CALC11_ARCROLE = "https://xbrl.org/2023/arcrole/summation-item"
+CALC11_XSD = "https://xbrl.org/2023/calculation-1.1.xsd"
+ROLE_BASE = "http://ir.qifu.tech/role/"
+LABEL_ROLES = {
+    "label": "http://www.xbrl.org/2003/role/label",
+    "terse": "http://www.xbrl.org/2003/role/terseLabel",
+    "verbose": "http://www.xbrl.org/2003/role/verboseLabel",
+    "total": "http://www.xbrl.org/2003/role/totalLabel",
+    "periodStart": "http://www.xbrl.org/2003/role/periodStartLabel",
+    "periodEnd": "http://www.xbrl.org/2003/role/periodEndLabel",
+    "negated": "http://www.xbrl.org/2009/role/negatedLabel",
+    "negatedTerse": "http://www.xbrl.org/2009/role/negatedTerseLabel",
+}
+LRR_ROLES = {
+    "negated": "http://www.xbrl.org/lrr/role/negated-2009-12-16.xsd#negatedLabel",
+    "negatedTerse": "http://www.xbrl.org/lrr/role/negated-2009-12-16.xsd#negatedTerseLabel",
+}
+XDT_ARCROLES = ("all", "hypercube-dimension", "dimension-domain", "domain-member", "dimension-default")
+
+
+def document_name(release: Release) -> str:
+    return f"qfin-{str(release.meta['document_period_end']).replace('-', '')}"
+
+
+def _q(tag: str) -> str:
+    prefix, local = tag.split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def _serialise(root: etree._Element) -> bytes:
+    etree.indent(root, space=" ")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
+
+
+# ---------------------------------------------------------------------- the element list
+def elements(taxonomy: Taxonomy) -> list[dict]:
+    """Every element the taxonomy uses: concepts, axes, domains, members, hypercubes and statement abstracts."""
+    out = []
+    for concept in taxonomy.concepts.values():
+        out.append({"name": concept.name, "type": xbrl_type(concept), "period": concept.period_type,
+                    "balance": concept.balance, "abstract": False, "group": "xbrli:item"})
+    for axis in taxonomy.axes.values():
+        out.append({"name": axis.name, "type": "xbrli:stringItemType", "period": "duration", "balance": None,
+                    "abstract": True, "group": "xbrldt:dimensionItem"})
+        for member in [axis.domain, *axis.members]:
+            out.append({"name": member, "type": "dtr-types:domainItemType", "period": "duration", "balance": None,
+                        "abstract": True, "group": "xbrli:item"})
+        out.append({"name": _hypercube(axis.name), "type": "xbrli:stringItemType", "period": "duration",
+                    "balance": None, "abstract": True, "group": "xbrldt:hypercubeItem"})
+    for statement in taxonomy.statements.values():
+        out.append({"name": _abstract(statement.role_uri), "type": "xbrli:stringItemType", "period": "duration",
+                    "balance": None, "abstract": True, "group": "xbrli:item"})
+    unique = {e["name"]: e for e in out}
+    return [unique[name] for name in sorted(unique)]
+
+
+def _hypercube(axis: QName) -> QName:
+    return QName("qfin", axis.local.removesuffix("Axis") + "Table")
+
+
+def _abstract(role: str) -> QName:
+    return QName("qfin", role + "Abstract")
+
+
+def _element_id(name: QName) -> str:
+    return f"{name.prefix}_{name.local}"
+
+
+def _element(parent, element: dict) -> None:
+    attributes = {"id": _element_id(element["name"]), "name": element["name"].local, "type": element["type"],
+                  "substitutionGroup": element["group"], _q("xbrli:periodType"): element["period"],
+                  "nillable": "true", "abstract": "true" if element["abstract"] else "false"}
+    if element["balance"]:
+        attributes[_q("xbrli:balance")] = element["balance"]
+    etree.SubElement(parent, _q("xs:element"), attributes)
+
+
+def network_role(taxonomy: Taxonomy, network: str) -> str:
+    """The role id of a calculation network: its statement's, or the network name in CamelCase."""
+    statement = taxonomy.statements.get(network)
+    return statement.role_uri if statement else "".join(part.capitalize() for part in network.split("-"))
+
+
+def _roles(taxonomy: Taxonomy) -> list[tuple[str, str, tuple[str, ...]]]:
+    links = ("link:presentationLink", "link:calculationLink", "link:definitionLink")
+    roles = [(s.role_uri, f"{index:02d} - Statement - {s.title}", links)
+             for index, s in enumerate(taxonomy.statements.values(), 1)]
+    networks = sorted({c.network for c in taxonomy.calculations if c.network not in taxonomy.statements})
+    roles += [(network_role(taxonomy, n), f"80 - Calculation - {n}", ("link:calculationLink",)) for n in networks]
+    roles += [(f"Dimension{axis.local.removesuffix('Axis')}", f"90 - Disclosure - {a.label} (dimension)",
+               ("link:definitionLink",)) for axis, a in taxonomy.axes.items()]
+    return roles
