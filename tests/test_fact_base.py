@@ -154,8 +154,8 @@ DATES_AND_TEXT = [
     ("us-gaap:DividendPayableDateToBePaidDayMonthAndYear[us-gaap:CommonClassAMember]", "H1-2024", dt.date(2024, 10, 29), "October 29, 2024"),
     ("us-gaap:DividendPayableDateToBePaidDayMonthAndYear[dei:AdrMember]", "H1-2024", dt.date(2024, 11, 1), "November 1, 2024"),
     ("qfin:ReleaseDate", "Q2-2024", dt.date(2024, 8, 13), "Aug. 13, 2024"),
-    ("dei:EntityRegistrantName", "Q2-2024", "Qifu Technology, Inc.", "Qifu Technology, Inc."),
-    ("dei:TradingSymbol", "Q2-2024", "QFIN", "NASDAQ: QFIN"),
+    ("dei:EntityRegistrantName", "H1-2024", "Qifu Technology, Inc.", "Qifu Technology, Inc."),
+    ("dei:TradingSymbol", "H1-2024", "QFIN", "NASDAQ: QFIN"),
     ("qfin:HongKongStockCode", "Q2-2024", "3660", "HKEx: 3660"),
 ]
 

@@ -30,7 +30,7 @@ def xxe(tmp_path) -> bytes:
       xmlns:xbrli="http://www.xbrl.org/2003/instance" xmlns:dei="http://xbrl.sec.gov/dei/2024">
 <body><div style="display:none"><ix:header><ix:resources>
 <xbrli:context id="c"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0001741530</xbrli:identifier>
-</xbrli:entity><xbrli:period><xbrli:startDate>2024-04-01</xbrli:startDate><xbrli:endDate>2024-06-30</xbrli:endDate>
+</xbrli:entity><xbrli:period><xbrli:startDate>2024-01-01</xbrli:startDate><xbrli:endDate>2024-06-30</xbrli:endDate>
 </xbrli:period></xbrli:context></ix:resources></ix:header></div>
 <p><ix:nonNumeric name="dei:EntityRegistrantName" contextRef="c">&xxe;&remote;</ix:nonNumeric></p></body></html>
 """.encode("utf-8")

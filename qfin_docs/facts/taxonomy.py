@@ -1,6 +1,7 @@
 """Load the concept table (``schema/taxonomy.yaml``) into a :class:`Taxonomy`."""
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -186,3 +187,12 @@ class _Builder:
                         self.error(source, "QF-UNKNOWN-CONCEPT", f"calculation concept '{q}' is not defined")
                 if total is not None:
                     yield Calculation(total, tuple(parsed), sid, source)
+
+
+def dated(taxonomy: Taxonomy, release) -> Taxonomy:
+    """The concept table with the extension namespace of this release: EDGAR wants it in the form
+    ``http://{authority}/{yyyymmdd}``, the date the period the document reports on ends."""
+    end = str(release.meta["document_period_end"]).replace("-", "")
+    namespaces = {prefix: dataclasses.replace(ns, uri=ns.uri.replace("{period_end}", end))
+                  for prefix, ns in taxonomy.namespaces.items()}
+    return dataclasses.replace(taxonomy, namespaces=namespaces)

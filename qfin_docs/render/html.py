@@ -16,6 +16,7 @@ from . import templating
 from .templating import ASSETS, TEMPLATES, RenderLimit, TemplateRefused, find_in_templates, render_bounded
 from ..xmlio import parse_xml
 from .figures import FigureError, Figures, context_id
+from ..facts.taxonomy import dated
 from .ixbrl import document_name, incomplete_summations
 from ..model import Fact, Figure, Problem, Release, Source, Taxonomy, shown_path
 
@@ -47,6 +48,7 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
     Returns:
         ``(rendered, problems)``; a missing fact or undefined name is a problem at its template line.
     """
+    taxonomy = dated(taxonomy, release)
     env = make_env(Path(release.directory))
     untagged = frozenset(incomplete_summations(release, taxonomy)) if mode == "ixbrl" else frozenset()
     figures = Figures(release, taxonomy, mode, untagged)

@@ -10,8 +10,10 @@ from decimal import Decimal
 
 from lxml import etree
 
+from ..facts.taxonomy import dated
 from ..model import Release, Taxonomy
 from ..xmlio import parse_xml
+from .edgar import edgar_form
 from .linkbases import (calculation_linkbase, definition_linkbase, incomplete_summations, label_linkbase,
                         presentation_linkbase)
 from .xbrl import NS, SCHEMA_LOCATIONS, ROLE_BASE, _element, _q, _roles, _serialise, document_name, elements
@@ -117,14 +119,15 @@ def nonnumeric_value(fact) -> str:
 # ---------------------------------------------------------------------- the set
 def document_set(release: Release, taxonomy: Taxonomy, inline: str) -> dict[str, bytes]:
     """Every file of the Inline XBRL document set, by name."""
+    taxonomy = dated(taxonomy, release)
     name = document_name(release)
     schema = f"{name}.xsd"
-    inline_bytes = inline.encode("utf-8")
+    inline_bytes = edgar_form(inline)
     return {
         f"{name}.htm": inline_bytes,
         schema: extension_schema(release, taxonomy),
         f"{name}_lab.xml": label_linkbase(taxonomy, schema),
-        f"{name}_pre.xml": presentation_linkbase(taxonomy, schema),
+        f"{name}_pre.xml": presentation_linkbase(release, taxonomy, schema),
         f"{name}_cal.xml": calculation_linkbase(taxonomy, schema),
         f"{name}_def.xml": definition_linkbase(release, taxonomy, schema),
         f"{name}_htm.xml": extract_instance(inline_bytes),

@@ -6,8 +6,11 @@ from decimal import Decimal
 from lxml import etree
 
 from ..model import FactKey, QName, Release, Taxonomy
-from .xbrl import (CALC11_ARCROLE, CALC11_XSD, LABEL_ROLES, LINKBASE_XSD, LRR_ROLES, NS, ROLE_BASE, XDT_ARCROLES,
-                   _abstract, _element_id, _hypercube, _q, _serialise, network_role)
+from .xbrl import (LABEL_ROLES, LANG, LINKBASE_XSD, LRR_ROLES, NS, ROLE_BASE, SUMMATION_ARCROLE, XDT_ARCROLES,
+                   _abstract, _element_id, _hypercube, _q, _serialise, dimension_role, line_items, network_role,
+                   presentation_roles)
+
+PARENT_CHILD = "http://www.xbrl.org/2003/arcrole/parent-child"
 
 class _Linkbase:
     """A linkbase under construction: locators are created once per concept and link."""
@@ -58,8 +61,8 @@ def label_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
         labels.append((axis.domain, "label", f"{axis.label} [Domain]"))
         labels.append((_hypercube(axis.name), "label", f"{axis.label} [Table]"))
         labels += [(member, "label", f"{text} [Member]") for member, text in axis.member_labels.items()]
-    for statement in taxonomy.statements.values():
-        labels.append((_abstract(statement.role_uri), "label", f"{statement.title} [Abstract]"))
+    labels += [(_abstract(role), "label", f"{title} [Abstract]") for role, title in presentation_roles(taxonomy)]
+    labels += [(line_items(name), "label", f"{axis.label} [Line Items]") for name, axis in taxonomy.axes.items()]
     seen: set[QName] = set()
     for index, (name, role, text) in enumerate(sorted(labels, key=lambda x: (str(x[0]), x[1]))):
         loc = f"loc_{_element_id(name)}"
@@ -68,21 +71,35 @@ def label_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
             seen.add(name)
         label_id = f"lab_{_element_id(name)}_{role}"
         etree.SubElement(link, _q("link:label"), {_q("xlink:type"): "resource", _q("xlink:label"): label_id,
-                                                  _q("xlink:role"): LABEL_ROLES[role], "{http://www.w3.org/XML/1998/namespace}lang": "en",
+                                                  _q("xlink:role"): LABEL_ROLES[role], "{http://www.w3.org/XML/1998/namespace}lang": LANG,
                                                   "id": label_id}).text = text
         lb.arc(link, "link:labelArc", "http://www.xbrl.org/2003/arcrole/concept-label", loc, label_id, index + 1)
     return _serialise(lb.root)
 
 
-def presentation_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
+def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) -> bytes:
+    """Every fact's concept in a presentation group (EDGAR's rule): the cover (dei), the statements, one group
+    per axis presenting its dimensional facts as Table / Axis / Domain / Members and Line Items, and the
+    release's other figures."""
     lb = _Linkbase(taxonomy, schema_name)
-    for statement in taxonomy.statements.values():
-        lb.role_ref(statement.role_uri)
+    for role, _title in presentation_roles(taxonomy):
+        lb.role_ref(role)
     used = sorted({row.label_role for s in taxonomy.statements.values() for row in s.rows
                    if row.concept and row.label_role in LRR_ROLES})
     for role in used:
         etree.SubElement(lb.root, _q("link:roleRef"), {"roleURI": LABEL_ROLES[role], _q("xlink:type"): "simple",
                                                        _q("xlink:href"): LRR_ROLES[role]})
+    plain = sorted({f.concept for f in release.facts if not f.dimensions}, key=str)
+    presented: set[QName] = set()
+
+    def group(role: str, concepts: list[QName]) -> None:
+        link = lb.link("link:presentationLink", ROLE_BASE + role)
+        root = lb.locator(link, _abstract(role), "root")
+        for order, concept in enumerate(concepts, 1):
+            lb.arc(link, "link:presentationArc", PARENT_CHILD, root, lb.locator(link, concept, f"c{order}"), order)
+        presented.update(concepts)
+
+    group("Cover", [c for c in plain if c.prefix == "dei"])
     for statement in taxonomy.statements.values():
         link = lb.link("link:presentationLink", ROLE_BASE + statement.role_uri)
         root = lb.locator(link, _abstract(statement.role_uri), "root")
@@ -92,9 +109,37 @@ def presentation_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
                 continue
             order += 1
             loc = lb.locator(link, row.concept, f"row{index}")
-            lb.arc(link, "link:presentationArc", "http://www.xbrl.org/2003/arcrole/parent-child", root, loc, order,
+            lb.arc(link, "link:presentationArc", PARENT_CHILD, root, loc, order,
                    preferredLabel=LABEL_ROLES[row.label_role])
+            presented.add(row.concept)
+    for axis_name, concepts in _primaries(release).items():
+        axis = taxonomy.axes[axis_name]
+        link = lb.link("link:presentationLink", ROLE_BASE + dimension_role(axis_name))
+        root = lb.locator(link, _abstract(dimension_role(axis_name)), "root")
+        table = lb.locator(link, _hypercube(axis_name), "table")
+        dimension = lb.locator(link, axis_name, "axis")
+        domain = lb.locator(link, axis.domain, "domain")
+        items = lb.locator(link, line_items(axis_name), "items")
+        lb.arc(link, "link:presentationArc", PARENT_CHILD, root, table, 1)
+        lb.arc(link, "link:presentationArc", PARENT_CHILD, table, dimension, 1)
+        lb.arc(link, "link:presentationArc", PARENT_CHILD, dimension, domain, 1)
+        members = {None: domain} | {m: lb.locator(link, m, f"m_{m.local}") for m in axis.members}
+        for order, (member, parent) in enumerate(axis.members.items(), 1):
+            lb.arc(link, "link:presentationArc", PARENT_CHILD, members[parent], members[member], order)
+        lb.arc(link, "link:presentationArc", PARENT_CHILD, table, items, 2)
+        for order, concept in enumerate(concepts, 1):
+            lb.arc(link, "link:presentationArc", PARENT_CHILD, items, lb.locator(link, concept, f"c{order}"), order)
+    group("Details", [c for c in plain if c not in presented])
     return _serialise(lb.root)
+
+
+def _primaries(release: Release) -> dict[QName, list[QName]]:
+    """For each axis the release's facts use, the concepts reported on it."""
+    primaries: dict[QName, set[QName]] = {}
+    for fact in release.facts:
+        for axis, _member in fact.dimensions:
+            primaries.setdefault(axis, set()).add(fact.concept)
+    return {axis: sorted(concepts, key=str) for axis, concepts in sorted(primaries.items(), key=lambda i: str(i[0]))}
 
 
 def calculation_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
@@ -102,8 +147,6 @@ def calculation_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
     networks = list(dict.fromkeys(c.network for c in taxonomy.calculations))
     for network in networks:
         lb.role_ref(network_role(taxonomy, network))
-    etree.SubElement(lb.root, _q("link:arcroleRef"), {"arcroleURI": CALC11_ARCROLE, _q("xlink:type"): "simple",
-                                                      _q("xlink:href"): f"{CALC11_XSD}#summation-item"})
     for network in networks:
         link = lb.link("link:calculationLink", ROLE_BASE + network_role(taxonomy, network))
         located: dict[QName, str] = {}
@@ -115,7 +158,7 @@ def calculation_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
 
         for calc in (c for c in taxonomy.calculations if c.network == network):
             for order, item in enumerate(calc.items, 1):
-                lb.arc(link, "link:calculationArc", CALC11_ARCROLE, loc(calc.total), loc(item.concept), order,
+                lb.arc(link, "link:calculationArc", SUMMATION_ARCROLE, loc(calc.total), loc(item.concept), order,
                        weight=f"{item.weight}.0")
     return _serialise(lb.root)
 
@@ -148,32 +191,28 @@ def incomplete_summations(release: Release, taxonomy: Taxonomy) -> dict[FactKey,
 
 
 def definition_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) -> bytes:
-    """One closed hypercube per axis, with the concepts whose facts use that axis as its primary items."""
+    """One closed hypercube per axis, its line items the concepts whose facts use that axis."""
     lb = _Linkbase(taxonomy, schema_name)
     for axis in taxonomy.axes:
-        lb.role_ref(f"Dimension{axis.local.removesuffix('Axis')}")
+        lb.role_ref(dimension_role(axis))
     for arcrole in XDT_ARCROLES:
         etree.SubElement(lb.root, _q("link:arcroleRef"), {
             "arcroleURI": f"http://xbrl.org/int/dim/arcrole/{arcrole}", _q("xlink:type"): "simple",
             _q("xlink:href"): f"http://www.xbrl.org/2005/xbrldt-2005.xsd#{arcrole}"})
-    primaries: dict[QName, set[QName]] = {}
-    for fact in release.facts:
-        for axis, _member in fact.dimensions:
-            primaries.setdefault(axis, set()).add(fact.concept)
-    for axis_name, axis in taxonomy.axes.items():
-        concepts = sorted(primaries.get(axis_name, ()))
-        if not concepts:
-            continue
-        link = lb.link("link:definitionLink", ROLE_BASE + f"Dimension{axis_name.local.removesuffix('Axis')}")
+    for axis_name, concepts in _primaries(release).items():
+        axis = taxonomy.axes[axis_name]
+        link = lb.link("link:definitionLink", ROLE_BASE + dimension_role(axis_name))
         table = lb.locator(link, _hypercube(axis_name), "table")
         dimension = lb.locator(link, axis_name, "axis")
         domain = lb.locator(link, axis.domain, "domain")
         default = lb.locator(link, axis.domain, "default")
         dim = "http://xbrl.org/int/dim/arcrole/"
-        for order, concept in enumerate(concepts, 1):
-            primary = lb.locator(link, concept, f"primary{order}")
-            lb.arc(link, "link:definitionArc", dim + "all", primary, table, 1,
-                   xbrldt__closed="true", xbrldt__contextElement="segment")
+        items = lb.locator(link, line_items(axis_name), "items")
+        lb.arc(link, "link:definitionArc", dim + "all", items, table, 1,
+               xbrldt__closed="true", xbrldt__contextElement="segment")
+        for order, concept in enumerate(concepts, 1):        # the line items' children inherit the table
+            lb.arc(link, "link:definitionArc", dim + "domain-member", items,
+                   lb.locator(link, concept, f"primary{order}"), order)
         lb.arc(link, "link:definitionArc", dim + "hypercube-dimension", table, dimension, 1)
         lb.arc(link, "link:definitionArc", dim + "dimension-domain", dimension, domain, 1)
         lb.arc(link, "link:definitionArc", dim + "dimension-default", dimension, default, 1)

@@ -27,8 +27,10 @@ SCHEMA_LOCATIONS = {
     NS["dtr-types"]: "https://www.xbrl.org/dtr/type/2022-03-31/types.xsd",
 }
 LINKBASE_XSD = "http://www.xbrl.org/2003/xbrl-linkbase-2003-12-31.xsd"
-CALC11_ARCROLE = "https://xbrl.org/2023/arcrole/summation-item"
-CALC11_XSD = "https://xbrl.org/2023/calculation-1.1.xsd"
+# EDGAR does not accept Calculation 1.1 arcs yet: the linkbase uses the XBRL 2.1 arcrole, while the project's
+# own checks (and Arelle, run with --calc c11r) keep the rounding-interval semantics of Calculation 1.1.
+SUMMATION_ARCROLE = "http://www.xbrl.org/2003/arcrole/summation-item"
+LANG = "en-US"              # EDGAR wants labels, and the document, in US English
 ROLE_BASE = "http://ir.qifu.tech/role/"
 LABEL_ROLES = {
     "label": "http://www.xbrl.org/2003/role/label",
@@ -76,8 +78,10 @@ def elements(taxonomy: Taxonomy) -> list[dict]:
                         "abstract": True, "group": "xbrli:item"})
         out.append({"name": _hypercube(axis.name), "type": "xbrli:stringItemType", "period": "duration",
                     "balance": None, "abstract": True, "group": "xbrldt:hypercubeItem"})
-    for statement in taxonomy.statements.values():
-        out.append({"name": _abstract(statement.role_uri), "type": "xbrli:stringItemType", "period": "duration",
+    abstracts = [_abstract(role) for role, _ in presentation_roles(taxonomy)]
+    abstracts += [line_items(axis) for axis in taxonomy.axes]
+    for name in abstracts:
+        out.append({"name": name, "type": "xbrli:stringItemType", "period": "duration",
                     "balance": None, "abstract": True, "group": "xbrli:item"})
     unique = {e["name"]: e for e in out}
     return [unique[name] for name in sorted(unique)]
@@ -89,6 +93,22 @@ def _hypercube(axis: QName) -> QName:
 
 def _abstract(role: str) -> QName:
     return QName("qfin", role + "Abstract")
+
+
+def line_items(axis: QName) -> QName:
+    return QName("qfin", axis.local.removesuffix("Axis") + "LineItems")
+
+
+def dimension_role(axis: QName) -> str:
+    return f"Dimension{axis.local.removesuffix('Axis')}"
+
+
+def presentation_roles(taxonomy: Taxonomy) -> list[tuple[str, str]]:
+    """Every presentation group, (role id, title): the cover, the statements, one per axis (its dimensional
+    facts, as a table), and the release's other figures."""
+    return ([("Cover", "Cover")] + [(s.role_uri, s.title) for s in taxonomy.statements.values()]
+            + [(dimension_role(axis), f"{a.label} (Details)") for axis, a in taxonomy.axes.items()]
+            + [("Details", "Other figures of the release (Details)")])
 
 
 def _element_id(name: QName) -> str:
@@ -111,11 +131,16 @@ def network_role(taxonomy: Taxonomy, network: str) -> str:
 
 
 def _roles(taxonomy: Taxonomy) -> list[tuple[str, str, tuple[str, ...]]]:
-    links = ("link:presentationLink", "link:calculationLink", "link:definitionLink")
-    roles = [(s.role_uri, f"{index:02d} - Statement - {s.title}", links)
-             for index, s in enumerate(taxonomy.statements.values(), 1)]
+    """The role declarations, with definitions in the form EDGAR requires: "{sort code} - {Document|Statement|
+    Disclosure|Schedule} - {title}"."""
+    pre, cal, dfn = "link:presentationLink", "link:calculationLink", "link:definitionLink"
+    roles = [("Cover", "0001 - Document - Cover", (pre,))]
+    roles += [(s.role_uri, f"{index:04d} - Statement - {s.title}", (pre, cal, dfn))
+              for index, s in enumerate(taxonomy.statements.values(), 2)]
     networks = sorted({c.network for c in taxonomy.calculations if c.network not in taxonomy.statements})
-    roles += [(network_role(taxonomy, n), f"80 - Calculation - {n}", ("link:calculationLink",)) for n in networks]
-    roles += [(f"Dimension{axis.local.removesuffix('Axis')}", f"90 - Disclosure - {a.label} (dimension)",
-               ("link:definitionLink",)) for axis, a in taxonomy.axes.items()]
+    roles += [(network_role(taxonomy, n), f"{8000 + index:04d} - Disclosure - {n.replace('-', ' ').capitalize()} "
+               "(calculation)", (cal,)) for index, n in enumerate(networks, 1)]
+    roles += [(dimension_role(axis), f"{9000 + index:04d} - Disclosure - {a.label} (Details)", (pre, dfn))
+              for index, (axis, a) in enumerate(taxonomy.axes.items(), 1)]
+    roles += [("Details", "9900 - Disclosure - Other figures of the release (Details)", (pre,))]
     return roles

@@ -1,0 +1,135 @@
+"""The SEC's own rules for an Inline XBRL submission (the EDGAR Filer Manual, applied by the SEC's validation
+plugin, which is not installable here): one test per convention, on the built document set."""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import pytest
+from lxml import etree
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+LINK = "{http://www.xbrl.org/2003/linkbase}"
+XLINK = "{http://www.w3.org/1999/xlink}"
+XBRLI = "{http://www.xbrl.org/2003/instance}"
+XBRLDI = "{http://xbrl.org/2006/xbrldi}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@pytest.fixture(scope="module")
+def docs(built):
+    name = next(p.stem for p in built.glob("qfin-*.xsd"))
+    return {kind: built / f"{name}{suffix}" for kind, suffix in (
+        ("htm", ".htm"), ("xsd", ".xsd"), ("lab", "_lab.xml"), ("pre", "_pre.xml"), ("cal", "_cal.xml"),
+        ("def", "_def.xml"), ("instance", "_htm.xml"))}
+
+
+def _xml(path):
+    return etree.parse(str(path)).getroot()
+
+
+def test_labels_and_document_are_in_us_english(docs):
+    labels = list(_xml(docs["lab"]).iter(f"{LINK}label"))
+    assert labels and {label.get(XML_LANG) for label in labels} == {"en-US"}
+    assert _xml(docs["htm"]).get(XML_LANG) == "en-US"
+
+
+def test_calculations_use_the_xbrl_21_arcrole_edgar_accepts(docs):
+    root = _xml(docs["cal"])
+    arcs = list(root.iter(f"{LINK}calculationArc"))
+    assert len(arcs) > 40
+    assert {arc.get(f"{XLINK}arcrole") for arc in arcs} == {"http://www.xbrl.org/2003/arcrole/summation-item"}
+    assert not list(root.iter(f"{LINK}arcroleRef"))          # no Calculation 1.1 arcrole declared
+
+
+def test_the_document_is_ascii_and_keeps_its_text(docs):
+    raw = docs["htm"].read_bytes()
+    assert max(raw) < 0x80
+    assert raw.startswith(b"<?xml version='1.0' encoding='ASCII'?>")
+    text = "".join(_xml(docs["htm"]).itertext())
+    assert "8月 13, 2024" in text and "“ADS”" in text         # the characters are references, not lost
+
+
+def test_no_style_element_no_links_out_and_the_styling_kept(docs):
+    root = _xml(docs["htm"])
+    assert not list(root.iter(f"{XHTML}style"))
+    hrefs = [a.get("href") for a in root.iter(f"{XHTML}a") if a.get("href")]
+    assert all(href.startswith("#") for href in hrefs), hrefs
+    assert "https://ir.qifu.tech" in "".join(root.itertext())            # the address is still printed
+    tables = [t for t in root.iter(f"{XHTML}table") if "fin" in (t.get("class") or "").split()]
+    assert tables and all("border-collapse" in (t.get("style") or "") for t in tables)
+    assert root.get("style") is None                                      # XHTML allows no style on <html>
+
+
+def test_every_fact_is_in_a_presentation_group_dimensional_ones_in_a_table(docs):
+    instance = _xml(docs["instance"])
+    facts = [e for e in instance if e.get("contextRef")]
+    contexts = {c.get("id"): [m.get("dimension") for m in c.iter(f"{XBRLDI}explicitMember")]
+                for c in instance.iter(f"{XBRLI}context")}
+    presented = defaultdict(set)                                          # concept -> roles
+    role_elements = defaultdict(set)
+    for link in _xml(docs["pre"]).iter(f"{LINK}presentationLink"):
+        for loc in link.iter(f"{LINK}loc"):
+            name = loc.get(f"{XLINK}href").rpartition("#")[2]
+            presented[name].add(link.get(f"{XLINK}role"))
+            role_elements[link.get(f"{XLINK}role")].add(name)
+    assert len(facts) > 500
+    for fact in facts:
+        qname = etree.QName(fact)
+        prefix = fact.prefix
+        element_id = f"{prefix}_{qname.localname}"
+        assert presented[element_id], f"{element_id} is in no presentation group"
+        for axis in contexts[fact.get("contextRef")]:
+            axis_id = axis.replace(":", "_")
+            roles = [r for r in presented[element_id] if axis_id in role_elements[r]]
+            assert roles, f"{element_id} on {axis} is in no presentation table with that axis"
+            assert any(e.endswith("Table") for e in role_elements[roles[0]])
+            assert any(e.endswith("LineItems") for e in role_elements[roles[0]])
+
+
+def test_roles_are_declared_as_edgar_requires(docs):
+    schema = _xml(docs["xsd"])
+    declared = {}
+    for role in schema.iter(f"{LINK}roleType"):
+        definition = role.find(f"{LINK}definition").text
+        assert re.fullmatch(r"[0-9]{4} - (Document|Statement|Disclosure|Schedule) - .+", definition), definition
+        declared[role.get("roleURI")] = {u.text for u in role.iter(f"{LINK}usedOn")}
+    codes = [d.find(f"{LINK}definition").text[:4] for d in schema.iter(f"{LINK}roleType")]
+    assert len(codes) == len(set(codes))
+    for kind, tag in (("pre", "presentationLink"), ("cal", "calculationLink"), ("def", "definitionLink")):
+        for link in _xml(docs[kind]).iter(f"{LINK}{tag}"):
+            role = link.get(f"{XLINK}role")
+            assert f"link:{tag}" in declared[role], f"{role} is not declared for {tag}"
+
+
+def test_extension_namespace_and_file_names_follow_the_period(docs, loaded):
+    schema = _xml(docs["xsd"])
+    end = str(loaded.release.meta["document_period_end"]).replace("-", "")
+    assert schema.get("targetNamespace") == f"http://ir.qifu.tech/{end}"
+    assert docs["xsd"].name == f"qfin-{end}.xsd"
+    assert re.fullmatch(r"http://[a-z0-9.-]+/[0-9]{8}", schema.get("targetNamespace"))
+
+
+def test_dei_facts_are_on_the_year_to_date_context(docs):
+    instance = _xml(docs["instance"])
+    periods = {}
+    for context in instance.iter(f"{XBRLI}context"):
+        start, end = context.find(f".//{XBRLI}startDate"), context.find(f".//{XBRLI}endDate")
+        periods[context.get("id")] = (start.text, end.text) if start is not None else None
+    dei = [e for e in instance if e.get("contextRef") and etree.QName(e).namespace.startswith("http://xbrl.sec.gov/dei")]
+    end = next(e.text for e in dei if etree.QName(e).localname == "DocumentPeriodEndDate")
+    assert len(dei) >= 8
+    for fact in dei:
+        assert periods[fact.get("contextRef")] == (f"{end[:4]}-01-01", end), etree.QName(fact).localname
+
+
+def test_attribution_is_computed_as_the_taxonomy_does(docs):
+    root = _xml(docs["cal"])
+    arcs = defaultdict(dict)
+    for link in root.iter(f"{LINK}calculationLink"):
+        locs = {loc.get(f"{XLINK}label"): loc.get(f"{XLINK}href").rpartition("#")[2] for loc in link.iter(f"{LINK}loc")}
+        for arc in link.iter(f"{LINK}calculationArc"):
+            arcs[locs[arc.get(f"{XLINK}from")]][locs[arc.get(f"{XLINK}to")]] = arc.get("weight")
+    assert arcs["us-gaap_NetIncomeLoss"] == {"us-gaap_ProfitLoss": "1.0",
+                                             "us-gaap_NetIncomeLossAttributableToNoncontrollingInterest": "-1.0"}
+    assert "us-gaap_NetIncomeLoss" not in arcs["us-gaap_ProfitLoss"]
