@@ -133,3 +133,16 @@ def test_attribution_is_computed_as_the_taxonomy_does(docs):
     assert arcs["us-gaap_NetIncomeLoss"] == {"us-gaap_ProfitLoss": "1.0",
                                              "us-gaap_NetIncomeLossAttributableToNoncontrollingInterest": "-1.0"}
     assert "us-gaap_NetIncomeLoss" not in arcs["us-gaap_ProfitLoss"]
+
+
+def test_forecasts_are_standard_elements_on_the_scenario_axis(docs):
+    instance = _xml(docs["instance"])
+    contexts = {c.get("id"): ({m.get("dimension"): m.text for m in c.iter(f"{XBRLDI}explicitMember")},
+                              c.findtext(f".//{XBRLI}endDate"))
+                for c in instance.iter(f"{XBRLI}context")}
+    future = [e for e in instance if e.get("contextRef") and contexts[e.get("contextRef")][1] == "2024-09-30"]
+    assert {etree.QName(e).localname for e in future} >= {"ProfitLoss", "NonGaapNetIncomeOutlook"}
+    for fact in future:
+        dims = contexts[fact.get("contextRef")][0]
+        assert dims.get("srt:StatementScenarioAxis") == "srt:ScenarioForecastMember", etree.QName(fact).localname
+        assert dims.get("srt:RangeAxis") in ("srt:MinimumMember", "srt:MaximumMember")

@@ -139,12 +139,12 @@ PROSE_FIGURES = [
     ("us-gaap:TreasuryStockSharesAcquired[dei:AdrMember]", "REPURCHASE-TO-DATE", "10.7 million"),
     ("us-gaap:TreasuryStockValueAcquiredCostMethod[dei:AdrMember]", "REPURCHASE-TO-DATE", "US$211 million"),
     ("us-gaap:TreasuryStockAcquiredAverageCostPerShare[dei:AdrMember]", "REPURCHASE-TO-DATE", "US$19.7"),
-    ("qfin:NetIncomeOutlook[srt:MinimumMember]", "Q3-2024", "RMB1.50 billion"),
-    ("qfin:NetIncomeOutlook[srt:MaximumMember]", "Q3-2024", "RMB1.60 billion"),
-    ("qfin:NonGaapNetIncomeOutlook[srt:MinimumMember]", "Q3-2024", "RMB1.55 billion"),
-    ("qfin:NonGaapNetIncomeOutlook[srt:MaximumMember]", "Q3-2024", "RMB1.65 billion"),
-    ("qfin:NonGaapNetIncomeOutlookGrowthRate[srt:MinimumMember]", "Q3-2024", "31%"),
-    ("qfin:NonGaapNetIncomeOutlookGrowthRate[srt:MaximumMember]", "Q3-2024", "40%"),
+    ("us-gaap:ProfitLoss[srt:ScenarioForecastMember, srt:MinimumMember]", "Q3-2024", "RMB1.50 billion"),
+    ("us-gaap:ProfitLoss[srt:ScenarioForecastMember, srt:MaximumMember]", "Q3-2024", "RMB1.60 billion"),
+    ("qfin:NonGaapNetIncomeOutlook[srt:ScenarioForecastMember, srt:MinimumMember]", "Q3-2024", "RMB1.55 billion"),
+    ("qfin:NonGaapNetIncomeOutlook[srt:ScenarioForecastMember, srt:MaximumMember]", "Q3-2024", "RMB1.65 billion"),
+    ("qfin:NonGaapNetIncomeOutlookGrowthRate[srt:ScenarioForecastMember, srt:MinimumMember]", "Q3-2024", "31%"),
+    ("qfin:NonGaapNetIncomeOutlookGrowthRate[srt:ScenarioForecastMember, srt:MaximumMember]", "Q3-2024", "40%"),
     ("us-gaap:ForeignCurrencyExchangeRateTranslation1", "2024-06-28", "7.2672"),
 ]
 

@@ -34,7 +34,7 @@ def extension_schema(release: Release, taxonomy: Taxonomy) -> bytes:
             _q("xlink:type"): "simple", _q("xlink:href"): f"{name}_{kind}.xml",
             _q("xlink:role"): f"http://www.xbrl.org/2003/role/{role}LinkbaseRef",
             _q("xlink:arcrole"): "http://www.w3.org/1999/xlink/properties/linkbase"})
-    for role_id, definition, used_on in _roles(taxonomy):
+    for role_id, definition, used_on in _roles(taxonomy, release):
         role_type = etree.SubElement(appinfo, _q("link:roleType"), roleURI=ROLE_BASE + role_id, id=role_id)
         etree.SubElement(role_type, _q("link:definition")).text = definition
         for link in used_on:
@@ -45,7 +45,7 @@ def extension_schema(release: Release, taxonomy: Taxonomy) -> bytes:
             imports[namespace.uri] = namespace.schema_location
     for namespace, location in imports.items():
         etree.SubElement(root, _q("xs:import"), namespace=namespace, schemaLocation=location)
-    for element in elements(taxonomy):
+    for element in elements(taxonomy, release):
         if element["name"].prefix == "qfin":
             _element(root, element)
     return _serialise(root)
@@ -126,7 +126,7 @@ def document_set(release: Release, taxonomy: Taxonomy, inline: str) -> dict[str,
     return {
         f"{name}.htm": inline_bytes,
         schema: extension_schema(release, taxonomy),
-        f"{name}_lab.xml": label_linkbase(taxonomy, schema),
+        f"{name}_lab.xml": label_linkbase(release, taxonomy, schema),
         f"{name}_pre.xml": presentation_linkbase(release, taxonomy, schema),
         f"{name}_cal.xml": calculation_linkbase(taxonomy, schema),
         f"{name}_def.xml": definition_linkbase(release, taxonomy, schema),

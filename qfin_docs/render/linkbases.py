@@ -7,8 +7,8 @@ from lxml import etree
 
 from ..model import FactKey, QName, Release, Taxonomy
 from .xbrl import (LABEL_ROLES, LANG, LINKBASE_XSD, LRR_ROLES, NS, ROLE_BASE, SUMMATION_ARCROLE, XDT_ARCROLES,
-                   _abstract, _element_id, _hypercube, _q, _serialise, dimension_role, line_items, network_role,
-                   presentation_roles)
+                   _abstract, _element_id, _hypercube, _q, _serialise, dimension_role, dimension_sets, dimension_title,
+                   line_items, network_role, presentation_roles)
 
 PARENT_CHILD = "http://www.xbrl.org/2003/arcrole/parent-child"
 
@@ -46,7 +46,7 @@ class _Linkbase:
         etree.SubElement(link, _q(tag), attributes)
 
 
-def label_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
+def label_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) -> bytes:
     lb = _Linkbase(taxonomy, schema_name)
     used = sorted({role for c in taxonomy.concepts.values() for role in c.labels if role in LRR_ROLES})
     for role in used:
@@ -59,10 +59,11 @@ def label_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
     for axis in taxonomy.axes.values():
         labels.append((axis.name, "label", f"{axis.label} [Axis]"))
         labels.append((axis.domain, "label", f"{axis.label} [Domain]"))
-        labels.append((_hypercube(axis.name), "label", f"{axis.label} [Table]"))
         labels += [(member, "label", f"{text} [Member]") for member, text in axis.member_labels.items()]
-    labels += [(_abstract(role), "label", f"{title} [Abstract]") for role, title in presentation_roles(taxonomy)]
-    labels += [(line_items(name), "label", f"{axis.label} [Line Items]") for name, axis in taxonomy.axes.items()]
+    labels += [(_abstract(role), "label", f"{title} [Abstract]") for role, title in presentation_roles(taxonomy, release)]
+    for axes in dimension_sets(release):
+        title = dimension_title(taxonomy, axes).removesuffix(" (Details)")
+        labels += [(_hypercube(axes), "label", f"{title} [Table]"), (line_items(axes), "label", f"{title} [Line Items]")]
     seen: set[QName] = set()
     for index, (name, role, text) in enumerate(sorted(labels, key=lambda x: (str(x[0]), x[1]))):
         loc = f"loc_{_element_id(name)}"
@@ -82,7 +83,7 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
     per axis presenting its dimensional facts as Table / Axis / Domain / Members and Line Items, and the
     release's other figures."""
     lb = _Linkbase(taxonomy, schema_name)
-    for role, _title in presentation_roles(taxonomy):
+    for role, _title in presentation_roles(taxonomy, release):
         lb.role_ref(role)
     used = sorted({row.label_role for s in taxonomy.statements.values() for row in s.rows
                    if row.concept and row.label_role in LRR_ROLES})
@@ -112,34 +113,35 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
             lb.arc(link, "link:presentationArc", PARENT_CHILD, root, loc, order,
                    preferredLabel=LABEL_ROLES[row.label_role])
             presented.add(row.concept)
-    for axis_name, concepts in _primaries(release).items():
-        axis = taxonomy.axes[axis_name]
-        link = lb.link("link:presentationLink", ROLE_BASE + dimension_role(axis_name))
-        root = lb.locator(link, _abstract(dimension_role(axis_name)), "root")
-        table = lb.locator(link, _hypercube(axis_name), "table")
-        dimension = lb.locator(link, axis_name, "axis")
-        domain = lb.locator(link, axis.domain, "domain")
-        items = lb.locator(link, line_items(axis_name), "items")
+    for axes, concepts in _primaries(release).items():
+        link = lb.link("link:presentationLink", ROLE_BASE + dimension_role(axes))
+        root = lb.locator(link, _abstract(dimension_role(axes)), "root")
+        table = lb.locator(link, _hypercube(axes), "table")
         lb.arc(link, "link:presentationArc", PARENT_CHILD, root, table, 1)
-        lb.arc(link, "link:presentationArc", PARENT_CHILD, table, dimension, 1)
-        lb.arc(link, "link:presentationArc", PARENT_CHILD, dimension, domain, 1)
-        members = {None: domain} | {m: lb.locator(link, m, f"m_{m.local}") for m in axis.members}
-        for order, (member, parent) in enumerate(axis.members.items(), 1):
-            lb.arc(link, "link:presentationArc", PARENT_CHILD, members[parent], members[member], order)
-        lb.arc(link, "link:presentationArc", PARENT_CHILD, table, items, 2)
+        for position, axis_name in enumerate(axes, 1):
+            axis = taxonomy.axes[axis_name]
+            dimension = lb.locator(link, axis_name, f"axis{position}")
+            domain = lb.locator(link, axis.domain, f"domain{position}")
+            lb.arc(link, "link:presentationArc", PARENT_CHILD, table, dimension, position)
+            lb.arc(link, "link:presentationArc", PARENT_CHILD, dimension, domain, 1)
+            members = {None: domain} | {m: lb.locator(link, m, f"m{position}_{m.local}") for m in axis.members}
+            for order, (member, parent) in enumerate(axis.members.items(), 1):
+                lb.arc(link, "link:presentationArc", PARENT_CHILD, members[parent], members[member], order)
+        items = lb.locator(link, line_items(axes), "items")
+        lb.arc(link, "link:presentationArc", PARENT_CHILD, table, items, len(axes) + 1)
         for order, concept in enumerate(concepts, 1):
             lb.arc(link, "link:presentationArc", PARENT_CHILD, items, lb.locator(link, concept, f"c{order}"), order)
     group("Details", [c for c in plain if c not in presented])
     return _serialise(lb.root)
 
 
-def _primaries(release: Release) -> dict[QName, list[QName]]:
-    """For each axis the release's facts use, the concepts reported on it."""
-    primaries: dict[QName, set[QName]] = {}
+def _primaries(release: Release) -> dict[tuple, list[QName]]:
+    """For each set of axes the release's facts are reported on, the concepts reported on exactly it."""
+    primaries: dict[tuple, set[QName]] = {axes: set() for axes in dimension_sets(release)}
     for fact in release.facts:
-        for axis, _member in fact.dimensions:
-            primaries.setdefault(axis, set()).add(fact.concept)
-    return {axis: sorted(concepts, key=str) for axis, concepts in sorted(primaries.items(), key=lambda i: str(i[0]))}
+        if fact.dimensions:
+            primaries[tuple(sorted((axis for axis, _ in fact.dimensions), key=str))].add(fact.concept)
+    return {axes: sorted(concepts, key=str) for axes, concepts in primaries.items()}
 
 
 def calculation_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
@@ -191,34 +193,33 @@ def incomplete_summations(release: Release, taxonomy: Taxonomy) -> dict[FactKey,
 
 
 def definition_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) -> bytes:
-    """One closed hypercube per axis, its line items the concepts whose facts use that axis."""
+    """One closed hypercube per set of axes the facts use, its line items the concepts reported on exactly it."""
     lb = _Linkbase(taxonomy, schema_name)
-    for axis in taxonomy.axes:
-        lb.role_ref(dimension_role(axis))
+    for axes in dimension_sets(release):
+        lb.role_ref(dimension_role(axes))
     for arcrole in XDT_ARCROLES:
         etree.SubElement(lb.root, _q("link:arcroleRef"), {
             "arcroleURI": f"http://xbrl.org/int/dim/arcrole/{arcrole}", _q("xlink:type"): "simple",
             _q("xlink:href"): f"http://www.xbrl.org/2005/xbrldt-2005.xsd#{arcrole}"})
-    for axis_name, concepts in _primaries(release).items():
-        axis = taxonomy.axes[axis_name]
-        link = lb.link("link:definitionLink", ROLE_BASE + dimension_role(axis_name))
-        table = lb.locator(link, _hypercube(axis_name), "table")
-        dimension = lb.locator(link, axis_name, "axis")
-        domain = lb.locator(link, axis.domain, "domain")
-        default = lb.locator(link, axis.domain, "default")
-        dim = "http://xbrl.org/int/dim/arcrole/"
-        items = lb.locator(link, line_items(axis_name), "items")
+    dim = "http://xbrl.org/int/dim/arcrole/"
+    for axes, concepts in _primaries(release).items():
+        link = lb.link("link:definitionLink", ROLE_BASE + dimension_role(axes))
+        table = lb.locator(link, _hypercube(axes), "table")
+        items = lb.locator(link, line_items(axes), "items")
         lb.arc(link, "link:definitionArc", dim + "all", items, table, 1,
                xbrldt__closed="true", xbrldt__contextElement="segment")
         for order, concept in enumerate(concepts, 1):        # the line items' children inherit the table
             lb.arc(link, "link:definitionArc", dim + "domain-member", items,
                    lb.locator(link, concept, f"primary{order}"), order)
-        lb.arc(link, "link:definitionArc", dim + "hypercube-dimension", table, dimension, 1)
-        lb.arc(link, "link:definitionArc", dim + "dimension-domain", dimension, domain, 1)
-        lb.arc(link, "link:definitionArc", dim + "dimension-default", dimension, default, 1)
-        labels = {None: domain}
-        for member in axis.members:
-            labels[member] = lb.locator(link, member, f"m_{member.local}")
-        for order, (member, parent) in enumerate(axis.members.items(), 1):
-            lb.arc(link, "link:definitionArc", dim + "domain-member", labels[parent], labels[member], order)
+        for position, axis_name in enumerate(axes, 1):
+            axis = taxonomy.axes[axis_name]
+            dimension = lb.locator(link, axis_name, f"axis{position}")
+            domain = lb.locator(link, axis.domain, f"domain{position}")
+            default = lb.locator(link, axis.domain, f"default{position}")
+            lb.arc(link, "link:definitionArc", dim + "hypercube-dimension", table, dimension, position)
+            lb.arc(link, "link:definitionArc", dim + "dimension-domain", dimension, domain, 1)
+            lb.arc(link, "link:definitionArc", dim + "dimension-default", dimension, default, 1)
+            labels = {None: domain} | {m: lb.locator(link, m, f"m{position}_{m.local}") for m in axis.members}
+            for order, (member, parent) in enumerate(axis.members.items(), 1):
+                lb.arc(link, "link:definitionArc", dim + "domain-member", labels[parent], labels[member], order)
     return _serialise(lb.root)

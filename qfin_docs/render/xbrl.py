@@ -64,8 +64,23 @@ def _serialise(root: etree._Element) -> bytes:
 
 
 # ---------------------------------------------------------------------- the element list
-def elements(taxonomy: Taxonomy) -> list[dict]:
-    """Every element the taxonomy uses: concepts, axes, domains, members, hypercubes and statement abstracts."""
+Axes = tuple[QName, ...]
+
+
+def dimension_sets(release: Release) -> list[Axes]:
+    """The sets of axes the release's facts are reported on, e.g. (RangeAxis, StatementScenarioAxis) for a
+    forecast range: each gets one table (hypercube) listing exactly those axes."""
+    return sorted({tuple(sorted((axis for axis, _ in f.dimensions), key=str)) for f in release.facts
+                   if f.dimensions}, key=lambda axes: [str(a) for a in axes])
+
+
+def _key(axes: Axes) -> str:
+    return "".join(axis.local.removesuffix("Axis") for axis in axes)
+
+
+def elements(taxonomy: Taxonomy, release: Release) -> list[dict]:
+    """Every element the document set uses: concepts, axes, domains, members, the tables and line items of
+    the release's dimension sets, and the abstracts heading each presentation group."""
     out = []
     for concept in taxonomy.concepts.values():
         out.append({"name": concept.name, "type": xbrl_type(concept), "period": concept.period_type,
@@ -76,10 +91,11 @@ def elements(taxonomy: Taxonomy) -> list[dict]:
         for member in [axis.domain, *axis.members]:
             out.append({"name": member, "type": "dtr-types:domainItemType", "period": "duration", "balance": None,
                         "abstract": True, "group": "xbrli:item"})
-        out.append({"name": _hypercube(axis.name), "type": "xbrli:stringItemType", "period": "duration",
+    for axes in dimension_sets(release):
+        out.append({"name": _hypercube(axes), "type": "xbrli:stringItemType", "period": "duration",
                     "balance": None, "abstract": True, "group": "xbrldt:hypercubeItem"})
-    abstracts = [_abstract(role) for role, _ in presentation_roles(taxonomy)]
-    abstracts += [line_items(axis) for axis in taxonomy.axes]
+    abstracts = [_abstract(role) for role, _ in presentation_roles(taxonomy, release)]
+    abstracts += [line_items(axes) for axes in dimension_sets(release)]
     for name in abstracts:
         out.append({"name": name, "type": "xbrli:stringItemType", "period": "duration",
                     "balance": None, "abstract": True, "group": "xbrli:item"})
@@ -87,27 +103,31 @@ def elements(taxonomy: Taxonomy) -> list[dict]:
     return [unique[name] for name in sorted(unique)]
 
 
-def _hypercube(axis: QName) -> QName:
-    return QName("qfin", axis.local.removesuffix("Axis") + "Table")
+def _hypercube(axes: Axes) -> QName:
+    return QName("qfin", _key(axes) + "Table")
 
 
 def _abstract(role: str) -> QName:
     return QName("qfin", role + "Abstract")
 
 
-def line_items(axis: QName) -> QName:
-    return QName("qfin", axis.local.removesuffix("Axis") + "LineItems")
+def line_items(axes: Axes) -> QName:
+    return QName("qfin", _key(axes) + "LineItems")
 
 
-def dimension_role(axis: QName) -> str:
-    return f"Dimension{axis.local.removesuffix('Axis')}"
+def dimension_role(axes: Axes) -> str:
+    return f"Dimension{_key(axes)}"
 
 
-def presentation_roles(taxonomy: Taxonomy) -> list[tuple[str, str]]:
-    """Every presentation group, (role id, title): the cover, the statements, one per axis (its dimensional
+def dimension_title(taxonomy: Taxonomy, axes: Axes) -> str:
+    return " by ".join(taxonomy.axes[axis].label for axis in axes) + " (Details)"
+
+
+def presentation_roles(taxonomy: Taxonomy, release: Release) -> list[tuple[str, str]]:
+    """Every presentation group, (role id, title): the cover, the statements, one per dimension set (its
     facts, as a table), and the release's other figures."""
     return ([("Cover", "Cover")] + [(s.role_uri, s.title) for s in taxonomy.statements.values()]
-            + [(dimension_role(axis), f"{a.label} (Details)") for axis, a in taxonomy.axes.items()]
+            + [(dimension_role(axes), dimension_title(taxonomy, axes)) for axes in dimension_sets(release)]
             + [("Details", "Other figures of the release (Details)")])
 
 
@@ -130,7 +150,7 @@ def network_role(taxonomy: Taxonomy, network: str) -> str:
     return statement.role_uri if statement else "".join(part.capitalize() for part in network.split("-"))
 
 
-def _roles(taxonomy: Taxonomy) -> list[tuple[str, str, tuple[str, ...]]]:
+def _roles(taxonomy: Taxonomy, release: Release) -> list[tuple[str, str, tuple[str, ...]]]:
     """The role declarations, with definitions in the form EDGAR requires: "{sort code} - {Document|Statement|
     Disclosure|Schedule} - {title}"."""
     pre, cal, dfn = "link:presentationLink", "link:calculationLink", "link:definitionLink"
@@ -140,7 +160,7 @@ def _roles(taxonomy: Taxonomy) -> list[tuple[str, str, tuple[str, ...]]]:
     networks = sorted({c.network for c in taxonomy.calculations if c.network not in taxonomy.statements})
     roles += [(network_role(taxonomy, n), f"{8000 + index:04d} - Disclosure - {n.replace('-', ' ').capitalize()} "
                "(calculation)", (cal,)) for index, n in enumerate(networks, 1)]
-    roles += [(dimension_role(axis), f"{9000 + index:04d} - Disclosure - {a.label} (Details)", (pre, dfn))
-              for index, (axis, a) in enumerate(taxonomy.axes.items(), 1)]
+    roles += [(dimension_role(axes), f"{9000 + index:04d} - Disclosure - {dimension_title(taxonomy, axes)}",
+               (pre, dfn)) for index, axes in enumerate(dimension_sets(release), 1)]
     roles += [("Details", "9900 - Disclosure - Other figures of the release (Details)", (pre,))]
     return roles
