@@ -405,13 +405,14 @@ def _fewer(ref: Reference, match: re.Match, value: Decimal) -> str:
 # ---------------------------------------------------------------------- the same drafts as HTML (and so as PDF)
 _STYLE = ("body{font:10pt 'DejaVu Serif',serif;margin:0}table{border-collapse:collapse;width:100%%;margin:6pt 0}"
           "td,th{padding:1pt 3pt;text-align:right;vertical-align:bottom;font-size:8.5pt}"
-          "td:first-child{text-align:left;width:%s}@page{size:A4;margin:18mm}")
+          "td:first-child{text-align:left;width:%s}tr{break-inside:avoid}@page{size:A4;margin:18mm}")
 
 
 def as_html(text: str, label_width: str = "38%") -> str:
     """A generated layout of a draft: line N of the text on line N of the HTML (so findings keep their line),
     paragraphs as <p>, bullets as <li>, tab-separated rows as tables with a header; a narrow label column
-    wraps long row labels, as a designer's layout might."""
+    wraps long row labels, as a designer's layout might (rows are kept whole across pages, as word processors
+    and this project's own PDF keep them)."""
     from html import escape
     out = []
     state = "none"          # none | head | body

@@ -312,8 +312,7 @@ def _pdf_rows(text: str) -> list[TableRow]:
             if kind in header or "_data" in header:
                 header = {}         # a new table's header (or its repetition on a new page)
             header[kind] = values
-            continued = heading = False
-            group = ""
+            continued = heading = False     # the group above a page break still holds after the repeated header
             continue
         parts = line.split()
         cells = []
