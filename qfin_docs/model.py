@@ -363,9 +363,17 @@ class Relations:
 
     ads_ratio: Decimal = Decimal(2)
     per_ads: dict[QName, QName] = field(default_factory=dict)
+    per_ads_members: dict[QName, QName] = field(default_factory=dict)   # ADS member -> ordinary-share member
     margins: dict[QName, tuple[QName, QName]] = field(default_factory=dict)
     balance: tuple[QName, ...] = ()
     roll_forward: dict[QName, QName] = field(default_factory=dict)
+
+    def ads_twin(self, fact) -> tuple | None:
+        """For a fact on an ADS member (per_ads_members), the dimensions of its ordinary-share twin."""
+        for axis, member in fact.dimensions:
+            if member in self.per_ads_members:
+                return tuple((a, self.per_ads_members[m] if m == member else m) for a, m in fact.dimensions)
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,3 +106,25 @@ def test_the_stubs_declare_the_catalog_and_nothing_else(catalog):
             (element.type, element.period, element.balance), name
         assert xsd.get("substitutionGroup") == element.substitution
         assert xsd.get("abstract") == ("true" if element.abstract else "false")
+
+
+def test_the_dividend_per_ads_is_the_standard_element_on_the_adr_member_and_is_checked(tmp_path, loaded):
+    """The per-ADS dividend is us-gaap:CommonStockDividendsPerShareDeclared on dei:AdrMember (no extension),
+    and it must be the ADS ratio times the same element on the Class A ordinary share."""
+    import shutil
+    from qfin_docs.facts import checks
+    from qfin_docs.facts.load import load
+    from conftest import RELEASE
+    per_ads = [f for f in loaded.release.facts if str(f.concept) == "us-gaap:CommonStockDividendsPerShareDeclared"
+               and any(str(m) == "dei:AdrMember" for _, m in f.dimensions)]
+    assert len(per_ads) == 1 and str(per_ads[0].value) == "0.60"
+    assert not any(c.name.local.startswith("DividendsPerAds") for c in loaded.taxonomy.concepts.values())
+    release = tmp_path / "release"
+    shutil.copytree(RELEASE, release)
+    facts = release / "facts" / "metrics.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        'CommonStockDividendsPerShareDeclared[dei:AdrMember]", period: H1-2024, value: "US$0.60"',
+        'CommonStockDividendsPerShareDeclared[dei:AdrMember]", period: H1-2024, value: "US$0.70"'), encoding="utf-8")
+    wrong = load(release)
+    problems = [p for p in checks.check_facts(wrong.release, wrong.taxonomy) if p.code == "QF-PER-ADS"]
+    assert len(problems) == 1 and "gives 0.60" in problems[0].message, problems

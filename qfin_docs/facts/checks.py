@@ -213,7 +213,8 @@ def _rounded_inputs(base: FactBase, index: dict[FactKey, Fact], fact: Fact, seen
 
 def _count_rounded_inputs(base: FactBase, index: dict[FactKey, Fact], fact: Fact, seen: frozenset) -> int:
     relations = base.taxonomy.relations
-    if fact.concept in relations.per_ads and fact.unit is not None and fact.unit.denominator:
+    if (fact.concept in relations.per_ads or relations.ads_twin(fact)) and fact.unit is not None \
+            and fact.unit.denominator:
         return int(Decimal(str(relations.ads_ratio)))
 
     def key(concept: QName) -> FactKey:
@@ -263,6 +264,15 @@ def per_ads(base: FactBase) -> Iterable[Problem]:
             if not meets(scale(interval(twin), factor), interval(fact)):
                 yield _problem(per_ads, fact, f"{_key_text(fact)} is {_num(fact.value)} but {share_concept.local} "
                                               f"{_num(twin.value)} gives {_num(twin.value * factor)}")
+    for fact in base.release.facts:                 # the same concept on the ADS and the ordinary-share member
+        twin_dims = base.taxonomy.relations.ads_twin(fact) if isinstance(fact.value, Decimal) else None
+        twin = twin_dims and base.by_key.get(FactKey(fact.concept, fact.period, fact.unit, twin_dims))
+        if twin is None:
+            continue
+        factor = ratio if fact.unit is not None and fact.unit.denominator else 1 / ratio
+        if not meets(scale(interval(twin), factor), interval(fact)):
+            yield _problem(per_ads, fact, f"{_key_text(fact)} is {_num(fact.value)} but the ordinary-share figure "
+                                          f"{_num(twin.value)} gives {_num(twin.value * factor)}")
 
 
 @check("QF-MARGIN")

@@ -134,7 +134,16 @@ class _Builder:
                    for k, v in spec["margins"].items()}
         balance = tuple(known(c, "balance") for c in spec["balance"])
         roll = {known(k, "roll_forward", k): known(v, "roll_forward", k) for k, v in spec["roll_forward"].items()}
-        return Relations(spec["ads_ratio"], per_ads, margins, balance, roll)
+        members = {}
+        for ads, share in spec.get("per_ads_members", {}).items():
+            pair = [self.qname(m, "relations", "per_ads_members", ads) for m in (ads, share)]
+            for q in pair:
+                if q is not None and q not in taxonomy.member_axis:
+                    self.error(self.src("relations", "per_ads_members", ads), "QF-UNKNOWN-MEMBER",
+                               f"'{q}' is not a member of any axis")
+            if None not in pair:
+                members[pair[0]] = pair[1]
+        return Relations(spec["ads_ratio"], per_ads, members, margins, balance, roll)
 
     def statement(self, sid: str, spec, taxonomy: Taxonomy) -> Statement:
         rows = []
