@@ -262,6 +262,7 @@ class ItemType(enum.Enum):
     DURATION_MONTHS = "months"
     STRING = "string"
     DATE = "date"
+    DURATION = "duration"   # xbrli:durationItemType, an ISO 8601 duration such as P12M
 
     @property
     def is_numeric(self) -> bool:

@@ -103,26 +103,26 @@ def test_a_number_typed_into_the_prose_fails_the_build_at_its_line(tmp_path):
 
 def test_a_typed_duration_and_stock_code_fail_the_build(tmp_path):
     """Experiment 1 of the issue: '12-month' and the Hong Kong stock code typed instead of their helpers."""
-    build = _build_with(tmp_path, ('{{ count("qfin:StockRepurchaseProgramPeriodInMonths", "REPURCHASE-PROGRAM") }}-month',
+    build = _build_with(tmp_path, ('{{ months("us-gaap:StockRepurchaseProgramPeriodInForce1", "REPURCHASE-PROGRAM") }}-month',
                                    "12-month"),
                         ('{{ text("qfin:HongKongStockCode", Q) }}', "3660"))
     problems = _typed_problems(build)
     assert len(problems) == 1 and "prose/release.html.j2:11: QF-TYPED-NUMBER '3660' is typed" in problems[0]
-    build = _build_with(tmp_path / "b", ('{{ count("qfin:StockRepurchaseProgramPeriodInMonths", "REPURCHASE-PROGRAM") }}-month',
+    build = _build_with(tmp_path / "b", ('{{ months("us-gaap:StockRepurchaseProgramPeriodInForce1", "REPURCHASE-PROGRAM") }}-month',
                                          "12-month"))
     problems = _typed_problems(build)
     assert len(problems) == 1 and "prose/release.html.j2:61: QF-TYPED-NUMBER '12-month' is typed" in problems[0]
 
 
 def test_a_typed_duration_fails_even_when_the_fact_changes(tmp_path):
-    """Experiment 2: the fact changed to 24 while the prose types 12: the build still refuses the typed 12."""
-    build = _build_with(tmp_path, ('{{ count("qfin:StockRepurchaseProgramPeriodInMonths", "REPURCHASE-PROGRAM") }}-month',
+    """Experiment 2: the fact changed to P24M while the prose types 12: the build still refuses the typed 12."""
+    build = _build_with(tmp_path, ('{{ months("us-gaap:StockRepurchaseProgramPeriodInForce1", "REPURCHASE-PROGRAM") }}-month',
                                    "12-month"))
     facts = tmp_path / "release" / "facts" / "metrics.yaml"
     text = facts.read_text(encoding="utf-8")
-    line = next(l for l in text.splitlines() if "StockRepurchaseProgramPeriodInMonths" in l)
-    facts.write_text(text.replace(line, line.replace("value: \"12\"", "value: \"24\"")), encoding="utf-8")
-    assert "value: 24" in facts.read_text(encoding="utf-8")
+    line = next(l for l in text.splitlines() if "StockRepurchaseProgramPeriodInForce1" in l)
+    facts.write_text(text.replace(line, line.replace("value: P12M", "value: P24M")), encoding="utf-8")
+    assert "value: P24M" in facts.read_text(encoding="utf-8")
     assert any("QF-TYPED-NUMBER '12-month'" in p for p in _typed_problems(build))
 
 

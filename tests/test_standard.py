@@ -128,3 +128,23 @@ def test_the_dividend_per_ads_is_the_standard_element_on_the_adr_member_and_is_c
     wrong = load(release)
     problems = [p for p in checks.check_facts(wrong.release, wrong.taxonomy) if p.code == "QF-PER-ADS"]
     assert len(problems) == 1 and "gives 0.60" in problems[0].message, problems
+
+
+def test_the_repurchase_period_is_a_duration_and_a_bad_one_is_refused(tmp_path, loaded):
+    """us-gaap:StockRepurchaseProgramPeriodInForce1 is an xbrli:durationItemType fact (P12M), printed as
+    "12-month" from it; a value that is not a duration is a located error."""
+    import shutil
+    from qfin_docs.model import BadInput
+    from qfin_docs.facts.load import load
+    from conftest import RELEASE
+    fact = next(f for f in loaded.release.facts if f.concept.local == "StockRepurchaseProgramPeriodInForce1")
+    assert fact.value == "P12M"
+    release = tmp_path / "release"
+    shutil.copytree(RELEASE, release)
+    facts = release / "facts" / "metrics.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("value: P12M", 'value: "12 months"'), encoding="utf-8")
+    line = next(n for n, l in enumerate(text.splitlines(), 1) if "StockRepurchaseProgramPeriodInForce1" in l)
+    with pytest.raises(BadInput) as refused:
+        load(release)
+    assert [(p.code, p.source.line) for p in refused.value.problems] == [("QF-DURATION", line)]

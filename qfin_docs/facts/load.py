@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -316,6 +317,11 @@ class _FactReader:
             return
         if concept.type is ItemType.STRING:
             self.add(Fact(concept.name, str(value), period, source, None, None, dims, footnotes))
+        elif concept.type is ItemType.DURATION:
+            if re.fullmatch(r"P(?=[0-9])([0-9]{1,3}Y)?([0-9]{1,4}M)?", str(value)):
+                self.add(Fact(concept.name, str(value), period, source, None, None, dims, footnotes))
+            else:
+                self.error(source, "QF-DURATION", f"'{value}' is not a duration in years and months (e.g. P12M)")
         elif concept.type is ItemType.DATE:
             try:
                 self.add(Fact(concept.name, parse_date(value), period, source, None, None, dims, footnotes))

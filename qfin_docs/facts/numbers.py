@@ -116,6 +116,12 @@ def date_text(day: dt.date | str, style: str = "long") -> str:
     raise ValueError(f"unknown date style '{style}' (long, short, cjk, month-day)")
 
 
+def months_of(duration: str) -> int | None:
+    """The months of an ISO 8601 duration in years and months (``P12M``, ``P1Y6M``); None for other text."""
+    match = re.fullmatch(r"P(?=[0-9])(?:([0-9]+)Y)?(?:([0-9]+)M)?", duration)
+    return None if match is None else int(match.group(1) or 0) * 12 + int(match.group(2) or 0)
+
+
 def months_in(start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 

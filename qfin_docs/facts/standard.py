@@ -17,6 +17,7 @@ DEFAULT_TYPES = {
     ItemType.SHARES: "xbrli:sharesItemType", ItemType.PERCENT: "dtr-types:percentItemType",
     ItemType.DECIMAL: "xbrli:decimalItemType", ItemType.DURATION_MONTHS: "xbrli:decimalItemType",
     ItemType.STRING: "xbrli:stringItemType", ItemType.DATE: "xbrli:dateItemType",
+    ItemType.DURATION: "xbrli:durationItemType",
 }
 
 

@@ -19,7 +19,7 @@ from ..facts.derivations import DERIVATIONS, Shape, change_bounds, stated_fits
 from ..facts.load import MAX_YEAR, MIN_YEAR, parse_period
 from ..model import (CNY, USD, Column, Fact, FactKey, Figure, FigureKind, ItemType, Period, Release,
                     Row, Source, Taxonomy, Unit, unit_of)
-from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown,
+from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown, months_of,
                       parse_printed, period_text, round_to)
 from ..facts.taxonomy import dimensions_for, parse_ref
 
@@ -219,6 +219,17 @@ class Figures:
         if style != "long":
             return self._wrap(fid, escape(shown), "fig txt")
         return self._wrap(fid, self._tag_text(fact, shown, date_format=True), "fig txt")
+
+    def months(self, ref: str, period: str) -> Markup:
+        """A duration fact in months, as in "the 12-month program" (P12M).  Shown untagged: the transformation
+        that reads "12" as P12M is the SEC's (ixt-sec:durmonth), which core Inline XBRL processors do not know,
+        so the fact goes to ix:hidden with its value."""
+        fact = self.find(ref, period)
+        if not isinstance(fact.value, str) or months_of(fact.value) is None:
+            raise FigureError(f"{ref} is not a duration fact")
+        shown = str(months_of(fact.value))
+        fid = self._record(shown, FigureKind.TEXT, "months", [fact.key])
+        return self._wrap(fid, escape(shown), "fig txt")
 
     def text(self, ref: str, period: str) -> Markup:
         """A text fact (a name, a ticker, a stock code), tagged as ix:nonNumeric."""

@@ -18,7 +18,8 @@ from ..facts.derivations import DERIVATIONS, Shape, stated_fits
 from ..facts.load import MAX_YEAR, MIN_YEAR
 from ..render.ixbrl import NS, document_name, fact_value, nonnumeric_value
 from ..model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem, QName, Source, Unit
-from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, parse_printed,
+from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, months_of,
+                             parse_printed,
                       period_text, round_to)
 from ..render.templating import TEMPLATES, find_in_templates
 from ..facts.load import Loaded, load
@@ -181,6 +182,8 @@ def expected_text(figure: Figure, inputs: list[Fact], loaded: Loaded) -> tuple[s
         return recompute(figure, inputs, loaded)
     if kind is FigureKind.DATE:
         return date_text(inputs[0].value, figure.formula), f"date fact {_names(inputs)}"
+    if kind is FigureKind.TEXT and figure.formula == "months":
+        return str(months_of(str(inputs[0].value))), f"duration fact {_names(inputs)} = {inputs[0].value}"
     if kind is FigureKind.TEXT:
         return str(inputs[0].value), f"text fact {_names(inputs)}"
     if kind is FigureKind.PERIOD:
