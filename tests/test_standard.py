@@ -55,7 +55,9 @@ def test_the_catalog_names_its_sources(catalog):
     text = CATALOG.read_text(encoding="utf-8")
     header = text.split("\ntaxonomy_year:")[0]
     sources = set(re.findall(r"^#   ([a-z0-9-]+)\s", header, re.MULTILINE))
-    assert {"fasb-2024", "sec-dei-2024", "edgar-deprecated", "filings", "dqc"} <= sources
+    assert {"fasb-2024", "sec-dei-2024", "edgar-deprecated", "filings", "element-pages", "dqc"} <= sources
+    checked = set(re.findall(r"checked: \[([a-z0-9, -]+)\]", text.split("\nelements:")[1]))
+    assert checked and all(source.strip() in sources for group in checked for source in group.split(","))
     assert "39d6ecdd4d53dc5ae2e43c7cdcc5ef01314a5713" in header          # the deprecation list, pinned
     assert all(entry["source"] in sources for entry in catalog.deprecated.values())
     # the findings are recorded with what replaced them
