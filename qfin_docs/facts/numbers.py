@@ -13,11 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 SCALE_WORDS = {"thousand": 3, "million": 6, "billion": 9}
 SCALE_NAMES = {3: "thousand", 6: "million", 9: "billion"}
-CURRENCY_PREFIXES = {"RMB": "CNY", "US$": "USD"}
+CURRENCY_PREFIXES = {"RMB": "CNY", "US$": "USD", "$": "USD", "€": "EUR", "£": "GBP"}   # the last three: filings
 CURRENCY_MARKS = {"CNY": "RMB", "USD": "US$"}
 
 _PRINTED = re.compile(
-    r"""^\s*(?P<neg1>-)?\s*(?P<cur>RMB|US\$)?\s*(?P<neg2>-)?
+    r"""^\s*(?P<neg1>-)?\s*(?P<cur>RMB|US\$|\$|€|£)?\s*(?P<neg2>-)?
          (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
          \s*(?P<pct>%)?\s*(?P<scale>thousand|million|billion)?\s*$""",
     re.VERBOSE,

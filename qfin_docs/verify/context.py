@@ -59,7 +59,7 @@ def period_hint(after: str, loaded: Loaded):
         year = int(match.group(1))
         return lambda period: period.end.year == year and not period.is_instant and \
             (period.start.month, period.end.month) == (1, 6)
-    match = re.match(_FOR_WORDS + r"for the (first|second|third|fourth) quarter of ([0-9]{4})", after)
+    match = re.match(_FOR_WORDS + r"(?:for|in) the (first|second|third|fourth) quarter of ([0-9]{4})", after)
     if match:
         quarter = _quarter(_ORDINAL[match.group(1)], int(match.group(2)))
         return lambda period: period == quarter

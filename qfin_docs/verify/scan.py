@@ -6,13 +6,13 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..facts.numbers import SCALE_WORDS, Printed
+from ..facts.numbers import CURRENCY_PREFIXES, SCALE_WORDS, Printed
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 
 # A financial-looking number: optional currency, sign, digits with grouping, decimals, %, scale word.
 _TOKEN = re.compile(
-    r"""(?P<open>\()?(?P<cur>RMB|US\$)?(?P<sign>-)?
+    r"""(?P<open>\()?(?:(?P<cur>RMB|US\$|\$|€|£)\s?)?(?P<sign>-)?
         (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
         (?P<close>\))?(?P<pct>%)?
         (?:\s(?P<scale>thousand|million|billion)(?![A-Za-z]))?""", re.VERBOSE)
@@ -119,7 +119,7 @@ def _printed(match: re.Match) -> Printed:
     bare = match["open"] and match["close"] and not match["cur"] and not match["scale"] and not match["pct"]
     if match["sign"] or bare:
         value = -value
-    currency = {"RMB": "CNY", "US$": "USD"}.get(match["cur"] or "")
+    currency = CURRENCY_PREFIXES.get(match["cur"] or "")
     return Printed(value, places - shift, currency, bool(match["pct"]))
 
 

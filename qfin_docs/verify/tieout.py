@@ -37,6 +37,7 @@ class TieOut:
             if fact.dimensions:
                 self.by_name.setdefault((fact.concept, ()), [])
         self.rate = next((f.value for f in self.numeric if f.concept == loaded.release.exchange_rate), None)
+        self.magnitudes = False     # a filing prints "expense was $215 million" for a fact tagged sign="-"
         self.labels = self._labels()
         self.phrases = self._phrases()
         self.negated = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows if r.negated}
@@ -89,7 +90,7 @@ class TieOut:
             is_rate = fact.concept == self.loaded.release.exchange_rate and printed.currency == "CNY"
             if not is_rate and not unit_fits(fact, printed, kind):
                 continue
-            values = [fact.value]
+            values = [fact.value] + ([-fact.value] if self.magnitudes and fact.value < 0 else [])
             if table_sign:
                 values = ([fact.value] if fact.concept in self.plain or fact.concept not in self.negated else []) + \
                          ([-fact.value] if fact.concept in self.negated else [])
