@@ -170,3 +170,18 @@ def test_a_figure_of_another_period_is_named_as_that_mistake(reference_text, tmp
     findings = [str(p) for p in tieout_draft(RELEASE, draft).findings]
     assert any("QF-INCONSISTENT" in f and message in f for f in findings), findings
     assert len(findings) == 1, findings
+
+
+def test_a_sum_is_found_only_of_items_the_text_names(reference_text, tmp_path):
+    """"total cash and cash equivalent¹¹ ... RMB8.49 billion" is cash + restricted cash + security deposits
+    because footnote 11 names them; without the footnote the same figure is no invented sum."""
+    from qfin_docs.verify.tieout import tieout_draft
+    report = tieout_draft(RELEASE, REFERENCE)
+    total = next(e for e in report.entries if e.text == "RMB8.49 billion")
+    assert total.status == "derived" and "RestrictedCashCurrent" in total.explanation
+    draft = tmp_path / "draft.txt"
+    draft.write_text(reference_text.replace("cash and cash equivalent¹¹ was", "cash and cash equivalent was"),
+                     encoding="utf-8")
+    assert reference_text.count("cash and cash equivalent¹¹ was") == 1
+    entry = next(e for e in tieout_draft(RELEASE, draft).entries if e.text == "RMB8.49 billion")
+    assert entry.status == "untied", entry

@@ -107,7 +107,7 @@ class TieOut:
 
     # ------------------------------------------------------------------ derivations
     def derivations(self, printed: Printed, before: str, context: list[Fact], section: list[Fact],
-                    when=None, after: str = "") -> list[str]:
+                    when=None, after: str = "", named: frozenset = frozenset()) -> list[str]:
         """Explanations of a figure by the derivation library, from the facts tied nearby."""
         found = []
         want = printed.interval()
@@ -149,8 +149,9 @@ class TieOut:
                     found.append(f"translation of {fact.concept.local}@{fact.period} at {self.rate}")
         if printed.currency:
             found += self._differences(printed, want, {(f.concept, f.dimensions) for f in context + section}, when)
-            if not found and re.search(r"\b(total|aggregate|in all|combined)\b", before[-80:], re.IGNORECASE):
-                found += self._sums(printed, want, context + section)
+            if not found and named and re.search(r"\b(total|aggregate|in all|combined)\b", before[-80:],
+                                                 re.IGNORECASE):
+                found += self._sums(printed, want, context + section, named)
         return found
 
     def restated(self, printed: Printed) -> str:
@@ -194,9 +195,10 @@ class TieOut:
                         out.append(f"difference {concept.local} {whole.period} - {rest.period}")
         return out
 
-    def _sums(self, printed: Printed, want: Interval, context: list[Fact]) -> list[str]:
-        """The sum of two or three facts of one balance type, at a date the surrounding figures give
-        (e.g. a cash total "at the end of the quarter"); the first combination found is reported."""
+    def _sums(self, printed: Printed, want: Interval, context: list[Fact], named: frozenset) -> list[str]:
+        """The sum of two or three facts of one balance type, at a date the surrounding figures give (e.g. a
+        cash total "at the end of the quarter"), of items the text names: in the figure's sentence or in a
+        footnote it refers to ("total cash¹¹" with footnote 11 "Including cash, restricted cash and ...")."""
         unit = CNY if printed.currency == "CNY" else USD
         dates = list(dict.fromkeys(Period(f.period.end) for f in context))
         totals = {c.total for c in self.loaded.taxonomy.calculations}
@@ -204,7 +206,7 @@ class TieOut:
         found = []
         for period in dates:
             leaves = [f for f in self.numeric if f.period == period and f.unit == unit and not f.dimensions
-                      and f.value > 0 and f.concept not in totals]
+                      and f.value > 0 and f.concept not in totals and f.concept in named]
             for size in (2, 3):
                 for combo in itertools.combinations(leaves, size):
                     if len({concepts[f.concept].balance for f in combo}) != 1:
@@ -258,9 +260,28 @@ def tieout_draft(release_dir: Path, draft: Path) -> Report:
     return report
 
 
+def named_items(engine: TieOut, before: str) -> frozenset:
+    """The concepts the sentence up to a figure names by label, with the footnotes its markers refer to."""
+    sentence = before[max(before.rfind(". "), 0):]
+    notes = [engine.footnotes.get(str(int("".join(str("⁰¹²³⁴⁵⁶⁷⁸⁹".index(c)) for c in marker))), "")
+             for marker in re.findall("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", sentence)]
+    text = " " + norm(" ".join([sentence, *notes])) + " "
+    return frozenset(concept for label, names in engine.labels.items() if f" {label} " in text
+                     for concept, dims in names if not dims)
+
+
+_FOOTNOTE = re.compile(r"^(?:([0-9]{1,2})|([⁰¹²³⁴⁵⁶⁷⁸⁹]+))\s+(?=\S)(.*)$")
+
+
 def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name: str) -> Report:
     """Tie paragraphs (with the figures of their section as context) and table rows."""
     report = Report()
+    engine.footnotes = {}
+    for paragraph in paragraphs:
+        match = _FOOTNOTE.match(paragraph.text)
+        if match:
+            number = match.group(1) or "".join(str("⁰¹²³⁴⁵⁶⁷⁸⁹".index(c)) for c in match.group(2))
+            engine.footnotes.setdefault(str(int(number)), match.group(3))
     section: list[Fact] = []
     engine.section_period = None
     for paragraph in paragraphs:
@@ -331,7 +352,7 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         nearby = section if subject is None else [f for f in section if (f.concept, f.dimensions) in subject
                                                   or (f.concept, ()) in subject]
         explanations = engine.derivations(token.printed, before, paragraph.tied, nearby, when,
-                                          after=paragraph.text[token.end:])
+                                          after=paragraph.text[token.end:], named=named_items(engine, before))
         bad = [e for e in explanations if e.startswith("INCONSISTENT")]
         good = [e for e in explanations if not e.startswith("INCONSISTENT")]
         if good:
