@@ -38,9 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     check = command("check", "prove every number in the built outputs traces to a fact or a declared derivation")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
-    tieout = commands.add_parser("tieout", help="tie every number of a draft (.txt, .html, .pdf) to the facts")
-    tieout.add_argument("release", type=Path, metavar="RELEASE_DIR")
-    tieout.add_argument("draft", type=Path, metavar="DRAFT")
+    tieout = commands.add_parser("tieout", help="tie every number of a draft (.txt, .html, .pdf) to the facts; "
+                                 "with one argument, an Inline XBRL filing's narrative to its own tags")
+    tieout.add_argument("release", type=Path, metavar="RELEASE_DIR|FILING")
+    tieout.add_argument("draft", type=Path, metavar="DRAFT", nargs="?")
     tieout.add_argument("--format", choices=("text", "json"), default="text")
     tieout.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
     command("validate", "validate the Inline XBRL document set with Arelle (offline)")
@@ -135,6 +136,9 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         report = check_build(args.release, out_dir)
         return _emit(report, args, out, err)
     if args.command == "tieout":
+        if args.draft is None:         # a filing, tied to its own tags: only inconsistent figures are findings
+            from .verify.filing import tieout_filing
+            return _emit(tieout_filing(args.release), args, out, err)
         from .verify.tieout import tieout_draft
         report = tieout_draft(args.release, args.draft)
         return _emit(report, args, out, err)

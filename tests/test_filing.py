@@ -37,6 +37,7 @@ in the third quarter, compared with $90.4 billion in the third quarter of 2024.<
 and impairments were <ix:nonFraction name="us-gaap:AssetImpairmentCharges" contextRef="q3" unitRef="usd" decimals="-6" scale="6" format="ixt:fixed-zero">—</ix:nonFraction>.</p>
 <p><ix:exclude>Page 7 of 99</ix:exclude>Cash was $<ix:nonFraction name="us-gaap:Cash" contextRef="bs" unitRef="usd" decimals="-6" scale="6" format="ixt:num-dot-decimal">12,345</ix:nonFraction> million.</p>
 <div style="display:none">123,456,789 hidden</div>
+<p>(in millions)</p><table><tr><td>Net sales</td><td>$</td><td>94,900</td><td>$</td><td>90,400</td></tr></table>
 <p><ix:nonNumeric name="us-gaap:SegmentReportingDisclosureTextBlock" contextRef="q3" continuedAt="c1">Our segments are </ix:nonNumeric>reported below.</p>
 <p><ix:continuation id="c1">North America and International.</ix:continuation></p>
 <ix:nonFraction name="us-gaap:Revenues" contextRef="q3py" unitRef="usd" decimals="-8" scale="9" format="ixt:num-dot-decimal" style="display:none">90.4</ix:nonFraction>
@@ -96,10 +97,12 @@ def test_the_narrative_is_tied_to_the_filings_own_tags(filing_file):
     assert status["5%"] == "derived"                                  # 94.9 / 90.4 - 1 = 4.98%
     assert status["$12,345 million"] == "tied"
     assert status["$215 million"] == "tied"                           # a sign="-" fact printed as a magnitude
+    cells = [e for e in report.entries if e.text in ("94,900", "90,400")]
+    assert [e.status for e in cells] == ["tied", "tied"]              # a statement in millions
     wrong = filing_file.read_text(encoding="utf-8").replace("compared with $90.4 billion", "compared with $91.4 billion")
     filing_file.write_text(wrong, encoding="utf-8")
     status = {e.text: e.status for e in tieout_filing(filing_file).entries}
-    assert status["$91.4 billion"] in ("untied", "inconsistent")
+    assert status["$91.4 billion"] in ("unverifiable", "inconsistent")
 
 
 def test_concept_names_as_words():
@@ -107,3 +110,16 @@ def test_concept_names_as_words():
     assert words("EarningsPerShareDiluted") == "earnings per share diluted"
     assert words("IncomeLossFromContinuingOperationsPerBasicShare") == \
         "income loss from continuing operations per basic share"
+
+
+def test_the_command_ties_a_filing_and_fails_only_on_inconsistent_figures(filing_file, capsys):
+    from qfin_docs.cli import main
+    assert main(["tieout", str(filing_file), "--format", "json"]) == 0
+    import json
+    data = json.loads(capsys.readouterr().out)
+    assert data["findings"] == [] and data["summary"]["tied"] >= 4
+    wrong = filing_file.read_text(encoding="utf-8").replace(
+        "<p>North America", "<p>Revenues were $90.4 billion in the third quarter of 2025.</p><p>North America")
+    filing_file.write_text(wrong, encoding="utf-8")
+    assert main(["tieout", str(filing_file)]) == 1
+    assert "where the fact is 94,900,000,000" in capsys.readouterr().err

@@ -19,7 +19,7 @@ from ..model import BadInput, Concept, Fact, ItemType, Period, Problem, QName, R
     Taxonomy, Unit
 from ..xmlio import parse_xml
 from .drafts import MAX_DRAFT_BYTES, Paragraph, TableRow
-from .report import Report
+from .report import Entry, Report
 
 IX = "{http://www.xbrl.org/2013/inlineXBRL}"
 XBRLI = "{http://www.xbrl.org/2003/instance}"
@@ -232,7 +232,11 @@ def tieout_filing(path: Path) -> Report:
     filing = Filing(path)
     engine = TieOut(filing.loaded())
     engine.magnitudes = True
+    engine.table_scales = (6, 3)
     report = tie(engine, filing.paragraphs, filing.rows, str(path))
+    # in a filing, a figure no tag gives is unverifiable, not wrong: only an inconsistent one is a finding
+    report.entries = [Entry(e.text, e.location, "unverifiable", "no fact of the filing gives this figure")
+                      if e.status == "untied" else e for e in report.entries]
     numeric = sum(1 for f in filing.facts if isinstance(f.value, Decimal))
     report.notes.insert(0, f"read {numeric} numeric and {len(filing.facts) - numeric} text facts, "
                            f"{len(filing.paragraphs)} paragraphs and {len(filing.rows)} table rows of {path}")

@@ -12,14 +12,14 @@ class Entry:
 
     text: str
     location: str               # output file:line
-    status: str                 # "tied" | "derived" | "non-financial" | "untied" | "inconsistent"
+    status: str                 # "tied" | "derived" | "non-financial" | "unverifiable" (filings) | "untied" | "inconsistent"
     explanation: str
     source: str = ""            # template or prose file:line, when known
     confidence: str = ""        # for draft tie-out: "exact", "high", "ambiguous"
 
     @property
     def ok(self) -> bool:
-        return self.status in ("tied", "derived", "non-financial")
+        return self.status in ("tied", "derived", "non-financial", "unverifiable")
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Report:
 
     def summary_line(self) -> str:
         """E.g. ``1906 numbers: 1374 tied, 74 derived, 458 non-financial; 0 findings``."""
-        order = ("tied", "derived", "non-financial", "untied", "inconsistent")
+        order = ("tied", "derived", "non-financial", "unverifiable", "untied", "inconsistent")
         counts = self.summary()
         parts = [f"{counts[k]} {k}" for k in sorted(counts, key=lambda k: (order.index(k) if k in order else 9, k))]
         findings = len(self.findings)

@@ -38,6 +38,7 @@ class TieOut:
                 self.by_name.setdefault((fact.concept, ()), [])
         self.rate = next((f.value for f in self.numeric if f.concept == loaded.release.exchange_rate), None)
         self.magnitudes = False     # a filing prints "expense was $215 million" for a fact tagged sign="-"
+        self.table_scales: tuple[int, ...] = (3,)    # the powers of ten a table's figures may be printed in
         self.labels = self._labels()
         self.phrases = self._phrases()
         self.negated = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows if r.negated}
@@ -422,11 +423,11 @@ def _match_cell(engine: TieOut, text: str, pool: list[Fact]) -> list[Fact]:
     if printed is None:
         return []
     options = []
-    if printed.percent or "." in body:
+    if printed.percent or ("." in body and engine.table_scales == (3,)):
         options.append(printed)
-    else:
-        options.append(Printed(printed.value.scaleb(3), printed.decimals - 3))   # thousands
-        options.append(printed)                                                   # counts
+    else:       # a release's tables are in thousands; a filing's statements may be in millions
+        options += [Printed(printed.value.scaleb(s), printed.decimals - s) for s in engine.table_scales]
+        options.append(printed)                                                   # counts and per-share
     out = []
     for option in options:
         signed = Printed(-option.value if negative else option.value, option.decimals, None, option.percent)
