@@ -13,7 +13,7 @@ RELEASES := $(patsubst releases/%/release.yaml,%,$(wildcard releases/*/release.y
 SOURCES := $(shell find qfin_docs -name '*.py' 2>/dev/null) $(wildcard schema/*) $(shell find templates -type f 2>/dev/null)
 export SOURCE_DATE_EPOCH ?= 1723507200
 
-.PHONY: all deps build test check validate viewer serve new-quarter fuzz bench clean distclean
+.PHONY: all deps build test check validate viewer serve new-quarter fuzz bench filings clean distclean
 all: build
 
 deps: $(VENV)/.installed $(VENV)/.system
@@ -71,6 +71,10 @@ fuzz: deps
 
 bench: build
 	$(BIN)/python benchmarks/bench.py
+
+# make filings [FILINGS=folder]: tie out every Inline XBRL filing of a folder (default: filings in the shared folder beside the clone)
+filings: deps
+	$(BIN)/python benchmarks/filings.py $(FILINGS)
 
 # make new-quarter FROM=qfin-2024q2 TO=qfin-2024q3: start the next quarter's release (see README)
 new-quarter: deps
