@@ -1,8 +1,7 @@
 """The tie-out of every Inline XBRL filing in a folder against its own tags: one report each (``--out``) and
-a summary table (`make filings`; the folder defaults to `filings` in the `shared` folder beside the clone,
-when it is there).
+a summary table (`make filings FILINGS=folder`).
 
-    .venv/bin/python benchmarks/filings.py [FOLDER] [--out DIR]
+    .venv/bin/python benchmarks/filings.py FOLDER [--out DIR]
 
 The filings are third-party documents: they are read where they are, never copied into the repository.
 """
@@ -22,7 +21,7 @@ STATUSES = ("tied", "derived", "non-financial", "unverifiable", "inconsistent")
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("folder", type=Path, nargs="?", default=ROOT.parent / "shared" / "filings")
+    parser.add_argument("folder", type=Path)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "filings")
     args = parser.parse_args()
     filings = sorted(p for p in args.folder.glob("*") if p.suffix in (".htm", ".html", ".xhtml"))
