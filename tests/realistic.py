@@ -253,7 +253,6 @@ def not_translation(ref: Reference, slot: Slot, rng):
     """A US$ figure translated at another rate (last quarter's, a rounded one) or left untranslated."""
     if _unit_mark(slot.fact) != "US\\$":
         return []
-    rmb = ref.twin(slot.fact, concept=None)
     rmb = next((f for f in ref.facts if (f.concept, f.dimensions, f.period) == (slot.fact.concept, slot.fact.dimensions,
                                                                               slot.fact.period)
                 and _unit_mark(f) == "RMB" and (f.unit.denominator or "") == (slot.fact.unit.denominator or "")), None)

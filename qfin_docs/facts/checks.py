@@ -253,25 +253,24 @@ def _exchange_rate(base: FactBase) -> Decimal | None:
 @check("QF-PER-ADS")
 def per_ads(base: FactBase) -> Iterable[Problem]:
     """Per-ADS amounts are the per-share amounts times the ADS ratio; ADS counts are share counts over it."""
-    ratio = Decimal(str(base.taxonomy.relations.ads_ratio))
-    for ads_concept, share_concept in base.taxonomy.relations.per_ads.items():
+    relations = base.taxonomy.relations
+    pairs = []                                      # (ADS fact, its ordinary-share twin, how to name the twin)
+    for ads_concept, share_concept in relations.per_ads.items():
         shares = {(f.period, f.unit): f for f in base.numeric(share_concept)}
-        for fact in base.numeric(ads_concept):
-            twin = shares.get((fact.period, fact.unit))
-            if twin is None:
-                continue
-            factor = ratio if fact.unit is not None and fact.unit.denominator else 1 / ratio
-            if not meets(scale(interval(twin), factor), interval(fact)):
-                yield _problem(per_ads, fact, f"{_key_text(fact)} is {_num(fact.value)} but {share_concept.local} "
-                                              f"{_num(twin.value)} gives {_num(twin.value * factor)}")
+        pairs += [(fact, shares.get((fact.period, fact.unit)), share_concept.local)
+                  for fact in base.numeric(ads_concept)]
     for fact in base.release.facts:                 # the same concept on the ADS and the ordinary-share member
-        twin_dims = base.taxonomy.relations.ads_twin(fact) if isinstance(fact.value, Decimal) else None
-        twin = twin_dims and base.by_key.get(FactKey(fact.concept, fact.period, fact.unit, twin_dims))
+        twin_dims = relations.ads_twin(fact) if isinstance(fact.value, Decimal) else None
+        if twin_dims:
+            pairs.append((fact, base.by_key.get(FactKey(fact.concept, fact.period, fact.unit, twin_dims)),
+                          "the ordinary-share figure"))
+    ratio = Decimal(str(relations.ads_ratio))
+    for fact, twin, twin_name in pairs:
         if twin is None:
             continue
         factor = ratio if fact.unit is not None and fact.unit.denominator else 1 / ratio
         if not meets(scale(interval(twin), factor), interval(fact)):
-            yield _problem(per_ads, fact, f"{_key_text(fact)} is {_num(fact.value)} but the ordinary-share figure "
+            yield _problem(per_ads, fact, f"{_key_text(fact)} is {_num(fact.value)} but {twin_name} "
                                           f"{_num(twin.value)} gives {_num(twin.value * factor)}")
 
 

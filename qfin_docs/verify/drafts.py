@@ -41,7 +41,14 @@ PDF_SECONDS = 30.0               # per poppler run; the Q2 2024 PDF reads in 0.1
 
 
 def read_draft(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
-    """Paragraphs and table rows of a draft (.txt in the wire-service layout, .html, or .pdf).
+    """Paragraphs and table rows of a draft (.txt in the wire-service layout, .html, or .pdf)."""
+    paragraphs, rows, _pages = read_draft_pages(path)
+    return paragraphs, rows
+
+
+def read_draft_pages(path: Path) -> tuple[list[Paragraph], list[TableRow], str | None]:
+    """Paragraphs and table rows of a draft (.txt in the wire-service layout, .html, or .pdf), and for a PDF
+    the text of its pages as laid out (which :func:`unread` counts figures in).
 
     Raises:
         BadInput: the draft is missing, too large, not text, not a readable PDF, or could not be read whole.
@@ -59,10 +66,11 @@ def read_draft(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
     except OSError as exc:
         _refuse(path, "QF-DRAFT-READ", f"cannot read the draft: {exc.strerror}")
     if suffix == ".pdf":
-        return _pdf_paragraphs(_pdftotext(path)), _pdf_rows(_pdftotext(path, "-layout"))
+        pages = _pdftotext(path, "-layout")
+        return _pdf_paragraphs(_pdftotext(path)), _pdf_rows(pages), pages
     if suffix in (".html", ".htm"):
-        return _read_html(raw, path)
-    return _read_text(_decode(raw, path))
+        return (*_read_html(raw, path), None)
+    return (*_read_text(_decode(raw, path)), None)
 
 
 def _refuse(path: Path, code: str, message: str, line: int = 0):
@@ -95,9 +103,9 @@ def _poppler(path: Path, command: list[str]) -> subprocess.CompletedProcess:
 _RUN = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
 
 
-def unread(path: Path, paragraphs: list[Paragraph], rows: list[TableRow]) -> tuple[int, list[str]]:
+def unread(pages: str, paragraphs: list[Paragraph], rows: list[TableRow]) -> tuple[int, list[str]]:
     """How many figures (runs of digits) a PDF's pages show, and those the reader did not take in."""
-    lines = _pdftotext(path, "-layout").splitlines()
+    lines = pages.splitlines()
     text = re.sub(r"Page [0-9]+ of [0-9]+", "", "\n".join(line for line in lines if not _pdf_header(line)[0]))
     shown = Counter(_RUN.findall(text))
     taken = Counter(_RUN.findall(" ".join([p.text for p in paragraphs] + [r.section + " " + r.label + " " +

@@ -14,6 +14,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from lxml import etree
+
 from ..facts.load import Loaded
 from ..model import BadInput, Concept, Fact, ItemType, Period, Problem, QName, Relations, Release, Source, \
     Taxonomy, Unit
@@ -38,7 +40,7 @@ class Filing:
             raise BadInput([Problem(Source(str(path), 0), "QF-DRAFT-SIZE", "the filing is over 40 MB")])
         try:
             self.root = parse_xml(path.read_bytes())
-        except Exception as exc:    # lxml's syntax errors carry the line
+        except etree.XMLSyntaxError as exc:
             raise BadInput([Problem(Source(str(path), getattr(exc, "lineno", 0) or 0), "QF-FILING-READ",
                                     f"not a well-formed Inline XBRL document: {exc}")]) from None
         self.contexts = {c.get("id"): self._context(c) for c in self.root.iter(f"{XBRLI}context")}
@@ -120,15 +122,11 @@ class Filing:
         if body is None:
             return [], []
         paragraphs, rows = [], []
+        tables = (f"{XHTML}table", f"{XHTML}td", f"{XHTML}th")
         for element in body.iter(*BLOCKS):
-            if element.tag == f"{XHTML}table" or _inside(element, f"{IX}header"):
-                continue
-            if element.tag in (f"{XHTML}td", f"{XHTML}th"):
-                continue
-            if any(child.tag in BLOCKS for child in element.iter() if child is not element):
-                continue        # only the innermost blocks: their text is a paragraph
-            if _inside(element, f"{XHTML}table"):
-                continue
+            if element.tag in tables or _inside(element, f"{IX}header") or _inside(element, f"{XHTML}table") \
+                    or any(child.tag in BLOCKS for child in element.iterdescendants()):
+                continue        # only the innermost blocks outside tables are paragraphs (rows are read below)
             text = " ".join(_visible_text(element).split())
             if text:
                 paragraphs.append(Paragraph(text, element.sourceline or 0))

@@ -9,6 +9,7 @@ from decimal import Decimal
 from ..facts.numbers import CURRENCY_PREFIXES, SCALE_WORDS, Printed
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPTS, "0123456789")     # "¹¹".translate(...) == "11"
 
 # A financial-looking number: optional currency, sign, digits with grouping, decimals, %, scale word.
 _TOKEN = re.compile(

@@ -19,9 +19,9 @@ from ..model import CNY, USD, Fact, Period, Problem, Source
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
-from .drafts import Paragraph, TableRow, read_draft, unread
+from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
 from .context import unit_fits, check_pairs, direction, expected, named_period, other_period, period_hint, stale
-from .scan import phrases, tokens
+from .scan import FROM_SUPERSCRIPT, SUPERSCRIPTS, phrases, tokens
 from .subjects import norm, attached, subjects
 
 Interval = tuple[Decimal, Decimal]
@@ -248,11 +248,11 @@ def tieout_draft(release_dir: Path, draft: Path) -> Report:
     if not draft.is_file():
         from ..model import BadInput
         raise BadInput([Problem(Source(str(draft), 0), "QF-DRAFT-READ", "draft not found")])
-    paragraphs, rows = read_draft(draft)
+    paragraphs, rows, pages = read_draft_pages(draft)
     report = tie(TieOut(loaded), paragraphs, rows, str(draft))
     report.notes.insert(0, f"read {len(paragraphs)} paragraphs and {len(rows)} table rows of {draft}")
-    if draft.suffix.lower() == ".pdf":
-        shown, missed = unread(draft, paragraphs, rows)
+    if pages is not None:
+        shown, missed = unread(pages, paragraphs, rows)
         report.notes.insert(1, f"the PDF's pages show {shown} figures; {shown - len(missed)} were read" +
                             (f", not these {len(missed)}: {', '.join(missed[:20])}" if missed else ", all of them"))
     for problem in run_checks(loaded.release, loaded.taxonomy):
@@ -264,8 +264,8 @@ def tieout_draft(release_dir: Path, draft: Path) -> Report:
 def named_items(engine: TieOut, before: str) -> frozenset:
     """The concepts the sentence up to a figure names by label, with the footnotes its markers refer to."""
     sentence = before[max(before.rfind(". "), 0):]
-    notes = [engine.footnotes.get(str(int("".join(str("⁰¹²³⁴⁵⁶⁷⁸⁹".index(c)) for c in marker))), "")
-             for marker in re.findall("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", sentence)]
+    notes = [engine.footnotes.get(str(int(marker.translate(FROM_SUPERSCRIPT))), "")
+             for marker in re.findall(f"[{SUPERSCRIPTS}]+", sentence)]
     text = " " + norm(" ".join([sentence, *notes])) + " "
     return frozenset(concept for label, names in engine.labels.items() if f" {label} " in text
                      for concept, dims in names if not dims)
@@ -281,7 +281,7 @@ def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name:
     for paragraph in paragraphs:
         match = _FOOTNOTE.match(paragraph.text)
         if match:
-            number = match.group(1) or "".join(str("⁰¹²³⁴⁵⁶⁷⁸⁹".index(c)) for c in match.group(2))
+            number = match.group(1) or match.group(2).translate(FROM_SUPERSCRIPT)
             engine.footnotes.setdefault(str(int(number)), match.group(3))
     section: list[Fact] = []
     engine.section_period = None
