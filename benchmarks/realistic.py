@@ -52,7 +52,7 @@ def main() -> None:
                     flagged[form][draft.kind] += bool(found)
             seconds[form] = time.perf_counter() - start
     total = Counter(d.kind for d in drafts + benign)
-    print(f"| kind | drafts | " + " | ".join(f"caught ({f})" for f in forms) + " |")
+    print("| kind | drafts | " + " | ".join(f"caught ({f})" for f in forms) + " |")
     print("|---|---:|" + "---:|" * len(forms))
     for kind in KINDS:
         print(f"| {kind} | {total[kind]} | " + " | ".join(f"{caught[f][kind]} ({caught[f][kind] / total[kind]:.0%})"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import outdir
 from .model import BadInput, Problem, Source
-from .facts.load import Loaded, load
+from .facts.load import load
 
 
 def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem]:
@@ -27,6 +27,7 @@ def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem
     from .render import html as render
     from .render.review import review_page
     from .render.pdf import PdfError, pdf_problems, render_pdf
+    from .render.templating import ASSETS
 
     refused = outdir.out_problems(out_dir, release_dir)
     if refused:
@@ -43,7 +44,7 @@ def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem
     if inline is None:
         raise BadInput(problems)
     try:
-        pdf = render_pdf(html.text, render.ASSETS)
+        pdf = render_pdf(html.text, ASSETS)
     except PdfError as exc:
         raise BadInput(pdf_problems(exc, [release_dir / "prose", render.TEMPLATES]))
     outputs = {

@@ -11,7 +11,7 @@ import lxml.html
 import pytest
 
 from qfin_docs.render.pdf import PdfError, render_pdf
-from qfin_docs.render.html import ASSETS
+from qfin_docs.render.templating import ASSETS
 
 from test_fact_base import expected_cell
 

@@ -3,7 +3,6 @@ while it runs; and the interactive viewer opened in headless Chromium."""
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
 import signal
 import subprocess

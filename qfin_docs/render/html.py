@@ -13,11 +13,12 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import templating
-from .templating import ASSETS, TEMPLATES, RenderLimit, TemplateRefused, find_in_templates, render_bounded
+from .templating import TEMPLATES, RenderLimit, TemplateRefused, find_in_templates, render_bounded
 from ..xmlio import parse_xml
 from .figures import FigureError, Figures, context_id
 from ..facts.taxonomy import dated
-from .ixbrl import document_name, incomplete_summations
+from .ixbrl import document_name
+from .linkbases import incomplete_summations
 from ..model import Fact, Figure, Problem, Release, Source, Taxonomy, shown_path
 
 

@@ -14,7 +14,7 @@ from ..facts.taxonomy import dated
 from ..model import Release, Taxonomy
 from ..xmlio import parse_xml
 from .edgar import edgar_form
-from .linkbases import (calculation_linkbase, definition_linkbase, incomplete_summations, label_linkbase,
+from .linkbases import (calculation_linkbase, definition_linkbase, label_linkbase,
                         presentation_linkbase)
 from .xbrl import NS, SCHEMA_LOCATIONS, ROLE_BASE, _element, _q, _roles, _serialise, document_name, elements
 

@@ -117,7 +117,7 @@ def _fits(period: Period, expected: Period) -> bool:
     return False
 
 
-def stale(engine: engine, facts: list[Fact], expected: Period | None) -> str:
+def stale(engine, facts: list[Fact], expected: Period | None) -> str:
     """When every fact a figure equals is of another period than the one the text is about, while each of
     those items has a fact for that period: what the mistake is ("" when there is none)."""
     if expected is None or not facts or any(_fits(f.period, expected) for f in facts):

@@ -23,6 +23,7 @@ from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
 from .context import unit_fits, check_pairs, direction, expected, named_period, other_period, period_hint, stale
 from .scan import FROM_SUPERSCRIPT, SUPERSCRIPTS, phrases, tokens
 from .subjects import norm, attached, subjects
+from .rows import describe as _describe, tie_row
 
 Interval = tuple[Decimal, Decimal]
 class TieOut:
@@ -293,7 +294,7 @@ def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name:
             engine.section_period = named_period(paragraph.text, engine.loaded)
         section = (section + paragraph.tied)[-40:]
     for row in rows:
-        _tie_row(engine, row, report, name)
+        tie_row(engine, row, report, name)
     return report
 
 
@@ -379,65 +380,6 @@ def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]
         label = set(re.findall(r"[a-z]+", fact.concept.local.lower()))
         return ((fact.concept, fact.dimensions) not in nearby, -len(label & words), fact.decimals or 0)
     return sorted(facts, key=score)
-
-
-def _tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
-    location = f"{name}:{row.line}"
-    candidates = (engine.labels.get(norm(f"{row.section} {row.label}")) if row.section else None) \
-        or engine.labels.get(norm(row.label))
-    row_pool = engine.numeric if candidates is None else engine.named(candidates, exact=True)
-    edge = "start" if re.search(r"\bbeginning of\b", row.label, re.IGNORECASE) else \
-        "end" if re.search(r"\bend of\b", row.label, re.IGNORECASE) else None
-    for index, text in enumerate(row.cells):
-        if not text:
-            continue
-        period, unit = row.columns[index] if index < len(row.columns) else (None, None)
-        pool = [f for f in row_pool
-                if (unit is None or f.unit is None or not f.unit.numerator.startswith("iso4217")
-                     or f.unit.numerator == unit.numerator)
-                and (period is None or _period_fits(f, period, edge))]
-        matches = _match_cell(engine, text, pool)
-        if matches:
-            confidence = "exact" if len({f.key for f in matches}) == 1 else f"{len(matches)} facts"
-            report.add(Entry(text, location, "tied", _describe(matches[0]), confidence=confidence))
-        else:
-            report.add(Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}"))
-
-
-def _period_fits(fact: Fact, period: Period, edge: str | None = None) -> bool:
-    if fact.period == period:
-        return True
-    if fact.period.is_instant and not period.is_instant:   # beginning or end balances in a duration column
-        edges = {"start": (period.start - dt.timedelta(days=1),), "end": (period.end,)}
-        return fact.period.end in edges.get(edge, (period.end, period.start - dt.timedelta(days=1)))
-    return False
-
-
-def _match_cell(engine: TieOut, text: str, pool: list[Fact]) -> list[Fact]:
-    negative = text.startswith("(") and text.endswith(")")
-    body = text.strip("()")
-    if body == "-":
-        return [f for f in pool if f.value == 0]
-    from ..facts.numbers import parse_printed
-    printed = parse_printed(body)
-    if printed is None:
-        return []
-    options = []
-    if printed.percent or ("." in body and engine.table_scales == (3,)):
-        options.append(printed)
-    else:       # a release's tables are in thousands; a filing's statements may be in millions
-        options += [Printed(printed.value.scaleb(s), printed.decimals - s) for s in engine.table_scales]
-        options.append(printed)                                                   # counts and per-share
-    out = []
-    for option in options:
-        signed = Printed(-option.value if negative else option.value, option.decimals, None, option.percent)
-        out += engine.facts_matching(signed, "table", pool, table_sign=True)
-    return out
-
-
-def _describe(fact: Fact) -> str:
-    dims = "".join(f"[{m.local}]" for _, m in fact.dimensions)
-    return f"fact {fact.concept}{dims} {fact.period} {fact.unit} = {fact.value:,f}"
 
 
 __all__ = ["tieout_draft", "read_draft", "tie", "TieOut"]
