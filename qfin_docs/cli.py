@@ -137,7 +137,7 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         return _emit(report, args, out, err)
     if args.command == "tieout":
         if args.draft is None:         # a filing, tied to its own tags: only inconsistent figures are findings
-            from .verify.filing import tieout_filing
+            from .verify.filingtie import tieout_filing
             return _emit(tieout_filing(args.release), args, out, err)
         from .verify.tieout import tieout_draft
         report = tieout_draft(args.release, args.draft)

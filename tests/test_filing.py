@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from lxml import etree
 
-from qfin_docs.verify.filing import Filing, tagged_value, tieout_filing, words
+from qfin_docs.verify.filing import Filing, tagged_value, words
+from qfin_docs.verify.filingtie import tieout_filing
 
 HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <html xmlns="http://www.w3.org/1999/xhtml" xmlns:ix="http://www.xbrl.org/2013/inlineXBRL"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-SCALE_WORDS = {"thousand": 3, "million": 6, "billion": 9}
+SCALE_WORDS = {"thousand": 3, "million": 6, "billion": 9, "trillion": 12}
 SCALE_NAMES = {3: "thousand", 6: "million", 9: "billion"}
 CURRENCY_PREFIXES = {"RMB": "CNY", "US$": "USD", "$": "USD", "€": "EUR", "£": "GBP"}   # the last three: filings
 CURRENCY_MARKS = {"CNY": "RMB", "USD": "US$"}
@@ -19,7 +19,7 @@ CURRENCY_MARKS = {"CNY": "RMB", "USD": "US$"}
 _PRINTED = re.compile(
     r"""^\s*(?P<neg1>-)?\s*(?P<cur>RMB|US\$|\$|€|£)?\s*(?P<neg2>-)?
          (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
-         \s*(?P<pct>%)?\s*(?P<scale>thousand|million|billion)?\s*$""",
+         \s*(?P<pct>%)?\s*(?P<scale>thousand|million|billion|trillion)?\s*$""",
     re.VERBOSE,
 )
 

@@ -73,6 +73,7 @@ def period_hint(after: str, loaded: Loaded):
 _QUARTER = re.compile(r"\b(first|second|third|fourth) quarter(?: of| )?\s*([0-9]{4})?", re.IGNORECASE)
 _HALF = re.compile(r"\b(?:first half|six months ended June 30,?) (?:of )?([0-9]{4})\b", re.IGNORECASE)
 _AS_OF = re.compile(r"\b[Aa]s of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})")
+_DATE = re.compile(MONTH + r" [0-9]{1,2}, [0-9]{4}")
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 
@@ -103,6 +104,17 @@ def named_period(text: str, loaded: Loaded) -> Period | None:
         return Period(dt.date(int(match.group(1)), 6, 30), dt.date(int(match.group(1)), 1, 1))
     year = int(match.group(2)) if match.group(2) else end.year
     return _quarter(_ORDINAL[match.group(1).lower()], year)
+
+
+_LISTED = re.compile(r"\s*,?\s*and\s+(?:as of\s+)?")
+
+
+def listed_periods(text: str) -> bool:
+    """Whether the last periods ``text`` names are a list ("As of December 31, 2024 and September 30, 2025,
+    ... were $X and $Y, respectively"): each figure is then of its own period, not of the last one named."""
+    found = sorted((m for pattern in (_QUARTER, _AS_OF, _HALF, _DATE) for m in pattern.finditer(text)),
+                   key=lambda m: m.start())
+    return any(_LISTED.fullmatch(text[a.end():b.start()]) for a, b in zip(found, found[1:]))
 
 
 def _quarter(quarter: int, year: int) -> Period:

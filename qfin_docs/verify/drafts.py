@@ -23,6 +23,8 @@ class Paragraph:
     text: str
     line: int
     tied: list[Fact] = field(default_factory=list)
+    tags: list = field(default_factory=list)     # in a filing: (start, end, Tag) of each tagged figure in ``text``
+    anchor: str = ""                             # in a filing: the block's element path
 
 
 @dataclass
@@ -32,6 +34,9 @@ class TableRow:
     line: int
     columns: list[tuple[Period | None, object]]     # (period, currency unit) per cell, when known
     section: str = ""     # the heading row above it (a label with no figures): "Net income per ADS ..."
+    tags: list = field(default_factory=list)      # in a filing: each cell's Tag, or None
+    anchors: list = field(default_factory=list)   # in a filing: each cell's element path
+    stated: int | None = None     # in a filing: the power of ten its table's heading states ("in millions": 6)
 
 
 MAX_DRAFT_BYTES = 20_000_000     # a release is ~0.1-1 MB as text or PDF

@@ -9,8 +9,10 @@ names "net cash provided by used in operating activities").
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -21,7 +23,6 @@ from ..model import BadInput, Concept, Fact, ItemType, Period, Problem, QName, R
     Taxonomy, Unit
 from ..xmlio import parse_xml
 from .drafts import MAX_DRAFT_BYTES, Paragraph, TableRow
-from .report import Entry, Report
 
 IX = "{http://www.xbrl.org/2013/inlineXBRL}"
 XBRLI = "{http://www.xbrl.org/2003/instance}"
@@ -29,6 +30,14 @@ XBRLDI = "{http://xbrl.org/2006/xbrldi}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 BLOCKS = {f"{XHTML}{tag}" for tag in ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "table")}
 MAX_TEXT_FACT = 120          # longer text facts (text blocks) are no phrases of the narrative
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Tag:
+    """An ix:nonFraction of the narrative: its fact and the ``scale`` its printed text was read with."""
+
+    fact: Fact
+    scale: int
 
 
 class Filing:
@@ -46,7 +55,10 @@ class Filing:
         self.contexts = {c.get("id"): self._context(c) for c in self.root.iter(f"{XBRLI}context")}
         self.units = {u.get("id"): self._unit(u) for u in self.root.iter(f"{XBRLI}unit")}
         self.continuations = {c.get("id"): c for c in self.root.iter(f"{IX}continuation")}
+        self.tags: dict = {}            # ix:nonFraction element -> Tag
         self.facts = self._numeric() + self._text()
+        self.tree = self.root.getroottree()
+        self.blocks: dict[str, object] = {}     # element path -> the block or cell it names
         self.paragraphs, self.rows = self._narrative()
 
     # ------------------------------------------------------------------ contexts and units
@@ -79,9 +91,10 @@ class Filing:
                 continue
             period, dims = self.contexts[tag.get("contextRef")]
             decimals = tag.get("decimals")
-            out.append(Fact(QName.parse(tag.get("name")), value, period, Source(str(self.path), tag.sourceline or 0),
-                            self.units.get(tag.get("unitRef")), None if decimals in (None, "INF") else int(decimals),
-                            dims))
+            fact = Fact(QName.parse(tag.get("name")), value, period, Source(str(self.path), tag.sourceline or 0),
+                        self.units.get(tag.get("unitRef")), None if decimals in (None, "INF") else int(decimals), dims)
+            self.tags[tag] = Tag(fact, int(tag.get("scale") or 0))
+            out.append(fact)
         return out
 
     def _text(self) -> list[Fact]:
@@ -105,6 +118,13 @@ class Filing:
             current = self.continuations[current].get("continuedAt")
         return " ".join(parts)
 
+    def labels(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for path in label_linkbases(self.root, self.path):
+            for local, texts in read_labels(path).items():
+                out.setdefault(local, []).extend(t for t in texts if t not in out.get(local, ()))
+        return out
+
     def period_end(self) -> dt.date:
         for fact in self.facts:
             if fact.concept.local == "DocumentPeriodEndDate" and isinstance(fact.value, str):
@@ -127,32 +147,109 @@ class Filing:
             if element.tag in tables or _inside(element, f"{IX}header") or _inside(element, f"{XHTML}table") \
                     or any(child.tag in BLOCKS for child in element.iterdescendants()):
                 continue        # only the innermost blocks outside tables are paragraphs (rows are read below)
-            text = " ".join(_visible_text(element).split())
-            if text:
-                paragraphs.append(Paragraph(text, element.sourceline or 0))
+            text = Visible(element)
+            if text.text:
+                spans = [(start, end, self.tags[tag]) for start, end, tag in text.tagged() if tag in self.tags]
+                paragraphs.append(Paragraph(text.text, element.sourceline or 0, tags=spans,
+                                            anchor=self.anchor(element)))
         for table in body.iter(f"{XHTML}table"):
+            stated = _stated_scale(table)
             for tr in table.iter(f"{XHTML}tr"):
-                cells = [" ".join(_visible_text(td).split()) for td in tr if td.tag in (f"{XHTML}td", f"{XHTML}th")]
-                cells = [c for c in cells if c and c not in ("$", ")", "%")]
-                label = next((c for c in cells if re.search("[A-Za-z]{2}", c)), "")
-                numbers = [c for c in cells if c is not label and re.fullmatch(r"\(?[0-9][0-9,.]*\)?%?|—|-", c)]
+                cells = [(Visible(td), td) for td in tr if td.tag in (f"{XHTML}td", f"{XHTML}th")]
+                cells = [(c, td) for c, td in cells if c.text and c.text not in ("$", ")", "%")]
+                label = next((c.text for c, _ in cells if re.search("[A-Za-z]{2}", c.text)), "")
+                numbers = [(c, td) for c, td in cells
+                           if c.text is not label and re.fullmatch(r"\(?[0-9][0-9,.]*\)?%?|—|-", c.text)]
                 if label and numbers:
-                    rows.append(TableRow(label, numbers, tr.sourceline or 0, []))
+                    tags = [next((self.tags[t] for _, _, t in c.tagged() if t in self.tags), None) for c, _ in numbers]
+                    rows.append(TableRow(label, [c.text for c, _ in numbers], tr.sourceline or 0, [],
+                                         tags=tags, anchors=[self.anchor(td) for _, td in numbers], stated=stated))
         return paragraphs, rows
+
+    def anchor(self, element) -> str:
+        """The element's path in the document ("/html/body/div[12]/p[3]"), which a report can point to."""
+        path = "/html/" + re.sub(r"\{[^}]*\}", "", self.tree.getelementpath(element))
+        self.blocks[path] = element
+        return path
 
     # ------------------------------------------------------------------ the engine's view
     def loaded(self) -> Loaded:
-        """The filing as the tie-out engine sees a release: its facts, and concepts named by their names."""
-        concepts = {}
+        """The filing as the tie-out engine sees a release: its facts, and concepts named by the labels of
+        the filer's label linkbase beside the document, and by their own names."""
+        concepts, labels = {}, self.labels()
         for fact in self.facts:
             if fact.concept not in concepts:
+                named = words(fact.concept.local)
+                texts = [*labels.get(fact.concept.local, ()), named] + ([named[4:]] if named.startswith("net ") else [])
                 concepts[fact.concept] = Concept(fact.concept, _kind(fact), "instant" if fact.period.is_instant
-                                                 else "duration", None, {"label": words(fact.concept.local)},
-                                                 fact.source)
+                                                 else "duration", None, {"label": texts[0]}, fact.source,
+                                                 synonyms=tuple(dict.fromkeys(texts[1:])))
         taxonomy = Taxonomy({}, concepts, {}, {}, (), {}, Relations())
         meta = {"document_period_end": self.period_end().isoformat(), "constants": {}}
         release = Release(self.path.stem, str(self.path.parent), meta, {}, tuple(self.facts), ())
         return Loaded(taxonomy, release)
+
+
+_LABEL_ROLES = ("/role/label", "/role/terseLabel", "/role/verboseLabel")
+_LINK = "{http://www.xbrl.org/2003/linkbase}"
+_XLINK = "{http://www.w3.org/1999/xlink}"
+MAX_LINKBASE_BYTES = 50_000_000
+
+
+def _beside(document: Path, href: str | None) -> Path | None:
+    """A file a filing refers to, where it lies beside the document (never fetched, never elsewhere)."""
+    name = (href or "").rpartition("/")[2].partition("#")[0]
+    path = document.parent / name
+    if name and re.fullmatch(r"[\w.-]+", name) and path.is_file() and path.stat().st_size <= MAX_LINKBASE_BYTES:
+        return path
+    return None
+
+
+def _read(path: Path):
+    try:
+        return parse_xml(path.read_bytes())
+    except (etree.XMLSyntaxError, OSError):
+        return None
+
+
+def label_linkbases(root, document: Path) -> list[Path]:
+    """The label linkbases of the filing's own schemas, where they lie beside the document."""
+    out = []
+    for ref in root.iter("{http://www.xbrl.org/2003/linkbase}schemaRef"):
+        schema = _beside(document, ref.get(f"{_XLINK}href"))
+        tree = _read(schema) if schema else None
+        if tree is None:
+            continue
+        for linkbase in tree.iter(f"{_LINK}linkbaseRef"):
+            if (linkbase.get(f"{_XLINK}role") or "").endswith("labelLinkbaseRef"):
+                found = _beside(document, linkbase.get(f"{_XLINK}href"))
+                out += [found] if found and found not in out else []
+    return out
+
+
+def read_labels(path: Path) -> dict[str, list[str]]:
+    """A label linkbase's English standard, terse and verbose labels, by concept local name."""
+    tree = _read(path)
+    if tree is None:
+        return {}
+    locs = {loc.get(f"{_XLINK}label"): loc.get(f"{_XLINK}href", "").partition("#")[2]
+            for loc in tree.iter(f"{_LINK}loc")}
+    texts: dict[str, list[tuple[int, str]]] = {}
+    for label in tree.iter(f"{_LINK}label"):
+        role = label.get(f"{_XLINK}role") or ""
+        lang = label.get("{http://www.w3.org/XML/1998/namespace}lang") or "en"
+        rank = next((i for i, r in enumerate(_LABEL_ROLES) if role.endswith(r)), None)
+        if rank is not None and lang.lower().startswith("en") and label.text:
+            text = re.sub(r"\s*\[[^]]*\]\s*$", "", " ".join(label.text.split()))
+            texts.setdefault(label.get(f"{_XLINK}label"), []).append((rank, text))
+    out: dict[str, list[str]] = {}
+    for arc in tree.iter(f"{_LINK}labelArc"):
+        fragment = locs.get(arc.get(f"{_XLINK}from"), "")
+        local = fragment.partition("_")[2] or fragment
+        for _, text in sorted(texts.get(arc.get(f"{_XLINK}to"), [])):
+            if text not in out.setdefault(local, []):
+                out[local].append(text)
+    return out
 
 
 def tagged_value(tag) -> Decimal | None:
@@ -196,6 +293,30 @@ def words(local: str) -> str:
     return " ".join(re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", local)).lower()
 
 
+_STATED = re.compile(r"\bin (thousands|millions|billions)\b", re.IGNORECASE)
+_POWERS = {"thousands": 3, "millions": 6, "billions": 9}
+
+
+def _stated_scale(table) -> int | None:
+    """The power of ten a table's figures are stated in, from its own heading rows or the text just before
+    it: "(in millions, except per share data)"."""
+    head = " ".join(" ".join(tr.itertext()) for tr in list(table.iter(f"{XHTML}tr"))[:4])
+    match = _STATED.search(head)
+    node, before = table, []
+    while match is None and node is not None and len(" ".join(before)) < 400:
+        previous = node.getprevious()
+        if previous is None:
+            node = node.getparent()
+            continue
+        node = previous
+        if isinstance(node.tag, str):
+            before.insert(0, " ".join(node.itertext()))
+            if node.tag == f"{XHTML}table":
+                break
+        match = _STATED.search(" ".join(before)[-400:])
+    return _POWERS[match.group(1).lower()] if match else None
+
+
 def _inside(element, tag: str) -> bool:
     parent = element.getparent()
     while parent is not None:
@@ -205,40 +326,67 @@ def _inside(element, tag: str) -> bool:
     return False
 
 
-def _visible_text(element) -> str:
-    """The text a reader sees: without ix:exclude, ix:header and what is styled display:none."""
-    parts: list[str] = []
+class Visible:
+    """The text a reader sees in a block: without ix:exclude, ix:header, comments and what is styled
+    display:none, its white space collapsed; with where each piece of it lies in the document, so that a
+    figure found in the text can be traced to its ix:nonFraction and marked in place."""
 
-    def walk(node, top: bool) -> None:
+    def __init__(self, element):
+        self.pieces: list[tuple[object, str, str, object]] = []     # (node, "text" | "tail", string, tag)
+        self._walk(element, True, None)
+        self.raw = "".join(piece[2] for piece in self.pieces)
+        words = list(re.finditer(r"\S+", self.raw))
+        self.text = " ".join(w.group() for w in words)
+        self._raw_starts = [w.start() for w in words]
+        self._text_starts, position = [], 0
+        for word in words:
+            self._text_starts.append(position)
+            position += len(word.group()) + 1
+
+    def _walk(self, node, top: bool, tag) -> None:
+        if not isinstance(node.tag, str):       # a comment or processing instruction: only its tail is text
+            if node.tail and not top:
+                self.pieces.append((node, "tail", node.tail, tag))
+            return
         hidden = node.tag in (f"{IX}exclude", f"{IX}header") or \
             "display:none" in (node.get("style") or "").replace(" ", "")
         if not hidden:
-            parts.append(node.text or "")
+            inner = node if node.tag == f"{IX}nonFraction" else tag
+            if node.text:
+                self.pieces.append((node, "text", node.text, inner))
             for child in node:
-                walk(child, False)
-        if not top:
-            parts.append(node.tail or "")
-    walk(element, True)
-    return "".join(parts)
+                self._walk(child, False, inner)
+        if not top and node.tail:
+            self.pieces.append((node, "tail", node.tail, tag))
+
+    def to_text(self, raw: int) -> int:
+        """The offset in :attr:`text` of the raw offset ``raw`` (white space maps to the next word)."""
+        index = bisect.bisect_right(self._raw_starts, raw) - 1
+        if index < 0:
+            return 0
+        inside = raw - self._raw_starts[index]
+        length = len(self.text) - self._text_starts[index] if index + 1 == len(self._text_starts) else \
+            self._text_starts[index + 1] - 1 - self._text_starts[index]
+        return self._text_starts[index] + inside if inside <= length else self._text_starts[index] + length + 1
+
+    def to_raw(self, offset: int) -> int:
+        """The raw offset of the offset ``offset`` in :attr:`text`."""
+        index = bisect.bisect_right(self._text_starts, offset) - 1
+        return len(self.raw) if index < 0 else self._raw_starts[index] + offset - self._text_starts[index]
+
+    def tagged(self) -> list[tuple[int, int, object]]:
+        """(start, end, ix:nonFraction) of each tagged figure, as offsets in :attr:`text`."""
+        out, position = [], 0
+        for _, _, string, tag in self.pieces:
+            if tag is not None and string.strip():
+                start = self.to_text(position + len(string) - len(string.lstrip()))
+                end = self.to_text(position + len(string.rstrip()) - 1) + 1
+                if out and out[-1][2] is tag:
+                    out[-1] = (out[-1][0], end, tag)
+                else:
+                    out.append((start, end, tag))
+            position += len(string)
+        return out
 
 
-def tieout_filing(path: Path) -> Report:
-    """Tie every number of a filing's narrative to the filing's own tags."""
-    from .tieout import TieOut, tie
-    if not path.is_file():
-        raise BadInput([Problem(Source(str(path), 0), "QF-DRAFT-READ", "filing not found")])
-    filing = Filing(path)
-    engine = TieOut(filing.loaded())
-    engine.magnitudes = True
-    engine.table_scales = (6, 3)
-    report = tie(engine, filing.paragraphs, filing.rows, str(path))
-    # in a filing, a figure no tag gives is unverifiable, not wrong: only an inconsistent one is a finding
-    report.entries = [Entry(e.text, e.location, "unverifiable", "no fact of the filing gives this figure")
-                      if e.status == "untied" else e for e in report.entries]
-    numeric = sum(1 for f in filing.facts if isinstance(f.value, Decimal))
-    report.notes.insert(0, f"read {numeric} numeric and {len(filing.facts) - numeric} text facts, "
-                           f"{len(filing.paragraphs)} paragraphs and {len(filing.rows)} table rows of {path}")
-    return report
-
-
-__all__ = ["Filing", "tagged_value", "tieout_filing", "words"]
+__all__ = ["Filing", "Tag", "Visible", "tagged_value", "words"]

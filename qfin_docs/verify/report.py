@@ -16,6 +16,8 @@ class Entry:
     explanation: str
     source: str = ""            # template or prose file:line, when known
     confidence: str = ""        # for draft tie-out: "exact", "high", "ambiguous"
+    anchor: str = ""            # in a filing: the element path of the figure's block or cell
+    span: tuple[int, int] | None = None     # where in that block's text (None: the whole cell)
 
     @property
     def ok(self) -> bool:
@@ -34,7 +36,8 @@ class Report:
     @property
     def findings(self) -> list[Problem]:
         own = [Problem(Source(*_split(e.location)), f"QF-{e.status.upper()}",
-                       f"'{e.text}': {e.explanation}" + (f" (source {e.source})" if e.source else ""))
+                       f"'{e.text}': {e.explanation}" + (f" (source {e.source})" if e.source else "")
+                       + (f" at {e.anchor}" if e.anchor else ""))
                for e in self.entries if not e.ok]
         return own + self.problems
 
@@ -47,7 +50,8 @@ class Report:
     def lines(self, verbose: bool = False) -> list[str]:
         """The text report: every number when ``verbose``, then the notes (the summary line is separate)."""
         out = [f"{e.location}: {e.status:<13} {e.text!r:<28} {e.explanation}"
-               + (f" [{e.confidence}]" if e.confidence else "") for e in self.entries] if verbose else []
+               + (f" [{e.confidence}]" if e.confidence else "") + (f" at {e.anchor}" if e.anchor else "")
+               for e in self.entries] if verbose else []
         return out + [f"note: {n}" for n in self.notes]
 
     def summary_line(self) -> str:
@@ -65,7 +69,8 @@ class Report:
             "findings": [str(p) for p in self.findings],
             "notes": self.notes,
             "numbers": [{"text": e.text, "location": e.location, "status": e.status, "explanation": e.explanation,
-                         "source": e.source, "confidence": e.confidence} for e in self.entries],
+                         "source": e.source, "confidence": e.confidence}
+                        | ({"anchor": e.anchor, "span": e.span} if e.anchor else {}) for e in self.entries],
         }
 
 

@@ -26,6 +26,10 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
     for index, text in enumerate(row.cells):
         if not text:
             continue
+        own = engine.tagged_cell(row, index, location)
+        if own is not None:
+            report.add(own)
+            continue
         period, unit = row.columns[index] if index < len(row.columns) else (None, None)
         pool = [f for f in row_pool
                 if (unit is None or f.unit is None or not f.unit.numerator.startswith("iso4217")
@@ -34,9 +38,15 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
         matches = _match_cell(engine, text, pool)
         if matches:
             confidence = "exact" if len({f.key for f in matches}) == 1 else f"{len(matches)} facts"
-            report.add(Entry(text, location, "tied", describe(matches[0]), confidence=confidence))
+            report.add(Entry(text, location, "tied", describe(matches[0]), confidence=confidence,
+                             anchor=anchor(row, index)))
         else:
-            report.add(Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}"))
+            report.add(Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
+                             anchor=anchor(row, index)))
+
+
+def anchor(row: TableRow, index: int) -> str:
+    return row.anchors[index] if index < len(row.anchors) else ""
 
 
 def _period_fits(fact: Fact, period: Period, edge: str | None = None) -> bool:

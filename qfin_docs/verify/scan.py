@@ -13,10 +13,10 @@ FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPTS, "0123456789")     # "¹¹".transl
 
 # A financial-looking number: optional currency, sign, digits with grouping, decimals, %, scale word.
 _TOKEN = re.compile(
-    r"""(?P<open>\()?(?:(?P<cur>RMB|US\$|\$|€|£)\s?)?(?P<sign>-)?
+    r"""(?P<open>\()?(?:(?P<cur>RMB|US\$|\$|€|£)\s?(?P<inner>\((?=[0-9]))?)?(?P<sign>-)?
         (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
         (?P<close>\))?(?P<pct>%)?
-        (?:\s(?P<scale>thousand|million|billion)(?![A-Za-z]))?""", re.VERBOSE)
+        (?:\s(?P<scale>thousand|million|billion|trillion)(?![A-Za-z]))?""", re.VERBOSE)
 _SUPER = re.compile(f"[{SUPERSCRIPTS}]+")
 
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
@@ -98,10 +98,10 @@ def tokens(text: str, table: Kinds | None = None, enclosing: Kinds = ()) -> list
                                        and text[match.start("num") - 1] not in "$"):
             continue   # a digit inside a word (e.g. "BI4cdd470a") is no figure
         printed = _printed(match)
-        start = match.start("open") if match["open"] and match["close"] else match.start(
+        start = match.start("open") if match["open"] and match["close"] and not match["inner"] else match.start(
             "cur" if match["cur"] else ("sign" if match["sign"] else "num"))
         end = match.end()
-        parenthesized = bool(match["open"] and match["close"])
+        parenthesized = bool((match["open"] or match["inner"]) and match["close"])
         if not parenthesized and match["close"]:
             end = match.end("close") - 1 if not match["pct"] and not match["scale"] else end
         token_text = text[start:end].rstrip(")") if not parenthesized else text[start:end]
@@ -118,7 +118,7 @@ def _printed(match: re.Match) -> Printed:
     value = number.scaleb(shift)
     # accounting parentheses: "(2,319)" is negative; "(US$572.4 million)" is an aside, not a sign
     bare = match["open"] and match["close"] and not match["cur"] and not match["scale"] and not match["pct"]
-    if match["sign"] or bare:
+    if match["sign"] or bare or (match["inner"] and match["close"]):     # "$(2.8) billion" is negative
         value = -value
     currency = CURRENCY_PREFIXES.get(match["cur"] or "")
     return Printed(value, places - shift, currency, bool(match["pct"]))

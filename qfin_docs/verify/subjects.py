@@ -16,6 +16,8 @@ def norm(text: str) -> str:
 _QUALIFIED = re.compile(r"\b(non gaap|adjusted|core|underlying|pro forma) $")
 _VERB = re.compile(r"\s(?:was|were|reached|between)\s")
 _APPROXIMATE = re.compile(r"(?: (?:approximately|about|nearly|almost|around|over|up to|some))+$")
+_HEADS = ("program", "programme", "facility", "facilities", "plan", "agreement", "authorization", "capacity",
+          "limit", "line", "offering")
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bInc)(?<!U\.S)(?<!\bNo)[.!?][”\"]?\s+(?=[A-Z“\"])|”")
 
 
@@ -53,6 +55,8 @@ def attached(engine, text: str, start: int, end: int) -> set | None:
     after = norm(re.sub("[⁰¹²³⁴⁵⁶⁷⁸⁹]", " ", re.split(r"[.;!?](?:\s|$)|[,()]", text[end:end + 80])[0]))
     best = max((label for label in engine.labels if after.startswith(label)
                 and (len(after) == len(label) or after[len(label)] == " ")), key=len, default=None)
+    if best is not None and after[len(best):].split()[:1] in ([word] for word in _HEADS):
+        best = None         # "a $575 million commercial paper program" is the programme's size, not the paper's
     if best is None:
         before = _APPROXIMATE.sub("", " " + norm(text[max(0, start - 100):start])).strip()
         best = _ending_label(engine, before)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +21,8 @@ from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
 from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
-from .context import unit_fits, check_pairs, direction, expected, named_period, other_period, period_hint, stale
+from .context import unit_fits, check_pairs, direction, expected, listed_periods, named_period, other_period, \
+    period_hint, stale
 from .scan import FROM_SUPERSCRIPT, SUPERSCRIPTS, phrases, tokens
 from .subjects import norm, attached, subjects
 from .rows import describe as _describe, tie_row
@@ -39,12 +41,20 @@ class TieOut:
                 self.by_name.setdefault((fact.concept, ()), [])
         self.rate = next((f.value for f in self.numeric if f.concept == loaded.release.exchange_rate), None)
         self.magnitudes = False     # a filing prints "expense was $215 million" for a fact tagged sign="-"
+        self.binding_subjects = True    # a release's labels are exact: a figure its sentence names must be that item's
         self.table_scales: tuple[int, ...] = (3,)    # the powers of ten a table's figures may be printed in
         self.labels = self._labels()
         self.phrases = self._phrases()
         self.negated = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows if r.negated}
         self.plain = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows
                       if r.concept and not r.negated}
+
+    def tagged(self, paragraph: Paragraph, token, location: str) -> tuple[Entry, Fact | None] | None:
+        """A figure's own tag, where the text carries tags (a filing: see verify/filingtie.py); a draft has none."""
+        return None
+
+    def tagged_cell(self, row: TableRow, index: int, location: str) -> Entry | None:
+        return None
 
     def named(self, names: set, exact: bool = False) -> list[Fact]:
         """The facts of the (concept, dimensions) pairs a label names; in text, a bare concept names all its
@@ -311,6 +321,13 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
     tied: dict[int, Fact] = {}
     pending = []
     for index, token in enumerate(found):
+        own = engine.tagged(paragraph, token, location)
+        if own is not None:         # a filing's tagged figure: checked against its own tag
+            results[index], fact = own
+            if fact is not None:
+                tied[index] = fact
+                paragraph.tied.append(fact)
+            continue
         if token.kind:
             results[index] = Entry(token.text, location, "non-financial", token.kind)
             continue
@@ -327,16 +344,18 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             pool = [f for f in (engine.numeric if pool is None else pool) if when(f.period)]
         facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
         sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
-        about = None if when is not None else named_period(sentence, engine.loaded) or engine.section_period
+        about = None if when is not None or listed_periods(sentence) else \
+            named_period(sentence, engine.loaded) or engine.section_period
         if not facts and subject is not None and not is_change:
             mistake = expected(engine, printed, pool, when, about)
-            if mistake or (near is None and engine.facts_matching(printed, "prose")):
+            if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
                 names = ", ".join(sorted({str(c) for c, _ in subject}))
                 results[index] = Entry(token.text, location, "inconsistent",
                                        mistake or f"the text names {names} here, but this figure is another fact's")
                 continue
-            if near is not None:        # words attached to a figure narrow it only where they find its fact
-                subject = pool = None
+            if near is not None or not engine.binding_subjects:     # then the words narrow a figure only
+                subject = None                                      # where they find its fact
+                pool = None if when is None else [f for f in engine.numeric if when(f.period)]
                 facts = engine.facts_matching(printed, "prose", pool)
         if not facts:
             pending.append((index, token, before, subject, when))
@@ -351,24 +370,30 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         confidence = "exact" if len(facts) == 1 else f"ambiguous: {len(facts)} facts, best by context"
         results[index] = Entry(token.text, location, "tied", _describe(facts[0]), confidence=confidence)
     for index, token, before, subject, when in pending:
-        nearby = section if subject is None else [f for f in section if (f.concept, f.dimensions) in subject
-                                                  or (f.concept, ()) in subject]
-        explanations = engine.derivations(token.printed, before, paragraph.tied, nearby, when,
-                                          after=paragraph.text[token.end:], named=named_items(engine, before))
-        bad = [e for e in explanations if e.startswith("INCONSISTENT")]
-        good = [e for e in explanations if not e.startswith("INCONSISTENT")]
-        if good:
-            results[index] = Entry(token.text, location, "derived", good[0],
-                                   confidence="exact" if len(good) == 1 else f"{len(good)} explanations agree")
-        elif bad:
-            results[index] = Entry(token.text, location, "inconsistent", bad[0])
-        else:
-            restated = engine.restated(token.printed)
-            results[index] = Entry(token.text, location, "restated", restated) if restated else \
-                Entry(token.text, location, "untied", "no fact or derivation gives this figure")
+        results[index] = _explain(engine, paragraph, section, token, before, subject, when, location)
     check_pairs(engine, paragraph, found, results, tied, report, location)
     for index in sorted(results):
-        report.add(results[index])
+        report.add(replace(results[index], anchor=paragraph.anchor, span=(found[index].start, found[index].end))
+                   if paragraph.anchor else results[index])
+
+
+def _explain(engine: TieOut, paragraph: Paragraph, section: list[Fact], token, before: str, subject, when,
+             location: str) -> Entry:
+    """A figure that is no fact: derived from the facts tied around it, restated, or untied."""
+    nearby = section if subject is None else [f for f in section if (f.concept, f.dimensions) in subject
+                                              or (f.concept, ()) in subject]
+    explanations = engine.derivations(token.printed, before, paragraph.tied, nearby, when,
+                                      after=paragraph.text[token.end:], named=named_items(engine, before))
+    bad = [e for e in explanations if e.startswith("INCONSISTENT")]
+    good = [e for e in explanations if not e.startswith("INCONSISTENT")]
+    if good:
+        return Entry(token.text, location, "derived", good[0],
+                     confidence="exact" if len(good) == 1 else f"{len(good)} explanations agree")
+    if bad:
+        return Entry(token.text, location, "inconsistent", bad[0])
+    restated = engine.restated(token.printed)
+    return Entry(token.text, location, "restated", restated) if restated else \
+        Entry(token.text, location, "untied", "no fact or derivation gives this figure")
 
 
 def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]) -> list[Fact]:

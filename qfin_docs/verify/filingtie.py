@@ -1,0 +1,82 @@
+"""The tie-out of a filing (``qfin-docs tieout FILING.htm``): the release tie-out's engine over the filing's own
+facts, where a figure that is itself tagged is checked against its tag, and a figure no tag gives is
+unverifiable rather than a finding.
+
+A tagged figure's printed text must read as its fact after the tag's ``scale`` and the scale word that follows
+it ("$<tag scale=9>94.9</tag> billion"); a tagged table cell's scale must be the one its table states ("in
+millions").  Both are the mistakes the tags themselves can carry, which a validator cannot see.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from ..facts.derivations import interval, meets
+from ..model import BadInput, Fact, Problem, Source
+from .drafts import Paragraph, TableRow
+from .filing import Filing, Tag
+from .report import Entry, Report
+from .rows import anchor, describe
+from .tieout import TieOut, tie
+
+_POWER_WORDS = {3: "thousands", 6: "millions", 9: "billions"}
+
+
+class FilingTieOut(TieOut):
+    """The engine for a filing: figures may print a negative fact's magnitude ("expense was $215 million"),
+    statements are in millions or thousands, and tagged figures are their own tags."""
+
+    def __init__(self, filing: Filing):
+        super().__init__(filing.loaded())
+        self.magnitudes = True
+        self.table_scales = (6, 3)
+        self.binding_subjects = False   # labels made from concept names are guesses: they prefer, never exclude
+
+    def tagged(self, paragraph: Paragraph, token, location: str) -> tuple[Entry, Fact | None] | None:
+        if token.printed is None:
+            return None
+        tag = next((t for start, end, t in paragraph.tags if start < token.end and end > token.start), None)
+        if tag is None:
+            return None
+        if meets(_magnitude(token.printed.interval()), _magnitude(interval(tag.fact))):
+            return Entry(token.text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact"), tag.fact
+        return Entry(token.text, location, "inconsistent",
+                     f"the text reads {abs(token.printed.value):,f}, but its tag {tag.fact.concept} "
+                     f"(scale {tag.scale}) is {tag.fact.value:,f}"), None
+
+    def tagged_cell(self, row: TableRow, index: int, location: str) -> Entry | None:
+        tag: Tag | None = row.tags[index] if index < len(row.tags) else None
+        if tag is None:
+            return None
+        text, where = row.cells[index], anchor(row, index)
+        unit = tag.fact.unit
+        if row.stated is not None and unit is not None and unit.numerator.startswith("iso4217:") \
+                and not unit.denominator and tag.fact.value != 0 and tag.scale != row.stated:
+            return Entry(text, location, "inconsistent",
+                         f"the table states {_POWER_WORDS.get(row.stated, row.stated)}, but this figure's tag "
+                         f"{tag.fact.concept} has scale {tag.scale}: {tag.fact.value:,f}", anchor=where)
+        return Entry(text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact", anchor=where)
+
+
+def _magnitude(bounds: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
+    """The interval of the absolute values of an interval's values."""
+    low, high = bounds
+    return (min(abs(low), abs(high)), max(abs(low), abs(high))) if low * high > 0 else (Decimal(0), max(-low, high))
+
+
+def tieout_filing(path: Path) -> Report:
+    """Tie every number of a filing's narrative to the filing's own tags."""
+    if not path.is_file():
+        raise BadInput([Problem(Source(str(path), 0), "QF-DRAFT-READ", "filing not found")])
+    filing = Filing(path)
+    report = tie(FilingTieOut(filing), filing.paragraphs, filing.rows, str(path))
+    # in a filing, a figure no tag gives is unverifiable, not wrong: only an inconsistent one is a finding
+    report.entries = [Entry(e.text, e.location, "unverifiable", "no fact of the filing gives this figure",
+                            anchor=e.anchor, span=e.span) if e.status == "untied" else e for e in report.entries]
+    numeric = sum(1 for f in filing.facts if isinstance(f.value, Decimal))
+    report.notes.insert(0, f"read {numeric} numeric and {len(filing.facts) - numeric} text facts, "
+                           f"{len(filing.paragraphs)} paragraphs and {len(filing.rows)} table rows of {path}")
+    return report
+
+
+__all__ = ["FilingTieOut", "tieout_filing"]
