@@ -37,6 +37,7 @@ class TableRow:
     tags: list = field(default_factory=list)      # in a filing: each cell's Tag, or None
     anchors: list = field(default_factory=list)   # in a filing: each cell's element path
     stated: int | None = None     # in a filing: the power of ten its table's heading states ("in millions": 6)
+    kinds: list = field(default_factory=list)     # in a filing: each cell's non-financial kind ("note reference")
 
 
 MAX_DRAFT_BYTES = 20_000_000     # a release is ~0.1-1 MB as text or PDF

@@ -28,6 +28,12 @@ IX = "{http://www.xbrl.org/2013/inlineXBRL}"
 XBRLI = "{http://www.xbrl.org/2003/instance}"
 XBRLDI = "{http://xbrl.org/2006/xbrldi}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
+TABLE, CELLS = f"{XHTML}table", (f"{XHTML}td", f"{XHTML}th")
+_FIGURE_CELL = re.compile(r"\(?[0-9][0-9,.]*\)?%?|—|-")
+_SECTION = re.compile(r"[0-9]{1,2}\.")          # "9." before a note's heading
+_YEAR = re.compile(r"(?:19|20)[0-9]{2}")        # a row of years is a table's heading
+_REFERENCE_COLUMNS = {"note": "note reference", "notes": "note reference", "exhibit": "exhibit number",
+                      "exhibit no.": "exhibit number", "exhibit number": "exhibit number"}
 BLOCKS = {f"{XHTML}{tag}" for tag in ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "table")}
 MAX_TEXT_FACT = 120          # longer text facts (text blocks) are no phrases of the narrative
 
@@ -138,33 +144,55 @@ class Filing:
 
     # ------------------------------------------------------------------ narrative
     def _narrative(self) -> tuple[list[Paragraph], list[TableRow]]:
+        """The paragraphs (innermost blocks) and table rows (a label and figures) a reader sees, in order.
+        A table row with no figure cell is text laid out in a table (old HTML lays out whole documents so):
+        its cells are read as paragraphs."""
         body = self.root.find(f"{XHTML}body")
         if body is None:
             return [], []
-        paragraphs, rows = [], []
-        tables = (f"{XHTML}table", f"{XHTML}td", f"{XHTML}th")
+        paragraphs, rows, prose = [], [], set()
         for element in body.iter(*BLOCKS):
-            if element.tag in tables or _inside(element, f"{IX}header") or _inside(element, f"{XHTML}table") \
-                    or any(child.tag in BLOCKS for child in element.iterdescendants()):
-                continue        # only the innermost blocks outside tables are paragraphs (rows are read below)
+            if _inside(element, f"{IX}header"):
+                continue
+            if element.tag == TABLE:
+                rows += self._rows(element, prose)
+                continue
+            cell = element if element.tag in CELLS else _nearest(element, CELLS)
+            if cell is not None and cell not in prose or any(c.tag in BLOCKS for c in element.iterdescendants()):
+                continue
             text = Visible(element)
             if text.text:
                 spans = [(start, end, self.tags[tag]) for start, end, tag in text.tagged() if tag in self.tags]
                 paragraphs.append(Paragraph(text.text, element.sourceline or 0, tags=spans,
                                             anchor=self.anchor(element)))
-        for table in body.iter(f"{XHTML}table"):
-            stated = _stated_scale(table)
-            for tr in table.iter(f"{XHTML}tr"):
-                cells = [(Visible(td), td) for td in tr if td.tag in (f"{XHTML}td", f"{XHTML}th")]
-                cells = [(c, td) for c, td in cells if c.text and c.text not in ("$", ")", "%")]
-                label = next((c.text for c, _ in cells if re.search("[A-Za-z]{2}", c.text)), "")
-                numbers = [(c, td) for c, td in cells
-                           if c.text is not label and re.fullmatch(r"\(?[0-9][0-9,.]*\)?%?|—|-", c.text)]
-                if label and numbers:
-                    tags = [next((self.tags[t] for _, _, t in c.tagged() if t in self.tags), None) for c, _ in numbers]
-                    rows.append(TableRow(label, [c.text for c, _ in numbers], tr.sourceline or 0, [],
-                                         tags=tags, anchors=[self.anchor(td) for _, td in numbers], stated=stated))
         return paragraphs, rows
+
+    def _rows(self, table, prose: set) -> list[TableRow]:
+        """A table's own rows with a label and figures; its text-only rows' cells go to ``prose``."""
+        out, stated, note_column = [], _stated_scale(table), None
+        for tr in (tr for tr in table.iter(f"{XHTML}tr") if _nearest(tr, (TABLE,)) is table):
+            cells, column = [], 0
+            for td in tr:
+                if td.tag in CELLS:
+                    cells.append((Visible(td), td, column))
+                    column += int(td.get("colspan") or 1) if (td.get("colspan") or "1").isdigit() else 1
+            cells = [(c, td, k) for c, td, k in cells if c.text and c.text not in ("$", ")", "%", "£", "€")]
+            label = next((c.text for c, _, _ in cells if re.search("[A-Za-z]{2}", c.text)), "")
+            numbers = [(c, td, k) for c, td, k in cells if c.text is not label and _FIGURE_CELL.fullmatch(c.text)]
+            if note_column is None:
+                note_column = next(((k, _REFERENCE_COLUMNS[c.text.lower()]) for c, _, k in cells
+                                    if c.text.lower() in _REFERENCE_COLUMNS), None)
+            if not numbers:
+                prose.update(td for c, td, _ in cells if td.find(f".//{TABLE}") is None)
+            elif label:
+                tags = [next((self.tags[t] for _, _, t in c.tagged() if t in self.tags), None) for c, _, _ in numbers]
+                years = all(_YEAR.fullmatch(c.text) for c, _, _ in numbers) and not any(tags)
+                kinds = ["section number" if _SECTION.fullmatch(c.text) else "year" if years else
+                         note_column[1] if note_column and k == note_column[0] and tag is None else ""
+                         for (c, _, k), tag in zip(numbers, tags)]
+                out.append(TableRow(label, [c.text for c, _, _ in numbers], tr.sourceline or 0, [], tags=tags,
+                                    anchors=[self.anchor(td) for _, td, _ in numbers], stated=stated, kinds=kinds))
+        return out
 
     def anchor(self, element) -> str:
         """The element's path in the document ("/html/body/div[12]/p[3]"), which a report can point to."""
@@ -315,6 +343,14 @@ def _stated_scale(table) -> int | None:
                 break
         match = _STATED.search(" ".join(before)[-400:])
     return _POWERS[match.group(1).lower()] if match else None
+
+
+def _nearest(element, tags: tuple):
+    """The nearest ancestor of ``element`` with one of ``tags``, or None."""
+    parent = element.getparent()
+    while parent is not None and parent.tag not in tags:
+        parent = parent.getparent()
+    return parent
 
 
 def _inside(element, tag: str) -> bool:

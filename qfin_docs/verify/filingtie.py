@@ -8,6 +8,7 @@ millions").  Both are the mistakes the tags themselves can carry, which a valida
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from .report import Entry, Report
 from .rows import anchor, describe
 from .tieout import TieOut, tie
 
+_DASHES = ("—", "–", "-")
 _POWER_WORDS = {3: "thousands", 6: "millions", 9: "billions"}
 
 
@@ -71,8 +73,10 @@ def tieout_filing(path: Path) -> Report:
     filing = Filing(path)
     report = tie(FilingTieOut(filing), filing.paragraphs, filing.rows, str(path))
     # in a filing, a figure no tag gives is unverifiable, not wrong: only an inconsistent one is a finding
-    report.entries = [Entry(e.text, e.location, "unverifiable", "no fact of the filing gives this figure",
-                            anchor=e.anchor, span=e.span) if e.status == "untied" else e for e in report.entries]
+    report.entries = [replace(e, status="non-financial", explanation="a dash: nothing reported")
+                      if e.status == "untied" and e.text in _DASHES else
+                      replace(e, status="unverifiable", explanation="no fact of the filing gives this figure")
+                      if e.status == "untied" else e for e in report.entries]
     numeric = sum(1 for f in filing.facts if isinstance(f.value, Decimal))
     report.notes.insert(0, f"read {numeric} numeric and {len(filing.facts) - numeric} text facts, "
                            f"{len(filing.paragraphs)} paragraphs and {len(filing.rows)} table rows of {path}")

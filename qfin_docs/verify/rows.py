@@ -26,6 +26,9 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
     for index, text in enumerate(row.cells):
         if not text:
             continue
+        if index < len(row.kinds) and row.kinds[index]:
+            report.add(Entry(text, location, "non-financial", row.kinds[index], anchor=anchor(row, index)))
+            continue
         own = engine.tagged_cell(row, index, location)
         if own is not None:
             report.add(own)

@@ -17,10 +17,11 @@ _TOKEN = re.compile(
         (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
         (?P<close>\))?(?P<pct>%)?
         (?:\s(?P<scale>thousand|million|billion|trillion)(?![A-Za-z]))?""", re.VERBOSE)
+_CODE = re.compile(r"[A-Za-z](?<![0-9]x)|-[0-9A-Za-z]")   # "3A090", "13a-15", "12b-2", "COVID-19" (not "1.5x")
 _SUPER = re.compile(f"[{SUPERSCRIPTS}]+")
 
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
-        r"Jan\.|Feb\.|Aug\.|Sept\.|Oct\.|Nov\.|Dec\.)"
+        r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
 Kinds = list[tuple[str, re.Pattern]]
 
 
@@ -61,6 +62,17 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     ("year", r"\b(?P<n>(?:19|20)[0-9]{2})\s(?:Unaudited|Business|Financial|\(|Hong|U\.S\.)"),
     ("year", r"\b(?P<n>20[0-9]{2})\b(?=[,.:]?\s|$|[.,)])"),
     ("footnote marker", r"^(?P<n>[0-9]{1,2})\s(?=\S)"),
+    # what filings add: references to parts of laws, forms and documents, codes, page numbers
+    ("date", MONTH + r"\s(?P<n>[0-9]{1,2})\b(?![.,][0-9])"),
+    ("date", r"\b(?P<n>[0-9]{1,2})(?:st|nd|rd|th)\s+day\s+of\b"),
+    ("year", MONTH + r",?\s(?P<n>(?:19|20)[0-9]{2})\b"),
+    ("year", r"(?i:\b(?:of|in|since|fiscal|year)\s)(?P<n>(?:19|20)[0-9]{2})\b(?![,.][0-9])"),
+    ("reference", r"\b(?:Items?|Parts?|Notes?|Sections?|Rules?|Regulation|Level|Exhibits?|Schedule|Article|Tier|"
+                  r"Chapter|Topic|ASC|ASU|Form|No\.|Class|Series|Phase|Stage|Pillar)\s(?P<n>[0-9]{1,4})\b"),
+    ("reference", r"(?i:\b(?:ITEM|PART|SECTION|NOTE)\s)(?P<n>[0-9]{1,4})\b"),
+    ("reference", r"\b(?:Sections?|Rules?|Items?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s)(?P<n>[0-9]{1,4})\b"),
+    ("footnote marker", r"^\((?P<n>[0-9]{1,2})\)"),
+    ("page number", r"^(?:Page\s)?(?P<n>[0-9]{1,3})$"),
 ])
 
 
@@ -97,6 +109,8 @@ def tokens(text: str, table: Kinds | None = None, enclosing: Kinds = ()) -> list
         if match.start("num") > 0 and (text[match.start("num") - 1].isalnum() and not match["cur"]
                                        and text[match.start("num") - 1] not in "$"):
             continue   # a digit inside a word (e.g. "BI4cdd470a") is no figure
+        glued = _CODE.match(text, match.end("num")) or (
+            match["sign"] and not match["cur"] and match.start("sign") > 0 and text[match.start("sign") - 1].isalnum())
         printed = _printed(match)
         start = match.start("open") if match["open"] and match["close"] and not match["inner"] else match.start(
             "cur" if match["cur"] else ("sign" if match["sign"] else "num"))
@@ -106,7 +120,7 @@ def tokens(text: str, table: Kinds | None = None, enclosing: Kinds = ()) -> list
             end = match.end("close") - 1 if not match["pct"] and not match["scale"] else end
         token_text = text[start:end].rstrip(")") if not parenthesized else text[start:end]
         found.append(Token(start, start + len(token_text), token_text, printed, parenthesized,
-                           _non_financial(kinds, match.start("num"), match.end("num"))))
+                           _non_financial(kinds, match.start("num"), match.end("num")) or ("code" if glued else "")))
     return sorted(found, key=lambda t: t.start)
 
 
