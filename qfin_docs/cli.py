@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     tieout.add_argument("draft", type=Path, metavar="DRAFT", nargs="?")
     tieout.add_argument("--format", choices=("text", "json"), default="text")
     tieout.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
+    tieout.add_argument("--html", type=Path, metavar="OUT.html",
+                        help="a filing only: write it with each number highlighted by status, with its explanation")
     command("validate", "validate the Inline XBRL document set with Arelle (offline)")
     command("viewer", "write an interactive ixbrl-viewer page next to the document")
     command("facts", "load and check the fact base only, and list the facts")
@@ -138,7 +140,9 @@ def _run(args, out: TextIO, err: TextIO) -> int:
     if args.command == "tieout":
         if args.draft is None:         # a filing, tied to its own tags: only inconsistent figures are findings
             from .verify.filingtie import tieout_filing
-            return _emit(tieout_filing(args.release), args, out, err)
+            return _emit(tieout_filing(args.release, args.html), args, out, err)
+        if args.html is not None:
+            raise BadInput([Problem(Source(str(args.html), 0), "QF-USAGE", "--html is for a filing (one argument)")])
         from .verify.tieout import tieout_draft
         report = tieout_draft(args.release, args.draft)
         return _emit(report, args, out, err)

@@ -169,7 +169,7 @@ class Filing:
 
     def _rows(self, table, prose: set) -> list[TableRow]:
         """A table's own rows with a label and figures; its text-only rows' cells go to ``prose``."""
-        out, stated, note_column = [], _stated_scale(table), None
+        found, headed = [], None
         for tr in (tr for tr in table.iter(f"{XHTML}tr") if _nearest(tr, (TABLE,)) is table):
             cells, column = [], 0
             for td in tr:
@@ -179,19 +179,22 @@ class Filing:
             cells = [(c, td, k) for c, td, k in cells if c.text and c.text not in ("$", ")", "%", "£", "€")]
             label = next((c.text for c, _, _ in cells if re.search("[A-Za-z]{2}", c.text)), "")
             numbers = [(c, td, k) for c, td, k in cells if c.text is not label and _FIGURE_CELL.fullmatch(c.text)]
-            if note_column is None:
-                note_column = next(((k, _REFERENCE_COLUMNS[c.text.lower()]) for c, _, k in cells
-                                    if c.text.lower() in _REFERENCE_COLUMNS), None)
+            headed = headed or next(((k, _REFERENCE_COLUMNS[c.text.lower()]) for c, _, k in cells
+                                     if c.text.lower() in _REFERENCE_COLUMNS), None)
             if not numbers:
                 prose.update(td for c, td, _ in cells if td.find(f".//{TABLE}") is None)
             elif label:
                 tags = [next((self.tags[t] for _, _, t in c.tagged() if t in self.tags), None) for c, _, _ in numbers]
-                years = all(_YEAR.fullmatch(c.text) for c, _, _ in numbers) and not any(tags)
-                kinds = ["section number" if _SECTION.fullmatch(c.text) else "year" if years else
-                         note_column[1] if note_column and k == note_column[0] and tag is None else ""
-                         for (c, _, k), tag in zip(numbers, tags)]
-                out.append(TableRow(label, [c.text for c, _, _ in numbers], tr.sourceline or 0, [], tags=tags,
-                                    anchors=[self.anchor(td) for _, td, _ in numbers], stated=stated, kinds=kinds))
+                found.append((tr, label, numbers, tags))
+        notes = headed or _note_column(found)
+        stated, out = _stated_scale(table), []
+        for tr, label, numbers, tags in found:
+            years = all(_YEAR.fullmatch(c.text) for c, _, _ in numbers) and not any(tags)
+            kinds = ["section number" if _SECTION.fullmatch(c.text) else "year" if years else
+                     notes[1] if notes and k == notes[0] and tag is None else ""
+                     for (c, _, k), tag in zip(numbers, tags)]
+            out.append(TableRow(label, [c.text for c, _, _ in numbers], tr.sourceline or 0, [], tags=tags,
+                                anchors=[self.anchor(td) for _, td, _ in numbers], stated=stated, kinds=kinds))
         return out
 
     def anchor(self, element) -> str:
@@ -323,6 +326,19 @@ def words(local: str) -> str:
 
 _STATED = re.compile(r"\bin (thousands|millions|billions)\b", re.IGNORECASE)
 _POWERS = {"thousands": 3, "millions": 6, "billions": 9}
+
+
+def _note_column(rows: list) -> tuple[int, str] | None:
+    """The column of a statement's note references where no heading names it: every figure in it is an
+    untagged number of one or two digits, followed in its row by larger figures."""
+    columns: dict[int, bool] = {}
+    for _, _, numbers, tags in rows:
+        for index, ((cell, _, k), tag) in enumerate(zip(numbers, tags)):
+            small = tag is None and re.fullmatch(r"[0-9]{1,2}", cell.text) is not None
+            later = any(len(c.text) > 3 for c, _, _ in numbers[index + 1:])
+            columns[k] = columns.get(k, True) and small and later
+    column = next((k for k, note in sorted(columns.items()) if note), None)
+    return (column, "note reference") if column is not None else None
 
 
 def _stated_scale(table) -> int | None:

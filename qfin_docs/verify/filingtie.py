@@ -66,8 +66,9 @@ def _magnitude(bounds: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
     return (min(abs(low), abs(high)), max(abs(low), abs(high))) if low * high > 0 else (Decimal(0), max(-low, high))
 
 
-def tieout_filing(path: Path) -> Report:
-    """Tie every number of a filing's narrative to the filing's own tags."""
+def tieout_filing(path: Path, html: Path | None = None) -> Report:
+    """Tie every number of a filing's narrative to the filing's own tags; with ``html``, also write the filing
+    with each number marked by its status (see verify/marks.py)."""
     if not path.is_file():
         raise BadInput([Problem(Source(str(path), 0), "QF-DRAFT-READ", "filing not found")])
     filing = Filing(path)
@@ -80,6 +81,10 @@ def tieout_filing(path: Path) -> Report:
     numeric = sum(1 for f in filing.facts if isinstance(f.value, Decimal))
     report.notes.insert(0, f"read {numeric} numeric and {len(filing.facts) - numeric} text facts, "
                            f"{len(filing.paragraphs)} paragraphs and {len(filing.rows)} table rows of {path}")
+    if html is not None:
+        from .marks import marked, write_marked
+        write_marked(html, marked(filing, report))
+        report.notes.append(f"wrote {html}: every number marked by its status")
     return report
 
 

@@ -65,12 +65,20 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     # what filings add: references to parts of laws, forms and documents, codes, page numbers
     ("date", MONTH + r"\s(?P<n>[0-9]{1,2})\b(?![.,][0-9])"),
     ("date", r"\b(?P<n>[0-9]{1,2})(?:st|nd|rd|th)\s+day\s+of\b"),
+    ("date", r"\b(?P<n>[0-9]{1,2})\s" + MONTH + r"\s[0-9]{4}\b"),                  # "31 December 2019"
+    ("year", r"\b[0-9]{1,2}\s" + MONTH + r"\s(?P<n>[0-9]{4})\b"),
     ("year", MONTH + r",?\s(?P<n>(?:19|20)[0-9]{2})\b"),
     ("year", r"(?i:\b(?:of|in|since|fiscal|year)\s)(?P<n>(?:19|20)[0-9]{2})\b(?![,.][0-9])"),
     ("reference", r"\b(?:Items?|Parts?|Notes?|Sections?|Rules?|Regulation|Level|Exhibits?|Schedule|Article|Tier|"
                   r"Chapter|Topic|ASC|ASU|Form|No\.|Class|Series|Phase|Stage|Pillar)\s(?P<n>[0-9]{1,4})\b"),
     ("reference", r"(?i:\b(?:ITEM|PART|SECTION|NOTE)\s)(?P<n>[0-9]{1,4})\b"),
-    ("reference", r"\b(?:Sections?|Rules?|Items?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s)(?P<n>[0-9]{1,4})\b"),
+    ("reference", r"(?i:\b(?:Sections?|Rules?|Items?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s))(?P<n>[0-9]{1,4})\b"),
+    ("postal code", r"(?P<n>[0-9]{5})-[0-9]{4}\b"),
+    ("postal code", r"D\.C\.\s(?P<n>[0-9]{5})\b"),
+    ("telephone", r"\((?P<n>[0-9]{3})\)\s?[0-9]{3}-[0-9]{4}\b"),
+    ("telephone", r"\([0-9]{3}\)\s?(?P<n>[0-9]{3})-[0-9]{4}\b"),
+    ("list marker", r"(?:^|\s)\((?P<n>[0-9]{1,2})\)(?=\s+[a-z])"),
+    ("duration", r"\b(?P<n>[0-9]+)\s(?:days|weeks|hours|business days|trading days)\b"),
     ("footnote marker", r"^\((?P<n>[0-9]{1,2})\)"),
     ("page number", r"^(?:Page\s)?(?P<n>[0-9]{1,3})$"),
 ])
