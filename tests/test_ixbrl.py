@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from qfin_docs.render.ixbrl import extract_instance, incomplete_summations
+from qfin_docs.render.ixbrl import extract_instance
+from qfin_docs.render.linkbases import incomplete_summations
 from qfin_docs.model import FactKey, Period, QName, Unit
 from qfin_docs.render.stubs import STUB_DIR, stub_files, stub_package_zip
 from qfin_docs.verify.validate import run_arelle

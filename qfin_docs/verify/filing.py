@@ -33,7 +33,8 @@ _FIGURE_CELL = re.compile(r"\(?[0-9][0-9,.]*\)?%?|—|-")
 _SECTION = re.compile(r"[0-9]{1,2}\.")          # "9." before a note's heading
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")        # a row of years is a table's heading
 _REFERENCE_COLUMNS = {"note": "note reference", "notes": "note reference", "exhibit": "exhibit number",
-                      "exhibit no.": "exhibit number", "exhibit number": "exhibit number"}
+                      "exhibit no.": "exhibit number", "exhibit number": "exhibit number", "page": "page number",
+                      "page no.": "page number"}
 BLOCKS = {f"{XHTML}{tag}" for tag in ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "table")}
 MAX_TEXT_FACT = 120          # longer text facts (text blocks) are no phrases of the narrative
 

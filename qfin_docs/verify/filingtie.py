@@ -8,6 +8,7 @@ millions").  Both are the mistakes the tags themselves can carry, which a valida
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -18,9 +19,11 @@ from .drafts import Paragraph, TableRow
 from .filing import Filing, Tag
 from .report import Entry, Report
 from .rows import anchor, describe
+from .scan import MONTH, phrases
 from .tieout import TieOut, tie
 
 _DASHES = ("—", "–", "-")
+_DATE = re.compile(MONTH + r"\s[0-9]{1,2},?\s[0-9]{4}|[0-9]{1,2}\s" + MONTH + r"\s[0-9]{4}")
 _POWER_WORDS = {3: "thousands", 6: "millions", 9: "billions"}
 
 
@@ -33,6 +36,13 @@ class FilingTieOut(TieOut):
         self.magnitudes = True
         self.table_scales = (6, 3)
         self.binding_subjects = False   # labels made from concept names are guesses: they prefer, never exclude
+
+    def _phrases(self):
+        """Only text facts that are phrases ("Nasdaq Global Select Market"), not a date or year a text fact
+        happens to hold, which the non-financial kinds name for what they are."""
+        texts = [str(f.value) for f in self.loaded.release.facts if isinstance(f.value, str)
+                 and len(re.findall("[A-Za-z]{3,}", str(f.value))) >= 2 and not _DATE.fullmatch(str(f.value))]
+        return phrases("text fact", texts)
 
     def tagged(self, paragraph: Paragraph, token, location: str) -> tuple[Entry, Fact | None] | None:
         if token.printed is None:

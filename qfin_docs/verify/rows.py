@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from typing import TYPE_CHECKING
 
+from ..facts.derivations import change_bounds, meets
 from ..facts.numbers import Printed, parse_printed
 from ..model import Fact, Period
 from .report import Entry, Report
@@ -23,29 +25,57 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
     row_pool = engine.numeric if candidates is None else engine.named(candidates, exact=True)
     edge = "start" if re.search(r"\bbeginning of\b", row.label, re.IGNORECASE) else \
         "end" if re.search(r"\bend of\b", row.label, re.IGNORECASE) else None
+    entries: list[Entry] = []
+    tied: list[Fact] = []
     for index, text in enumerate(row.cells):
         if not text:
             continue
         if index < len(row.kinds) and row.kinds[index]:
-            report.add(Entry(text, location, "non-financial", row.kinds[index], anchor=anchor(row, index)))
+            entries.append(Entry(text, location, "non-financial", row.kinds[index], anchor=anchor(row, index)))
             continue
         own = engine.tagged_cell(row, index, location)
         if own is not None:
-            report.add(own)
+            entries.append(own)
+            tied += [row.tags[index].fact] if own.status == "tied" else []
             continue
         period, unit = row.columns[index] if index < len(row.columns) else (None, None)
         pool = [f for f in row_pool
                 if (unit is None or f.unit is None or not f.unit.numerator.startswith("iso4217")
                      or f.unit.numerator == unit.numerator)
                 and (period is None or _period_fits(f, period, edge))]
-        matches = _match_cell(engine, text, pool)
+        matches = _match_cell(engine, text, pool, (row.stated,) if row.stated else engine.table_scales)
         if matches:
             confidence = "exact" if len({f.key for f in matches}) == 1 else f"{len(matches)} facts"
-            report.add(Entry(text, location, "tied", describe(matches[0]), confidence=confidence,
-                             anchor=anchor(row, index)))
+            entries.append(Entry(text, location, "tied", describe(matches[0]), confidence=confidence,
+                                 anchor=anchor(row, index)))
+            tied.append(matches[0])
         else:
-            report.add(Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
-                             anchor=anchor(row, index)))
+            change = _row_change(text, tied)
+            entries.append(Entry(text, location, "derived", change, anchor=anchor(row, index)) if change else
+                           Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
+                                 anchor=anchor(row, index)))
+    for entry in entries:
+        report.add(entry)
+
+
+def _row_change(text: str, tied: list[Fact]) -> str:
+    """A "% change" cell: the change between two facts of the row's item, of periods of one length."""
+    body = text.strip("()").rstrip("%")
+    printed = parse_printed(body)
+    if printed is None or "." not in body and "%" not in text:
+        return ""
+    value = printed.value.scaleb(-2) * (-1 if text.startswith("(") else 1)
+    want = Printed(value, printed.decimals + 2).interval()
+    for new, old in itertools.permutations(tied, 2):
+        if (new.concept, new.dimensions, new.unit) != (old.concept, old.dimensions, old.unit) or \
+                new.period.end <= old.period.end or new.period.is_instant != old.period.is_instant or \
+                (not new.period.is_instant and new.period.end - new.period.start != old.period.end - old.period.start
+                 and abs((new.period.end - new.period.start).days - (old.period.end - old.period.start).days) > 3):
+            continue
+        bounds = change_bounds(new, old)
+        if bounds is not None and meets(want, bounds):
+            return f"change {new.concept.local} {old.period} -> {new.period} in [{bounds[0]:.3%}, {bounds[1]:.3%}]"
+    return ""
 
 
 def anchor(row: TableRow, index: int) -> str:
@@ -61,7 +91,7 @@ def _period_fits(fact: Fact, period: Period, edge: str | None = None) -> bool:
     return False
 
 
-def _match_cell(engine: TieOut, text: str, pool: list[Fact]) -> list[Fact]:
+def _match_cell(engine: TieOut, text: str, pool: list[Fact], scales: tuple[int, ...]) -> list[Fact]:
     negative = text.startswith("(") and text.endswith(")")
     body = text.strip("()")
     if body == "-":
@@ -73,7 +103,7 @@ def _match_cell(engine: TieOut, text: str, pool: list[Fact]) -> list[Fact]:
     if printed.percent or ("." in body and engine.table_scales == (3,)):
         options.append(printed)
     else:       # a release's tables are in thousands; a filing's statements may be in millions
-        options += [Printed(printed.value.scaleb(s), printed.decimals - s) for s in engine.table_scales]
+        options += [Printed(printed.value.scaleb(s), printed.decimals - s) for s in scales]
         options.append(printed)                                                   # counts and per-share
     out = []
     for option in options:

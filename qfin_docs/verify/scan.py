@@ -17,7 +17,7 @@ _TOKEN = re.compile(
         (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
         (?P<close>\))?(?P<pct>%)?
         (?:\s(?P<scale>thousand|million|billion|trillion)(?![A-Za-z]))?""", re.VERBOSE)
-_CODE = re.compile(r"[A-Za-z](?<![0-9]x)|-[0-9A-Za-z]")   # "3A090", "13a-15", "12b-2", "COVID-19" (not "1.5x")
+_CODE = re.compile(r"[A-Za-z](?<![0-9]x)|-[0-9A-Za-z]|:[0-9]{2}-")   # "3A090", "13a-15", "12b-2", "COVID-19" (not "1.5x")
 _SUPER = re.compile(f"[{SUPERSCRIPTS}]+")
 
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
@@ -72,7 +72,7 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     ("reference", r"\b(?:Items?|Parts?|Notes?|Sections?|Rules?|Regulation|Level|Exhibits?|Schedule|Article|Tier|"
                   r"Chapter|Topic|ASC|ASU|Form|No\.|Class|Series|Phase|Stage|Pillar)\s(?P<n>[0-9]{1,4})\b"),
     ("reference", r"(?i:\b(?:ITEM|PART|SECTION|NOTE)\s)(?P<n>[0-9]{1,4})\b"),
-    ("reference", r"(?i:\b(?:Sections?|Rules?|Items?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s))(?P<n>[0-9]{1,4})\b"),
+    ("reference", r"(?i:\b(?:Sections?|Rules?|Items?|Levels?|Notes?|Parts?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s))(?P<n>[0-9]{1,4})\b"),
     ("postal code", r"(?P<n>[0-9]{5})-[0-9]{4}\b"),
     ("postal code", r"D\.C\.\s(?P<n>[0-9]{5})\b"),
     ("telephone", r"\((?P<n>[0-9]{3})\)\s?[0-9]{3}-[0-9]{4}\b"),
@@ -80,6 +80,7 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     ("list marker", r"(?:^|\s)\((?P<n>[0-9]{1,2})\)(?=\s+[a-z])"),
     ("duration", r"\b(?P<n>[0-9]+)\s(?:days|weeks|hours|business days|trading days)\b"),
     ("footnote marker", r"^\((?P<n>[0-9]{1,2})\)"),
+    ("footnote marker", r"[A-Za-z]\s?\((?P<n>[0-9])\)$"),
     ("page number", r"^(?:Page\s)?(?P<n>[0-9]{1,3})$"),
 ])
 

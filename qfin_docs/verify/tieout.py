@@ -140,7 +140,9 @@ class TieOut:
                                  f"in [{low:.3%}, {high:.3%}]")
                 elif sign and meets(want, (abs(low), abs(high))) and (low > 0) != (sign > 0):
                     found.append(f"INCONSISTENT direction: the change is {'an increase' if low > 0 else 'a decrease'}")
-            pairs = list(itertools.permutations(_unique(context + section), 2)) + self.parts_of_wholes()
+            near = {f.concept for f in context + section}     # in a filing, a total named nearby: thousands of
+            pairs = list(itertools.permutations(_unique(context + section), 2)) + [     # members make a share of
+                (p, w) for p, w in self.parts_of_wholes() if self.binding_subjects or w.concept in near]   # any %
             for part, whole in pairs:
                 if part.period != whole.period or part.unit != whole.unit or whole.value <= 0 or part.value <= 0:
                     continue
