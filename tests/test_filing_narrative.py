@@ -176,3 +176,30 @@ def test_json_reports_carry_anchors(tmp_path, capsys):
     assert main(["tieout", str(path), "--format", "json"]) == 0
     numbers = json.loads(capsys.readouterr().out)["numbers"]
     assert all(n["anchor"].startswith("/html/body/") for n in numbers)
+
+
+def test_a_change_cell_is_derived_from_its_rows_facts(tmp_path):
+    new, old = (TAG.format(name="SellingAndMarketingExpense", ctx=ctx, scale=3, text=text).replace("-6", "-3")
+                for ctx, text in (("q3", "56,100"), ("q3py", "41,035")))
+    row = "<table><tr><td>Sales and marketing</td><td>{}</td><td>{}</td><td>{}</td></tr></table>"
+    found = statuses(write(tmp_path, "<p>(in thousands)</p>" + row.format(new, old, "36.7%")))
+    assert found["36.7%"][0] == "derived" and "SellingAndMarketingExpense" in found["36.7%"][1]
+    found = statuses(write(tmp_path, "<p>(in thousands)</p>" + row.format(new, old, "37.7%")))
+    assert found["37.7%"][0] == "unverifiable"
+
+
+def test_a_year_over_year_change_of_an_item_the_sentence_names(tmp_path):
+    facts = '<div style="display:none">{}{}</div>'.format(
+        TAG.format(name="Revenues", ctx="q3na", scale=6, text="55,400"),
+        TAG.format(name="Revenues", ctx="q3py", scale=6, text="90,400").replace('q3py"', 'q3pyna"'))
+    context = ('<xbrli:context id="q3pyna"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001'
+               '</xbrli:identifier><xbrli:segment><xbrldi:explicitMember dimension="srt:StatementGeographicalAxis">'
+               'srt:NorthAmericaMember</xbrldi:explicitMember></xbrli:segment></xbrli:entity><xbrli:period>'
+               '<xbrli:startDate>2024-07-01</xbrli:startDate><xbrli:endDate>2024-09-30</xbrli:endDate></xbrli:period>'
+               '</xbrli:context></ix:resources>')
+    facts = facts.replace("90,400", "51,296")                        # 55,400 / 51,296 - 1 = 8.0%
+    path = write(tmp_path, facts + "<p>North America revenues increased 8.0% compared with the prior year.</p>")
+    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", context, 1), encoding="utf-8")
+    assert statuses(path)["8.0%"][0] == "derived"
+    path.write_text(path.read_text(encoding="utf-8").replace("increased 8.0%", "increased 9.0%"), encoding="utf-8")
+    assert statuses(path)["9.0%"][0] == "unverifiable"

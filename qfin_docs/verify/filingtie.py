@@ -8,21 +8,26 @@ millions").  Both are the mistakes the tags themselves can carry, which a valida
 """
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-from ..facts.derivations import interval, meets
+from ..facts.derivations import change_bounds, interval, meets
 from ..model import BadInput, Fact, Problem, Source
 from .drafts import Paragraph, TableRow
-from .filing import Filing, Tag
+from .context import direction
+from .filing import Filing, Tag, words
 from .report import Entry, Report
 from .rows import anchor, describe
 from .scan import MONTH, phrases
+from .subjects import norm
 from .tieout import TieOut, tie
 
 _DASHES = ("—", "–", "-")
+_COMMON = {"and", "or", "of", "the", "in", "for", "from", "to", "by", "member", "net", "total", "other", "a", "an",
+           "year", "period", "increase", "decrease", "increased", "decreased", "used", "provided", "loss", "income"}
 _DATE = re.compile(MONTH + r"\s[0-9]{1,2},?\s[0-9]{4}|[0-9]{1,2}\s" + MONTH + r"\s[0-9]{4}")
 _POWER_WORDS = {3: "thousands", 6: "millions", 9: "billions"}
 
@@ -43,6 +48,37 @@ class FilingTieOut(TieOut):
         texts = [str(f.value) for f in self.loaded.release.facts if isinstance(f.value, str)
                  and len(re.findall("[A-Za-z]{3,}", str(f.value))) >= 2 and not _DATE.fullmatch(str(f.value))]
         return phrases("text fact", texts)
+
+    def derivations(self, printed, before: str, context, section, when=None, after: str = "",
+                    named: frozenset = frozenset()) -> list[str]:
+        found = super().derivations(printed, before, context, section, when, after, named)
+        if found or not printed.percent or not direction(before, after):
+            return found
+        return self.year_over_year(printed, before, after)
+
+    def year_over_year(self, printed, before: str, after: str) -> list[str]:
+        """ "Gaming revenue for fiscal year 2025 was up 9% from a year ago": the change from the same period a
+        year before, of an item the sentence names by at least two words of its concept and members."""
+        start = max(before.rfind(". "), 0)
+        end = after.find(". ")
+        sentence = set(norm(before[start:] + " " + (after if end < 0 else after[:end])).split()) - _COMMON
+        sign = direction(before, after)
+        want = printed.interval() if sign > 0 else (-printed.interval()[1], -printed.interval()[0])
+        found = []
+        for (concept, dims), facts in self.by_name.items():
+            names = set(words(concept.local + "".join(m.local for _, m in dims)).split()) - _COMMON
+            if len(names & sentence) < 2:
+                continue
+            for new, old in itertools.permutations(facts, 2):
+                if new.unit != old.unit or new.period.is_instant or old.period.is_instant or \
+                        abs((new.period.end - old.period.end).days - 365) > 3 or \
+                        abs((new.period.start - old.period.start).days - 365) > 3:
+                    continue
+                bounds = change_bounds(new, old)
+                if bounds is not None and meets(want, bounds):
+                    found.append(f"change {concept.local}{''.join(f'[{m.local}]' for _, m in dims)} "
+                                 f"{old.period} -> {new.period} in [{bounds[0]:.3%}, {bounds[1]:.3%}]")
+        return found
 
     def tagged(self, paragraph: Paragraph, token, location: str) -> tuple[Entry, Fact | None] | None:
         if token.printed is None:
