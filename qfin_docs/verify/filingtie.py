@@ -26,6 +26,8 @@ from .subjects import norm
 from .tieout import TieOut, tie
 
 _DASHES = ("—", "–", "-")
+_VERBS = re.compile(r"\b(increased|decreased|grew|declined|rose|fell)\b", re.IGNORECASE)
+_UP = ("increased", "grew", "rose")
 _COMMON = {"and", "or", "of", "the", "in", "for", "from", "to", "by", "member", "net", "total", "other", "a", "an",
            "year", "period", "increase", "decrease", "increased", "decreased", "used", "provided", "loss", "income"}
 _DATE = re.compile(MONTH + r"\s[0-9]{1,2},?\s[0-9]{4}|[0-9]{1,2}\s" + MONTH + r"\s[0-9]{4}")
@@ -52,17 +54,19 @@ class FilingTieOut(TieOut):
     def derivations(self, printed, before: str, context, section, when=None, after: str = "",
                     named: frozenset = frozenset()) -> list[str]:
         found = super().derivations(printed, before, context, section, when, after, named)
-        if found or not printed.percent or not direction(before, after):
+        sentence = before[max(before.rfind(". "), 0):]
+        verbs = _VERBS.findall(sentence)       # "increased 11% in Q3 2025, and 10% for the nine months"
+        sign = direction(before, after) or (0 if not verbs else 1 if verbs[-1].lower() in _UP else -1)
+        if found or not printed.percent or not sign:
             return found
-        return self.year_over_year(printed, before, after)
+        return self.year_over_year(printed, before, after, sign)
 
-    def year_over_year(self, printed, before: str, after: str) -> list[str]:
+    def year_over_year(self, printed, before: str, after: str, sign: int) -> list[str]:
         """ "Gaming revenue for fiscal year 2025 was up 9% from a year ago": the change from the same period a
         year before, of an item the sentence names by at least two words of its concept and members."""
         start = max(before.rfind(". "), 0)
         end = after.find(". ")
         sentence = set(norm(before[start:] + " " + (after if end < 0 else after[:end])).split()) - _COMMON
-        sign = direction(before, after)
         want = printed.interval() if sign > 0 else (-printed.interval()[1], -printed.interval()[0])
         found = []
         for (concept, dims), facts in self.by_name.items():

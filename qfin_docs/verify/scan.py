@@ -66,6 +66,7 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     ("date", MONTH + r"\s(?P<n>[0-9]{1,2})\b(?![.,][0-9])"),
     ("date", r"\b(?P<n>[0-9]{1,2})(?:st|nd|rd|th)\s+day\s+of\b"),
     ("date", r"\b(?P<n>[0-9]{1,2})\s" + MONTH + r"\s[0-9]{4}\b"),                  # "31 December 2019"
+    ("date", r"^(?P<n>[0-9]{1,2}),\s(?:19|20)[0-9]{2}\b"),            # "30, 2025" after a line's "September"
     ("year", r"\b[0-9]{1,2}\s" + MONTH + r"\s(?P<n>[0-9]{4})\b"),
     ("year", MONTH + r",?\s(?P<n>(?:19|20)[0-9]{2})\b"),
     ("year", r"(?i:\b(?:of|in|since|fiscal|year)\s)(?P<n>(?:19|20)[0-9]{2})\b(?![,.][0-9])"),
