@@ -203,3 +203,14 @@ def test_a_year_over_year_change_of_an_item_the_sentence_names(tmp_path):
     assert statuses(path)["8.0%"][0] == "derived"
     path.write_text(path.read_text(encoding="utf-8").replace("increased 8.0%", "increased 9.0%"), encoding="utf-8")
     assert statuses(path)["9.0%"][0] == "unverifiable"
+
+
+def test_a_mix_table_cell_is_a_share_of_revenue_of_the_rows_item(tmp_path):
+    amounts = ("<p>(in millions)</p><table><tr><td>Net sales</td><td>{}</td></tr><tr><td>North America</td><td>{}</td>"
+               "</tr></table>").format(TAG.format(name="Revenues", ctx="q3", scale=6, text="94,900"),
+                                       TAG.format(name="Revenues", ctx="q3na", scale=6, text="55,400"))
+    mix = "<p>Net sales mix:</p><table><tr><td>North America</td><td>{}</td></tr></table>"
+    found = statuses(write(tmp_path, amounts + mix.format("58.4")))       # 55,400 / 94,900 = 58.38%
+    assert found["58.4"][0] == "derived" and "NorthAmericaMember" in found["58.4"][1]
+    found = statuses(write(tmp_path, amounts + mix.format("57.4")))
+    assert found["57.4"][0] == "unverifiable"

@@ -43,6 +43,7 @@ class FilingTieOut(TieOut):
         self.magnitudes = True
         self.table_scales = (6, 3)
         self.binding_subjects = False   # labels made from concept names are guesses: they prefer, never exclude
+        self.row_facts: dict[str, list[Fact]] = {}     # the facts tied in table rows so far, by row label
 
     def _phrases(self):
         """Only text facts that are phrases ("Nasdaq Global Select Market"), not a date or year a text fact

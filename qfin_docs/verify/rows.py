@@ -7,7 +7,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from ..facts.derivations import change_bounds, meets
+from ..facts.derivations import change_bounds, divide, interval, meets
 from ..facts.numbers import Printed, parse_printed
 from ..model import Fact, Period
 from .report import Entry, Report
@@ -50,23 +50,56 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
                                  anchor=anchor(row, index)))
             tied.append(matches[0])
         else:
-            change = _row_change(text, tied)
+            earlier = getattr(engine, "row_facts", {}).get(norm(row.label), [])
+            change = _row_change(text, tied) or _row_change(text, earlier, year_apart=True) or \
+                _row_share(engine, text, earlier + tied)
             entries.append(Entry(text, location, "derived", change, anchor=anchor(row, index)) if change else
                            Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
                                  anchor=anchor(row, index)))
     for entry in entries:
         report.add(entry)
+    if hasattr(engine, "row_facts"):      # a filing's later tables (mix, growth) repeat the labels of its amounts
+        engine.row_facts.setdefault(norm(row.label), []).extend(tied)
 
 
-def _row_change(text: str, tied: list[Fact]) -> str:
-    """A "% change" cell: the change between two facts of the row's item, of periods of one length."""
+def _percent(text: str) -> Printed | None:
+    """A cell printed as a percentage, with or without its % sign ("36.7%", "15.5", "(1.2)")."""
     body = text.strip("()").rstrip("%")
     printed = parse_printed(body)
-    if printed is None or "." not in body and "%" not in text:
+    if printed is None or "." not in body and "%" not in text and len(body) > 2:
+        return None
+    return Printed(printed.value.scaleb(-2) * (-1 if text.startswith("(") else 1), printed.decimals + 2)
+
+
+def _row_share(engine: TieOut, text: str, parts: list[Fact]) -> str:
+    """A "% of net sales" cell: one of the row item's facts over the revenue of its period."""
+    printed = _percent(text)
+    if printed is None or printed.value <= 0:
         return ""
-    value = printed.value.scaleb(-2) * (-1 if text.startswith("(") else 1)
-    want = Printed(value, printed.decimals + 2).interval()
+    for part in parts:
+        for whole in engine.numeric:
+            if whole.period != part.period or whole.unit != part.unit or whole.dimensions or whole is part or \
+                    not re.search("Revenue|Sales", whole.concept.local) or whole.value <= abs(part.value):
+                continue
+            ratio = divide(_abs(interval(part)), interval(whole))
+            if ratio is not None and meets(printed.interval(), ratio):
+                return f"share {describe(part)} / {whole.concept.local} in [{ratio[0]:.3%}, {ratio[1]:.3%}]"
+    return ""
+
+
+def _abs(bounds: tuple) -> tuple:
+    return bounds if bounds[0] >= 0 else (-bounds[1], -bounds[0])
+
+def _row_change(text: str, tied: list[Fact], year_apart: bool = False) -> str:
+    """A "% change" cell: the change between two facts of the row's item, of periods of one length (a year
+    apart, for facts of earlier rows with the same label)."""
+    printed = _percent(text)
+    if printed is None:
+        return ""
+    want = printed.interval()
     for new, old in itertools.permutations(tied, 2):
+        if year_apart and abs((new.period.end - old.period.end).days - 365) > 3:
+            continue
         if (new.concept, new.dimensions, new.unit) != (old.concept, old.dimensions, old.unit) or \
                 new.period.end <= old.period.end or new.period.is_instant != old.period.is_instant or \
                 (not new.period.is_instant and new.period.end - new.period.start != old.period.end - old.period.start

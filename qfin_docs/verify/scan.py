@@ -71,9 +71,9 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     ("year", MONTH + r",?\s(?P<n>(?:19|20)[0-9]{2})\b"),
     ("year", r"(?i:\b(?:of|in|since|fiscal|year)\s)(?P<n>(?:19|20)[0-9]{2})\b(?![,.][0-9])"),
     ("reference", r"\b(?:Items?|Parts?|Notes?|Sections?|Rules?|Regulation|Level|Exhibits?|Schedule|Article|Tier|"
-                  r"Chapter|Topic|ASC|ASU|Form|No\.|Class|Series|Phase|Stage|Pillar)\s(?P<n>[0-9]{1,4})\b"),
+                  r"Chapter|Topic|ASC|ASU|Form|No\.|Class|Series|Phase|Stage|Pillar|[Pp]ages?)\s(?P<n>[0-9]{1,4})\b"),
     ("reference", r"(?i:\b(?:ITEM|PART|SECTION|NOTE)\s)(?P<n>[0-9]{1,4})\b"),
-    ("reference", r"(?i:\b(?:Sections?|Rules?|Items?|Levels?|Notes?|Parts?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s))(?P<n>[0-9]{1,4})\b"),
+    ("reference", r"(?i:\b(?:Sections?|Rules?|Items?|Levels?|Notes?|Parts?|Pages?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s))(?P<n>[0-9]{1,4})\b"),
     ("postal code", r"(?P<n>[0-9]{5})-[0-9]{4}\b"),
     ("postal code", r"D\.C\.\s(?P<n>[0-9]{5})\b"),
     ("telephone", r"\((?P<n>[0-9]{3})\)\s?[0-9]{3}-[0-9]{4}\b"),
