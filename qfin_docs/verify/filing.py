@@ -31,10 +31,17 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 TABLE, CELLS = f"{XHTML}table", (f"{XHTML}td", f"{XHTML}th")
 _FIGURE_CELL = re.compile(r"\(?[0-9][0-9,.]*\)?%?|—|-")
 _SECTION = re.compile(r"[0-9]{1,2}\.")          # "9." before a note's heading
+_FORM = re.compile(r"(?:10-[KQ]|8-K|20-F|40-F|6-K|S-[0-9]|F-[0-9]|DEF 14A)(?:/A)?")     # in an exhibit index
+_NUMBERING = re.compile(r"[0-9]{1,2}(?:\.[0-9]{1,2})?\.?")   # "2.16 | Impairment ...": a heading's number
 _YEAR = re.compile(r"(?:19|20)[0-9]{2}")        # a row of years is a table's heading
 _REFERENCE_COLUMNS = {"note": "note reference", "notes": "note reference", "exhibit": "exhibit number",
-                      "exhibit no.": "exhibit number", "exhibit number": "exhibit number", "page": "page number",
-                      "page no.": "page number"}
+                      "exhibitno": "exhibit number", "exhibitnumber": "exhibit number", "page": "page number",
+                      "pageno": "page number"}
+
+
+def _key(heading: str) -> str:
+    """A column heading as a key: "Exhibit No." and "Exhibit<br/>Number" are "exhibitno", "exhibitnumber"."""
+    return re.sub(r"[\s.:]", "", heading.lower())
 BLOCKS = {f"{XHTML}{tag}" for tag in ("p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "table")}
 MAX_TEXT_FACT = 120          # longer text facts (text blocks) are no phrases of the narrative
 
@@ -170,7 +177,7 @@ class Filing:
 
     def _rows(self, table, prose: set) -> list[TableRow]:
         """A table's own rows with a label and figures; its text-only rows' cells go to ``prose``."""
-        found, headed = [], None
+        found, headed, found_cells = [], None, {}
         for tr in (tr for tr in table.iter(f"{XHTML}tr") if _nearest(tr, (TABLE,)) is table):
             cells, column = [], 0
             for td in tr:
@@ -178,21 +185,25 @@ class Filing:
                     cells.append((Visible(td), td, column))
                     column += int(td.get("colspan") or 1) if (td.get("colspan") or "1").isdigit() else 1
             cells = [(c, td, k) for c, td, k in cells if c.text and c.text not in ("$", ")", "%", "£", "€")]
-            label = next((c.text for c, _, _ in cells if re.search("[A-Za-z]{2}", c.text)), "")
+            label, at = next(((c.text, k) for c, _, k in cells if re.search("[A-Za-z]{2}", c.text)), ("", 0))
             numbers = [(c, td, k) for c, td, k in cells if c.text is not label and _FIGURE_CELL.fullmatch(c.text)]
-            headed = headed or next(((k, _REFERENCE_COLUMNS[c.text.lower()]) for c, _, k in cells
-                                     if c.text.lower() in _REFERENCE_COLUMNS), None)
+            headed = headed or {k: _REFERENCE_COLUMNS[_key(c.text)] for c, _, k in cells
+                                if _key(c.text) in _REFERENCE_COLUMNS}
             if not numbers:
                 prose.update(td for c, td, _ in cells if td.find(f".//{TABLE}") is None)
             elif label:
                 tags = [next((self.tags[t] for _, _, t in c.tagged() if t in self.tags), None) for c, _, _ in numbers]
-                found.append((tr, label, numbers, tags))
+                found.append((tr, label, numbers, tags, at))
+                found_cells[id(tr)] = cells
         notes = headed or _note_column(found)
         stated, out = _stated_scale(table), []
-        for tr, label, numbers, tags in found:
+        for tr, label, numbers, tags, at in found:
             years = all(_YEAR.fullmatch(c.text) for c, _, _ in numbers) and not any(tags)
-            kinds = ["section number" if _SECTION.fullmatch(c.text) else "year" if years else
-                     notes[1] if notes and k == notes[0] and tag is None else ""
+            exhibits = any(_FORM.fullmatch(c.text) for c, _, _ in found_cells[id(tr)])
+            kinds = ["section number" if tag is None and (_SECTION.fullmatch(c.text) or k < at
+                                                          and _NUMBERING.fullmatch(c.text)) else
+                     "year" if years else
+                     notes[k] if notes and k in notes and tag is None else "exhibit number" if exhibits else ""
                      for (c, _, k), tag in zip(numbers, tags)]
             out.append(TableRow(label, [c.text for c, _, _ in numbers], tr.sourceline or 0, [], tags=tags,
                                 anchors=[self.anchor(td) for _, td, _ in numbers], stated=stated, kinds=kinds))
@@ -329,17 +340,17 @@ _STATED = re.compile(r"\bin (thousands|millions|billions)\b", re.IGNORECASE)
 _POWERS = {"thousands": 3, "millions": 6, "billions": 9}
 
 
-def _note_column(rows: list) -> tuple[int, str] | None:
+def _note_column(rows: list) -> dict[int, str] | None:
     """The column of a statement's note references where no heading names it: every figure in it is an
     untagged number of one or two digits, followed in its row by larger figures."""
     columns: dict[int, bool] = {}
-    for _, _, numbers, tags in rows:
+    for _, _, numbers, tags, _ in rows:
         for index, ((cell, _, k), tag) in enumerate(zip(numbers, tags)):
             small = tag is None and re.fullmatch(r"[0-9]{1,2}", cell.text) is not None
             later = any(len(c.text) > 3 for c, _, _ in numbers[index + 1:])
             columns[k] = columns.get(k, True) and small and later
     column = next((k for k, note in sorted(columns.items()) if note), None)
-    return (column, "note reference") if column is not None else None
+    return {column: "note reference"} if column is not None else None
 
 
 def _stated_scale(table) -> int | None:

@@ -71,9 +71,10 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     ("year", MONTH + r",?\s(?P<n>(?:19|20)[0-9]{2})\b"),
     ("year", r"(?i:\b(?:of|in|since|fiscal|year)\s)(?P<n>(?:19|20)[0-9]{2})\b(?![,.][0-9])"),
     ("reference", r"\b(?:Items?|Parts?|Notes?|Sections?|Rules?|Regulation|Level|Exhibits?|Schedule|Article|Tier|"
-                  r"Chapter|Topic|ASC|ASU|Form|No\.|Class|Series|Phase|Stage|Pillar|[Pp]ages?)\s(?P<n>[0-9]{1,4})\b"),
+                  r"Chapter|Topic|ASC|ASU|IAS|IFRS|FRS|SFAS|Form|No\.|Class|Series|Phase|Stage|Pillar|[Pp]ages?)\s(?P<n>[0-9]{1,4})\b"),
     ("reference", r"(?i:\b(?:ITEM|PART|SECTION|NOTE)\s)(?P<n>[0-9]{1,4})\b"),
     ("reference", r"(?i:\b(?:Sections?|Rules?|Items?|Levels?|Notes?|Parts?|Pages?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s))(?P<n>[0-9]{1,4})\b"),
+    ("reference", r"\b(?P<n>[0-9]{1,4})\([a-z]{1,2}\)"),                  # "Section 20(a)", "Rule 10b5-1(c)"
     ("postal code", r"(?P<n>[0-9]{5})-[0-9]{4}\b"),
     ("postal code", r"D\.C\.\s(?P<n>[0-9]{5})\b"),
     ("telephone", r"\((?P<n>[0-9]{3})\)\s?[0-9]{3}-[0-9]{4}\b"),
@@ -81,8 +82,11 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     ("list marker", r"(?:^|\s)\((?P<n>[0-9]{1,2})\)(?=\s+[a-z])"),
     ("duration", r"\b(?P<n>[0-9]+)\s(?:days|weeks|hours|business days|trading days)\b"),
     ("footnote marker", r"^\((?P<n>[0-9]{1,2})\)"),
+    ("section number", r"^(?P<n>[0-9]{1,2})\.\s+[A-Z]"),                    # "9. Net Loss Per Share"
     ("footnote marker", r"[A-Za-z]\s?\((?P<n>[0-9])\)$"),
     ("page number", r"^(?:Page\s)?(?P<n>[0-9]{1,3})$"),
+    ("page number", r"^(?P<n>[0-9]{1,3})\s?[-–]\s?[0-9]{1,3}$"),                 # "1 - 2" in a contents list
+    ("page number", r"^[0-9]{1,3}\s?[-–]\s?(?P<n>[0-9]{1,3})$"),
 ])
 
 
