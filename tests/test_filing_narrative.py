@@ -98,9 +98,14 @@ def test_figures_of_a_list_of_dates_are_each_of_their_own(tmp_path):
     ("Washington, D.C. 20549", "postal code"), ("(206) 266-1000", "telephone"), ("48", "page number"),
     ("the registrant (1) has filed", "list marker"), ("Jan 26, 2025", "date"), ("At 31 December 2019", "date"),
     ("on this 3rd day of May, 2022", "date"), ("incorporated in April 1993", "year"), ("the past 90 days", "duration"),
+    ("2.3 Government Grants", "section number"), ("9. Net Loss Per Share", "section number"),
+    ("4.5/4.6", "note reference"), ("St. Alban-Vorstadt 5, 4002 Basel", "address"), ("IAS 17", "reference"),
+    ("FOR THE YEAR ENDED 31 DECEMBER 2019", "date"), ("scope 3 emissions", "reference"), ("1 - 2", "page number"),
+    ("Sections 14(a), 10(b), and 20(a)", "reference"), ("captioned 4:19-cv-00341-HSG", "code"),
 ])
 def test_the_non_financial_numbers_of_filings(text, kind):
-    assert tokens(text)[0].kind == kind, [(t.text, t.kind) for t in tokens(text)]
+    kinds = [t.kind for t in tokens(text)]
+    assert kind in kinds and all(kinds), [(t.text, t.kind) for t in tokens(text)]
 
 
 def test_figures_stay_figures():

@@ -65,13 +65,13 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     # what filings add: references to parts of laws, forms and documents, codes, page numbers
     ("date", MONTH + r"\s(?P<n>[0-9]{1,2})\b(?![.,][0-9])"),
     ("date", r"\b(?P<n>[0-9]{1,2})(?:st|nd|rd|th)\s+day\s+of\b"),
-    ("date", r"\b(?P<n>[0-9]{1,2})\s" + MONTH + r"\s[0-9]{4}\b"),                  # "31 December 2019"
+    ("date", r"\b(?P<n>[0-9]{1,2})\s(?i:" + MONTH + r")\s[0-9]{4}\b"),             # "31 December 2019"
     ("date", r"^(?P<n>[0-9]{1,2}),\s(?:19|20)[0-9]{2}\b"),            # "30, 2025" after a line's "September"
-    ("year", r"\b[0-9]{1,2}\s" + MONTH + r"\s(?P<n>[0-9]{4})\b"),
+    ("year", r"\b[0-9]{1,2}\s(?i:" + MONTH + r")\s(?P<n>[0-9]{4})\b"),
     ("year", MONTH + r",?\s(?P<n>(?:19|20)[0-9]{2})\b"),
     ("year", r"(?i:\b(?:of|in|since|fiscal|year)\s)(?P<n>(?:19|20)[0-9]{2})\b(?![,.][0-9])"),
     ("reference", r"\b(?:Items?|Parts?|Notes?|Sections?|Rules?|Regulation|Level|Exhibits?|Schedule|Article|Tier|"
-                  r"Chapter|Topic|ASC|ASU|IAS|IFRS|FRS|SFAS|Form|No\.|Class|Series|Phase|Stage|Pillar|[Pp]ages?)\s(?P<n>[0-9]{1,4})\b"),
+                  r"Chapter|Topic|[Ss]cope|[Cc]ategory|ASC|ASU|IAS|IFRS|FRS|SFAS|Form|No\.|Class|Series|Phase|Stage|Pillar|[Pp]ages?)\s(?P<n>[0-9]{1,4})\b"),
     ("reference", r"(?i:\b(?:ITEM|PART|SECTION|NOTE)\s)(?P<n>[0-9]{1,4})\b"),
     ("reference", r"(?i:\b(?:Sections?|Rules?|Items?|Levels?|Notes?|Parts?|Pages?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s))(?P<n>[0-9]{1,4})\b"),
     ("reference", r"\b(?P<n>[0-9]{1,4})\([a-z]{1,2}\)"),                  # "Section 20(a)", "Rule 10b5-1(c)"
@@ -83,6 +83,11 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     ("duration", r"\b(?P<n>[0-9]+)\s(?:days|weeks|hours|business days|trading days)\b"),
     ("footnote marker", r"^\((?P<n>[0-9]{1,2})\)"),
     ("section number", r"^(?P<n>[0-9]{1,2})\.\s+[A-Z]"),                    # "9. Net Loss Per Share"
+    ("section number", r"^(?P<n>[0-9]{1,2}\.[0-9]{1,2})\s+[A-Z]"),           # "2.3 Government Grants"
+    ("note reference", r"^(?P<n>[0-9]{1,2}\.[0-9]{1,2})(?:/[0-9]{1,2}\.[0-9]{1,2})*$"),    # "4.5/4.6"
+    ("note reference", r"^[0-9]{1,2}\.[0-9]{1,2}/(?P<n>[0-9]{1,2}\.[0-9]{1,2})$"),
+    ("address", r"(?P<n>[0-9]{1,4}),\s[0-9]{4,5}\s[A-Z][a-z]+"),            # "Vorstadt 5, 4002 Basel"
+    ("postal code", r"[0-9]{1,4},\s(?P<n>[0-9]{4,5})\s[A-Z][a-z]+"),
     ("footnote marker", r"[A-Za-z]\s?\((?P<n>[0-9])\)$"),
     ("page number", r"^(?:Page\s)?(?P<n>[0-9]{1,3})$"),
     ("page number", r"^(?P<n>[0-9]{1,3})\s?[-–]\s?[0-9]{1,3}$"),                 # "1 - 2" in a contents list
