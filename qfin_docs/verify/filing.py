@@ -1,11 +1,13 @@
-"""Tie-out of any Inline XBRL filing against its own tags (``qfin-docs tieout FILING.htm``).
+"""Reading any Inline XBRL filing for its tie-out against its own tags (``qfin-docs tieout FILING.htm``).
 
 The filing's facts are read from its tags, with no network and no taxonomy: the concept, the period and
 dimensions of its context, its unit, and its value after the transformation (``format``), ``scale`` and
 ``sign``; ``ix:hidden`` facts count, ``ix:exclude`` text does not, and a text fact's ``ix:continuation``
-chain is followed.  The narrative (every block of text, and every table row) is then tied with the same
-engine as a release's drafts; labels come from the concept names ("NetCashProvidedByUsedInOperatingActivities"
-names "net cash provided by used in operating activities").
+chain is followed.  The narrative is read as paragraphs (the innermost blocks, and the cells of text laid
+out in tables) and table rows (a label and its figures, with the scale the table states and the columns of
+note, exhibit and page references), each figure with its element path and the tag it carries, if any.  Labels
+come from the filer's label linkbase beside the document, and from the concept names
+("NetCashProvidedByUsedInOperatingActivities" names "net cash provided by used in operating activities").
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from ..facts.load import Loaded
 from ..model import BadInput, Concept, Fact, ItemType, Period, Problem, QName, Relations, Release, Source, \
     Taxonomy, Unit
 from ..xmlio import parse_xml
+from .linklabels import label_linkbases, read_labels
 from .drafts import MAX_DRAFT_BYTES, Paragraph, TableRow
 
 IX = "{http://www.xbrl.org/2013/inlineXBRL}"
@@ -231,68 +234,6 @@ class Filing:
         meta = {"document_period_end": self.period_end().isoformat(), "constants": {}}
         release = Release(self.path.stem, str(self.path.parent), meta, {}, tuple(self.facts), ())
         return Loaded(taxonomy, release)
-
-
-_LABEL_ROLES = ("/role/label", "/role/terseLabel", "/role/verboseLabel")
-_LINK = "{http://www.xbrl.org/2003/linkbase}"
-_XLINK = "{http://www.w3.org/1999/xlink}"
-MAX_LINKBASE_BYTES = 50_000_000
-
-
-def _beside(document: Path, href: str | None) -> Path | None:
-    """A file a filing refers to, where it lies beside the document (never fetched, never elsewhere)."""
-    name = (href or "").rpartition("/")[2].partition("#")[0]
-    path = document.parent / name
-    if name and re.fullmatch(r"[\w.-]+", name) and path.is_file() and path.stat().st_size <= MAX_LINKBASE_BYTES:
-        return path
-    return None
-
-
-def _read(path: Path):
-    try:
-        return parse_xml(path.read_bytes())
-    except (etree.XMLSyntaxError, OSError):
-        return None
-
-
-def label_linkbases(root, document: Path) -> list[Path]:
-    """The label linkbases of the filing's own schemas, where they lie beside the document."""
-    out = []
-    for ref in root.iter("{http://www.xbrl.org/2003/linkbase}schemaRef"):
-        schema = _beside(document, ref.get(f"{_XLINK}href"))
-        tree = _read(schema) if schema else None
-        if tree is None:
-            continue
-        for linkbase in tree.iter(f"{_LINK}linkbaseRef"):
-            if (linkbase.get(f"{_XLINK}role") or "").endswith("labelLinkbaseRef"):
-                found = _beside(document, linkbase.get(f"{_XLINK}href"))
-                out += [found] if found and found not in out else []
-    return out
-
-
-def read_labels(path: Path) -> dict[str, list[str]]:
-    """A label linkbase's English standard, terse and verbose labels, by concept local name."""
-    tree = _read(path)
-    if tree is None:
-        return {}
-    locs = {loc.get(f"{_XLINK}label"): loc.get(f"{_XLINK}href", "").partition("#")[2]
-            for loc in tree.iter(f"{_LINK}loc")}
-    texts: dict[str, list[tuple[int, str]]] = {}
-    for label in tree.iter(f"{_LINK}label"):
-        role = label.get(f"{_XLINK}role") or ""
-        lang = label.get("{http://www.w3.org/XML/1998/namespace}lang") or "en"
-        rank = next((i for i, r in enumerate(_LABEL_ROLES) if role.endswith(r)), None)
-        if rank is not None and lang.lower().startswith("en") and label.text:
-            text = re.sub(r"\s*\[[^]]*\]\s*$", "", " ".join(label.text.split()))
-            texts.setdefault(label.get(f"{_XLINK}label"), []).append((rank, text))
-    out: dict[str, list[str]] = {}
-    for arc in tree.iter(f"{_LINK}labelArc"):
-        fragment = locs.get(arc.get(f"{_XLINK}from"), "")
-        local = fragment.partition("_")[2] or fragment
-        for _, text in sorted(texts.get(arc.get(f"{_XLINK}to"), [])):
-            if text not in out.setdefault(local, []):
-                out[local].append(text)
-    return out
 
 
 def tagged_value(tag) -> Decimal | None:
