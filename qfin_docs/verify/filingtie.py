@@ -15,11 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..facts.derivations import change_bounds, interval, meets
-from ..model import BadInput, Fact, Problem, Source
+from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
 from .context import direction
 from .filing import Filing, Tag, words
 from .report import Entry, Report
+from .respective import respective
 from .rows import anchor, describe
 from .scan import MONTH, phrases
 from .subjects import norm
@@ -43,7 +44,10 @@ class FilingTieOut(TieOut):
         self.magnitudes = True
         self.table_scales = (6, 3)
         self.binding_subjects = False   # labels made from concept names are guesses: they prefer, never exclude
+        self.opening_subjects = False   # nor does a label a sentence merely starts with ("Cash capital ...")
         self.row_facts: dict[str, list[Fact]] = {}     # the facts tied in table rows so far, by row label
+        self.periods = {f.period for f in self.numeric}
+        self._respective: tuple = (None, {})
 
     def _phrases(self):
         """Only text facts that are phrases ("Nasdaq Global Select Market"), not a date or year a text fact
@@ -85,6 +89,16 @@ class FilingTieOut(TieOut):
                                  f"{old.period} -> {new.period} in [{bounds[0]:.3%}, {bounds[1]:.3%}]")
         return found
 
+    def may_claim(self, facts: list[Fact], about: Period, text: str) -> bool:
+        words_ = set(norm(text).split()) - _COMMON
+        return any(len(set(words(f.concept.local).split()) - _COMMON & words_) >= 2 and _alike(f.period, about)
+                   for f in facts)
+
+    def period_of(self, paragraph: Paragraph, found: list, index: int) -> Period | None:
+        if self._respective[0] is not paragraph:
+            self._respective = (paragraph, respective(paragraph.text, found, self.periods))
+        return self._respective[1].get(index)
+
     def tagged(self, paragraph: Paragraph, token, location: str) -> tuple[Entry, Fact | None] | None:
         if token.printed is None:
             return None
@@ -109,6 +123,13 @@ class FilingTieOut(TieOut):
                          f"the table states {_POWER_WORDS.get(row.stated, row.stated)}, but this figure's tag "
                          f"{tag.fact.concept} has scale {tag.scale}: {tag.fact.value:,f}", anchor=where)
         return Entry(text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact", anchor=where)
+
+
+def _alike(period: Period, other: Period) -> bool:
+    """Periods of one kind and length (a quarter and a quarter; an instant and an instant)."""
+    if period.is_instant or other.is_instant:
+        return period.is_instant and other.is_instant
+    return abs((period.end - period.start).days - (other.end - other.start).days) <= 5
 
 
 def _magnitude(bounds: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:

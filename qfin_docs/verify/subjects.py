@@ -29,9 +29,10 @@ def subjects(engine, text: str) -> list[tuple[int, int, set]]:
     for verb in _VERB.finditer(plain):
         before = norm(plain[max(0, verb.start() - 140):verb.start()])
         best = _ending_label(engine, before)
-        if best is None:            # "Repeat borrower contribution of loans ... for the second quarter was"
-            start = _SENTENCE_END.search(plain[:verb.start()][::-1])
-            opening = norm(plain[verb.start() - start.start() if start else 0:verb.start()])
+        if best is None and getattr(engine, "opening_subjects", True):    # "Repeat borrower contribution of
+                                                                            # loans ... for the second quarter was"
+            start = max((m.end() for m in _SENTENCE_END.finditer(plain, 0, verb.start())), default=0)
+            opening = norm(plain[start:verb.start()])
             best = max((label for label in engine.labels if opening.startswith(label + " ")), key=len, default=None)
         if best:
             end = _SENTENCE_END.search(plain, verb.end())

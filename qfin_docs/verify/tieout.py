@@ -56,6 +56,15 @@ class TieOut:
     def tagged_cell(self, row: TableRow, index: int, location: str) -> Entry | None:
         return None
 
+    def may_claim(self, facts: list[Fact], about: Period, text: str) -> bool:
+        """Whether a figure equal to ``facts`` may be called another period's figure (a filing: only of an
+        item its sentence names, of a period like the one the text is about)."""
+        return True
+
+    def period_of(self, paragraph: Paragraph, found: list, index: int) -> Period | None:
+        """The period a list of periods in the figure's sentence gives it (a filing: verify/respective.py)."""
+        return None
+
     def named(self, names: set, exact: bool = False) -> list[Fact]:
         """The facts of the (concept, dimensions) pairs a label names; in text, a bare concept names all its
         facts; a table row's label names exactly its own (the total row is not its members' rows)."""
@@ -346,8 +355,9 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             pool = [f for f in (engine.numeric if pool is None else pool) if when(f.period)]
         facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
         sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
-        about = None if when is not None or listed_periods(sentence) else \
-            named_period(sentence, engine.loaded) or engine.section_period
+        about = engine.period_of(paragraph, found, index) or (
+            None if when is not None or listed_periods(sentence) else
+            named_period(sentence, engine.loaded) or engine.section_period)
         if not facts and subject is not None and not is_change:
             mistake = expected(engine, printed, pool, when, about)
             if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
@@ -363,7 +373,7 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             pending.append((index, token, before, subject, when))
             continue
         mistake = "" if when is not None else stale(engine, facts, about) or other_period(engine, printed, facts, about)
-        if mistake:
+        if mistake and engine.may_claim(facts, about, paragraph.text):
             results[index] = Entry(token.text, location, "inconsistent", mistake)
             continue
         facts = _prefer_context(facts, paragraph, section)

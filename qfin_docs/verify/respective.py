@@ -1,0 +1,97 @@
+"""Figures of listed periods, each of its own: "Shipping costs were $23.5 billion and $25.3 billion in Q3 2024
+and Q3 2025, and $67.3 billion and $71.2 billion for the nine months ended September 30, 2024 and 2025";
+"As of December 31, 2024 and September 30, 2025, ... were $101.2 billion and $94.2 billion, respectively".
+
+A list of periods after a run of figures (or before them, with "respectively") gives the k-th figure the k-th
+period, when the counts agree.  Periods are snapped to the periods the filing's facts have (a fiscal quarter
+that ends on the last Sunday of the month is the quarter the text calls Q3).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..model import Period
+from .scan import MONTH, Token
+
+_DAY = MONTH + r"\s[0-9]{1,2},\s[0-9]{4}"
+_LISTS = [
+    ("quarters", re.compile(r"\bQ([1-4])\s([0-9]{4})(?:,?\s(?:and\s)?Q([1-4])\s([0-9]{4}))+")),
+    ("months", re.compile(r"\b(three|six|nine|twelve)\smonths\sended\s(" + MONTH + r"\s[0-9]{1,2}),\s([0-9]{4})"
+                          r"(?:,\s([0-9]{4}))?,?\sand\s([0-9]{4})", re.IGNORECASE)),
+    ("days", re.compile(r"\b(" + _DAY + r")(?:,\s(" + _DAY + r"))?,?\sand\s(" + _DAY + r")")),
+    ("fiscal years", re.compile(r"\bfiscal\syears\s([0-9]{4}),\s([0-9]{4})(?:,\s([0-9]{4}))?,?\sand\s([0-9]{4})"
+                                r"|\bfiscal\syears\s([0-9]{4})\sand\s([0-9]{4})")),
+]
+_MONTHS = {"three": 3, "six": 6, "nine": 9, "twelve": 12}
+_END = re.compile(r"[.;](?:\s+(?=[A-Z])|$)")
+
+
+def respective(text: str, found: list[Token], periods: set[Period]) -> dict[int, Period]:
+    """The period of each figure (by index in ``found``) that a list of periods in its sentence gives."""
+    out: dict[int, Period] = {}
+    start = 0
+    for end in [m.end() for m in _END.finditer(text)] + [len(text)]:
+        lists = sorted(((m.start(), m.end(), _periods(kind, m, periods)) for kind, pattern in _LISTS
+                        for m in pattern.finditer(text, start, end)), key=lambda item: item[0])
+        figures = [i for i, t in enumerate(found) if start <= t.start < end and not t.kind and t.printed
+                   and not t.printed.percent]
+        previous = start
+        for low, high, listed in lists:
+            before = [i for i in figures if previous <= found[i].start < low]
+            if listed and len(before) == len(listed):
+                out.update(zip(before, listed))
+            elif listed and not before and "respectively" in text[high:end]:
+                after = [i for i in figures if found[i].start >= high]
+                if len(after) == len(listed):
+                    out.update(zip(after, listed))
+            previous = high
+        start = end
+    return out
+
+
+def _periods(kind: str, match: re.Match, periods: set[Period]) -> list[Period]:
+    groups = [g for g in match.groups() if g]
+    if kind == "quarters":
+        quarters = re.findall(r"Q([1-4])\s([0-9]{4})", match.group())
+        return [_snap(_quarter_end(int(q), int(y)), 3, periods) for q, y in quarters]
+    if kind == "months":
+        months, day = _MONTHS[groups[0].lower()], groups[1]
+        return [_snap(_day(f"{day}, {year}"), months, periods) for year in groups[2:]]
+    if kind == "days":
+        return [Period(_day(text)) for text in groups]
+    return [_fiscal_year(int(year), periods) for year in groups]
+
+
+def _day(text: str) -> dt.date:
+    for form in ("%B %d, %Y", "%b. %d, %Y", "%b %d, %Y"):
+        try:
+            return dt.datetime.strptime(text, form).date()
+        except ValueError:
+            continue
+    return dt.date(1900, 1, 1)
+
+
+def _quarter_end(quarter: int, year: int) -> dt.date:
+    return dt.date(year, 12, 31) if quarter == 4 else dt.date(year, quarter * 3 + 1, 1) - dt.timedelta(days=1)
+
+
+def _snap(end: dt.date, months: int, periods: set[Period]) -> Period:
+    """The filing's period of about ``months`` months ending within a week of ``end``."""
+    for period in periods:
+        if not period.is_instant and abs((period.end - end).days) <= 7 and \
+                abs((period.end - period.start).days - months * 30.4) <= 12:
+            return period
+    start = dt.date(end.year - (1 if end.month <= months else 0), (end.month - months) % 12 + 1, 1)
+    return Period(end, start)
+
+
+def _fiscal_year(year: int, periods: set[Period]) -> Period:
+    """A fiscal year: the filing's period of about a year that ends in ``year`` (or just into it)."""
+    spans = [p for p in periods if not p.is_instant and 350 <= (p.end - p.start).days <= 380
+             and p.end.year == year]
+    return max(spans, key=lambda p: sum(1 for q in periods if q == p)) if spans else \
+        Period(dt.date(year, 12, 31), dt.date(year, 1, 1))
+
+
+__all__ = ["respective"]
