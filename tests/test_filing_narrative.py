@@ -219,3 +219,28 @@ def test_a_mix_table_cell_is_a_share_of_revenue_of_the_rows_item(tmp_path):
     assert found["58.4"][0] == "derived" and "NorthAmericaMember" in found["58.4"][1]
     found = statuses(write(tmp_path, amounts + mix.format("57.4")))
     assert found["57.4"][0] == "unverifiable"
+
+
+def _interest(tmp_path, text: str):
+    hidden = '<div style="display:none">{}{}</div>'.format(
+        TAG.format(name="InterestExpenseNonoperating", ctx="q3", scale=6, text="538"),
+        TAG.format(name="InterestExpenseNonoperating", ctx="q3py", scale=6, text="603"))
+    return statuses(write(tmp_path, hidden + f"<p>{text}</p>"))
+
+
+def test_figures_of_listed_periods_each_of_its_own(tmp_path):
+    found = _interest(tmp_path, "Interest expense was $603 million and $538 million during Q3 2024 and Q3 2025.")
+    assert found["$603 million"][0] == found["$538 million"][0] == "tied"
+    found = _interest(tmp_path, "Interest expense was $538 million and $603 million during Q3 2024 and Q3 2025.")
+    assert found["$538 million"][0] == found["$603 million"][0] == "inconsistent"        # swapped periods
+    assert "the text is about 2024-07-01/2024-09-30" in found["$538 million"][1]
+    found = _interest(tmp_path, "Interest expense was $603 million and $540 million during Q3 2024 and Q3 2025.")
+    assert found["$540 million"] == ("inconsistent", "the text names us-gaap:InterestExpenseNonoperating for "
+                                     "2025-07-01/2025-09-30, where the fact is 538,000,000")     # the name as words
+    found = _interest(tmp_path, "In Q3 2025, interest expense was $603 million.")
+    assert found["$603 million"][0] == "inconsistent"                                   # one period named before
+
+
+def test_a_figure_equal_to_an_unrelated_items_fact_is_not_called_stale(tmp_path):
+    found = _interest(tmp_path, "In Q3 2025, the adverse impact of a 10% rate change would have been $603 million.")
+    assert found["$603 million"][0] != "inconsistent"       # no word of the item in the sentence

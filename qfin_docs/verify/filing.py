@@ -225,8 +225,7 @@ class Filing:
         concepts, labels = {}, self.labels()
         for fact in self.facts:
             if fact.concept not in concepts:
-                named = words(fact.concept.local)
-                texts = [*labels.get(fact.concept.local, ()), named] + ([named[4:]] if named.startswith("net ") else [])
+                texts = [*labels.get(fact.concept.local, ()), *_names(words(fact.concept.local))]
                 concepts[fact.concept] = Concept(fact.concept, _kind(fact), "instant" if fact.period.is_instant
                                                  else "duration", None, {"label": texts[0]}, fact.source,
                                                  synonyms=tuple(dict.fromkeys(texts[1:])))
@@ -234,6 +233,19 @@ class Filing:
         meta = {"document_period_end": self.period_end().isoformat(), "constants": {}}
         release = Release(self.path.stem, str(self.path.parent), meta, {}, tuple(self.facts), ())
         return Loaded(taxonomy, release)
+
+
+_QUALIFIERS = re.compile(r"^net |^total | (?:nonoperating|operating|net|gross|current|noncurrent|total|"
+                         r"excluding assessed tax|including assessed tax|attributable to parent)$")
+
+
+def _names(named: str) -> list[str]:
+    """A concept's name as words, then without the qualifiers the text leaves out: "interest expense
+    nonoperating" is also "interest expense", "net cash provided by used in ..." also "cash provided ..."."""
+    out = [named]
+    while (shorter := _QUALIFIERS.sub("", out[-1]).strip()) != out[-1] and shorter:
+        out.append(shorter)
+    return out
 
 
 def tagged_value(tag) -> Decimal | None:

@@ -44,7 +44,7 @@ class FilingTieOut(TieOut):
         self.magnitudes = True
         self.table_scales = (6, 3)
         self.binding_subjects = False   # labels made from concept names are guesses: they prefer, never exclude
-        self.opening_subjects = False   # nor does a label a sentence merely starts with ("Cash capital ...")
+        self.opening_subjects = False   # nor a label a sentence merely starts with ("Cash capital expenditures")
         self.row_facts: dict[str, list[Fact]] = {}     # the facts tied in table rows so far, by row label
         self.periods = {f.period for f in self.numeric}
         self._respective: tuple = (None, {})
@@ -90,9 +90,9 @@ class FilingTieOut(TieOut):
         return found
 
     def may_claim(self, facts: list[Fact], about: Period, text: str) -> bool:
-        words_ = set(norm(text).split()) - _COMMON
-        return any(len(set(words(f.concept.local).split()) - _COMMON & words_) >= 2 and _alike(f.period, about)
-                   for f in facts)
+        said = set(norm(text).split()) - _COMMON
+        return any(len(named & said) >= min(2, len(named)) > 0 and _alike(f.period, about)
+                   for f in facts for named in [set(words(f.concept.local).split()) - _COMMON])
 
     def period_of(self, paragraph: Paragraph, found: list, index: int) -> Period | None:
         if self._respective[0] is not paragraph:

@@ -23,6 +23,12 @@ _LISTS = [
     ("fiscal years", re.compile(r"\bfiscal\syears\s([0-9]{4}),\s([0-9]{4})(?:,\s([0-9]{4}))?,?\sand\s([0-9]{4})"
                                 r"|\bfiscal\syears\s([0-9]{4})\sand\s([0-9]{4})")),
 ]
+_SINGLES = [
+    ("quarter", re.compile(r"\bQ([1-4])\s([0-9]{4})\b(?!,?\s(?:and\s)?Q[1-4])")),
+    ("fiscal year", re.compile(r"\bfiscal\syear\s([0-9]{4})\b(?!\s(?:and|,))")),
+    ("months", re.compile(r"\b(three|six|nine|twelve)\smonths\sended\s(" + MONTH + r"\s[0-9]{1,2}),\s([0-9]{4})\b"
+                          r"(?!,?\s(?:and\s)?[0-9]{4})", re.IGNORECASE)),
+]
 _MONTHS = {"three": 3, "six": 6, "nine": 9, "twelve": 12}
 _END = re.compile(r"[.;](?:\s+(?=[A-Z])|$)")
 
@@ -36,6 +42,13 @@ def respective(text: str, found: list[Token], periods: set[Period]) -> dict[int,
                         for m in pattern.finditer(text, start, end)), key=lambda item: item[0])
         figures = [i for i, t in enumerate(found) if start <= t.start < end and not t.kind and t.printed
                    and not t.printed.percent]
+        singles = [(m.start(), m.end(), _single(kind, m, periods)) for kind, pattern in _SINGLES
+                   for m in pattern.finditer(text, start, end)]
+        for i in figures:             # "Revenue for fiscal year 2025 was $130.5 billion", "... in Q3 2025"
+            after = [p for low, _, p in singles if found[i].end <= low <= found[i].end + 12]
+            before = [p for _, high, p in sorted(singles) if high <= found[i].start]
+            if after or before and not any(low < found[i].start for low, _, _ in lists):
+                out[i] = (after or before)[-1] if not after else after[0]
         previous = start
         for low, high, listed in lists:
             before = [i for i in figures if previous <= found[i].start < low]
@@ -61,6 +74,14 @@ def _periods(kind: str, match: re.Match, periods: set[Period]) -> list[Period]:
     if kind == "days":
         return [Period(_day(text)) for text in groups]
     return [_fiscal_year(int(year), periods) for year in groups]
+
+
+def _single(kind: str, match: re.Match, periods: set[Period]) -> Period:
+    if kind == "quarter":
+        return _snap(_quarter_end(int(match.group(1)), int(match.group(2))), 3, periods)
+    if kind == "fiscal year":
+        return _fiscal_year(int(match.group(1)), periods)
+    return _snap(_day(f"{match.group(2)}, {match.group(3)}"), _MONTHS[match.group(1).lower()], periods)
 
 
 def _day(text: str) -> dt.date:

@@ -16,6 +16,7 @@ def norm(text: str) -> str:
 _QUALIFIED = re.compile(r"\b(non gaap|adjusted|core|underlying|pro forma) $")
 _VERB = re.compile(r"\s(?:was|were|reached|between)\s")
 _APPROXIMATE = re.compile(r"(?: (?:approximately|about|nearly|almost|around|over|up to|some))+$")
+_PREPOSITIONS = ("for", "in", "of", "during", "at", "as")
 _HEADS = ("program", "programme", "facility", "facilities", "plan", "agreement", "authorization", "capacity",
           "limit", "line", "offering")
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bInc)(?<!U\.S)(?<!\bNo)[.!?][”\"]?\s+(?=[A-Z“\"])|”")
@@ -29,11 +30,13 @@ def subjects(engine, text: str) -> list[tuple[int, int, set]]:
     for verb in _VERB.finditer(plain):
         before = norm(plain[max(0, verb.start() - 140):verb.start()])
         best = _ending_label(engine, before)
-        if best is None and getattr(engine, "opening_subjects", True):    # "Repeat borrower contribution of
-                                                                            # loans ... for the second quarter was"
+        loose = getattr(engine, "opening_subjects", True)   # or only a label followed by a preposition
+        if best is None:            # "Repeat borrower contribution of loans ... for the second quarter was"
             start = max((m.end() for m in _SENTENCE_END.finditer(plain, 0, verb.start())), default=0)
             opening = norm(plain[start:verb.start()])
-            best = max((label for label in engine.labels if opening.startswith(label + " ")), key=len, default=None)
+            best = max((label for label in engine.labels if opening.startswith(label + " ") and
+                        (loose or opening[len(label):].split()[:1] in ([w] for w in _PREPOSITIONS))),
+                       key=len, default=None)
         if best:
             end = _SENTENCE_END.search(plain, verb.end())
             out.append((verb.end(), end.start() if end else len(plain), engine.labels[best]))
