@@ -75,7 +75,7 @@ bench: build
 # make filings FILINGS=folder: tie out every Inline XBRL filing of a folder (the project ships none)
 filings: deps
 	@test -n "$(FILINGS)" || { echo "usage: make filings FILINGS=<folder of Inline XBRL filings>" >&2; exit 2; }
-	$(BIN)/python benchmarks/filings.py $(FILINGS)
+	$(BIN)/python benchmarks/filings.py $(FILINGS) --jobs $(or $(JOBS),2)
 
 # make new-quarter FROM=qfin-2024q2 TO=qfin-2024q3: start the next quarter's release (see README)
 new-quarter: deps

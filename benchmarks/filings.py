@@ -1,7 +1,7 @@
 """The tie-out of every Inline XBRL filing in a folder against its own tags: one report each (``--out``) and
 a summary table (`make filings FILINGS=folder`).
 
-    .venv/bin/python benchmarks/filings.py FOLDER [--out DIR] [--sample N --seed S]
+    .venv/bin/python benchmarks/filings.py FOLDER [--out DIR] [--jobs N] [--sample N --seed S]
 
 ``--sample N`` then prints, per filing, N numbers drawn (seeded) from those not tied, with their status,
 explanation and the words around them: the sheet for reading them by hand.
@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
-import resource
 import subprocess
+import tempfile
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "filings")
     parser.add_argument("--sample", type=int, default=0, help="print N non-tied numbers per filing, to read")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                        help="filings tied out at once, each in its own process (timings are per filing)")
     args = parser.parse_args()
     filings = sorted(p for p in args.folder.glob("*") if p.suffix in (".htm", ".html", ".xhtml"))
     if not filings:
@@ -36,18 +40,15 @@ def main() -> int:
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
     samples: list[str] = []
-    print("| filing | numbers | " + " | ".join(STATUSES) + " | seconds | max RSS so far, MB |")
+    print("| filing | numbers | " + " | ".join(STATUSES) + " | seconds | peak RSS, MB |")
     print("|---|---:|" + "---:|" * len(STATUSES) + "---:|---:|")
-    for filing in filings:
-        start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "qfin_docs", "tieout", str(filing), "--format", "json"],
-                              capture_output=True, text=True, cwd=ROOT)
-        seconds = time.perf_counter() - start
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        if done.returncode not in (0, 1):
-            print(f"| {filing.name} | {done.stderr.strip().splitlines()[-1] if done.stderr else done.returncode} |")
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(tie_one, filings))
+    for filing, code, output, seconds, peak in results:
+        if code not in (0, 1):
+            print(f"| {filing.name} | {output.strip().splitlines()[-1] if output.strip() else code} |")
             continue
-        report = json.loads(done.stdout)
+        report = json.loads(output)
         (args.out / f"{filing.stem}.json").write_text(json.dumps(report, indent=1), encoding="utf-8")
         counts = report["summary"]
         print(f"| {filing.name} | {sum(counts.values())} | " + " | ".join(str(counts.get(s, 0)) for s in STATUSES)
@@ -57,6 +58,19 @@ def main() -> int:
     for sheet in samples:
         print(sheet)
     return 0
+
+
+def tie_one(filing: Path) -> tuple[Path, int, str, float, float]:
+    """One filing's tie-out in its own process: (filing, exit status, its JSON or error, seconds, peak RSS)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "qfin_docs", "tieout", str(filing), "--format", "json"],
+                                   stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        return filing, process.returncode, out.read(), seconds, usage.ru_maxrss / 1024
 
 
 def sample(path: Path, report: dict, size: int, seed: int) -> str:
