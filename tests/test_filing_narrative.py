@@ -244,3 +244,16 @@ def test_figures_of_listed_periods_each_of_its_own(tmp_path):
 def test_a_figure_equal_to_an_unrelated_items_fact_is_not_called_stale(tmp_path):
     found = _interest(tmp_path, "In Q3 2025, the adverse impact of a 10% rate change would have been $603 million.")
     assert found["$603 million"][0] != "inconsistent"       # no word of the item in the sentence
+
+
+def test_a_change_in_amount_cell_and_a_losss_share(tmp_path):
+    new, old = (TAG.format(name="OperatingIncomeLoss", ctx=ctx, scale=6, text=text).replace('format=', 'sign="-" format=')
+                for ctx, text in (("q3", "5,085"), ("q3py", "5,846")))
+    revenue = TAG.format(name="Revenues", ctx="q3", scale=6, text="38,230")
+    table = ("<p>(in millions)</p><table><tr><td>Revenue</td><td>{}</td></tr>"
+             "<tr><td>Operating loss</td><td>({})</td><td>({})</td><td>{}</td><td>{}</td></tr></table>")
+    found = statuses(write(tmp_path, table.format(revenue, new, old, "761", "(13.3)")))    # -5,085 + 5,846; -5,085/38,230
+    assert found["761"][0] == "derived" and found["761"][1].startswith("difference OperatingIncomeLoss")
+    assert found["(13.3)"][0] == "derived" and found["(13.3)"][1].startswith("share")
+    found = statuses(write(tmp_path, table.format(revenue, new, old, "765", "(14.3)")))
+    assert found["765"][0] == found["(14.3)"][0] == "unverifiable"

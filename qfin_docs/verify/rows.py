@@ -52,7 +52,8 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
         else:
             earlier = getattr(engine, "row_facts", {}).get(norm(row.label), [])
             change = _row_change(text, tied) or _row_change(text, earlier, year_apart=True) or \
-                _row_share(engine, text, earlier + tied)
+                _row_share(engine, text, earlier + tied) or \
+                _row_difference(text, tied, (row.stated,) if row.stated else engine.table_scales)
             entries.append(Entry(text, location, "derived", change, anchor=anchor(row, index)) if change else
                            Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
                                  anchor=anchor(row, index)))
@@ -74,16 +75,36 @@ def _percent(text: str) -> Printed | None:
 def _row_share(engine: TieOut, text: str, parts: list[Fact]) -> str:
     """A "% of net sales" cell: one of the row item's facts over the revenue of its period."""
     printed = _percent(text)
-    if printed is None or printed.value <= 0:
+    if printed is None or printed.value == 0:
         return ""
     for part in parts:
+        if (part.value < 0) != (printed.value < 0):     # "(13.3)": a loss's share is printed negative
+            continue
         for whole in engine.numeric:
             if whole.period != part.period or whole.unit != part.unit or whole.dimensions or whole is part or \
                     not re.search("Revenue|Sales", whole.concept.local) or whole.value <= abs(part.value):
                 continue
             ratio = divide(_abs(interval(part)), interval(whole))
-            if ratio is not None and meets(printed.interval(), ratio):
+            if ratio is not None and meets(_abs(printed.interval()), ratio):
                 return f"share {describe(part)} / {whole.concept.local} in [{ratio[0]:.3%}, {ratio[1]:.3%}]"
+    return ""
+
+
+def _row_difference(text: str, tied: list[Fact], scales: tuple[int, ...]) -> str:
+    """A "$ change" cell: the later of two facts of the row's item less the earlier, in the table's scale."""
+    printed = parse_printed(text.strip("()"))
+    if printed is None or printed.percent:
+        return ""
+    sign = -1 if text.startswith("(") else 1
+    for scale in scales:
+        want = Printed(sign * printed.value.scaleb(scale), printed.decimals - scale).interval()
+        for new, old in itertools.permutations(tied, 2):
+            if (new.concept, new.dimensions, new.unit) == (old.concept, old.dimensions, old.unit) and \
+                    new.period.end > old.period.end:
+                low = interval(new)[0] - interval(old)[1]
+                high = interval(new)[1] - interval(old)[0]
+                if meets(want, (low, high)):
+                    return f"difference {new.concept.local} {new.period} - {old.period}"
     return ""
 
 
