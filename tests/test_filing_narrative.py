@@ -257,3 +257,16 @@ def test_a_change_in_amount_cell_and_a_losss_share(tmp_path):
     assert found["(13.3)"][0] == "derived" and found["(13.3)"][1].startswith("share")
     found = statuses(write(tmp_path, table.format(revenue, new, old, "765", "(14.3)")))
     assert found["765"][0] == found["(14.3)"][0] == "unverifiable"
+
+
+def test_a_margin_change_in_basis_points(tmp_path):
+    facts = '<div style="display:none">{}</div>'.format("".join(
+        TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, ctx, text in (
+            ("Revenues", "q3", "100,000"), ("Revenues", "q3py", "100,000"),
+            ("GrossProfit", "q3", "46,000"), ("GrossProfit", "q3py", "47,200"))))
+    found = statuses(write(tmp_path, facts + "<p>Gross margin decreased 120 basis points from a year ago.</p>"))
+    assert found["120"][0] == "derived" and "points of GrossProfit" in found["120"][1]
+    found = statuses(write(tmp_path, facts + "<p>Gross margin decreased 150 basis points from a year ago.</p>"))
+    assert found["150"][0] == "unverifiable"
+    found = statuses(write(tmp_path, facts + "<p>Gross margin increased 120 basis points from a year ago.</p>"))
+    assert found["120"][0] == "unverifiable"                 # the wrong direction

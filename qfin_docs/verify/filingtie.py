@@ -14,7 +14,8 @@ from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-from ..facts.derivations import change_bounds, interval, meets
+from ..facts.derivations import change_bounds, divide, interval, meets
+from ..facts.numbers import Printed
 from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
 from .context import direction
@@ -27,6 +28,7 @@ from .subjects import norm
 from .tieout import TieOut, tie
 
 _DASHES = ("—", "–", "-")
+_POINTS = re.compile(r"\s*(?:(basis points|bps)|percentage points)\b")
 _VERBS = re.compile(r"\b(increased|decreased|grew|declined|rose|fell)\b", re.IGNORECASE)
 _UP = ("increased", "grew", "rose")
 _COMMON = {"and", "or", "of", "the", "in", "for", "from", "to", "by", "member", "net", "total", "other", "a", "an",
@@ -47,6 +49,10 @@ class FilingTieOut(TieOut):
         self.opening_subjects = False   # nor a label a sentence merely starts with ("Cash capital expenditures")
         self.row_facts: dict[str, list[Fact]] = {}     # the facts tied in table rows so far, by row label
         self.periods = {f.period for f in self.numeric}
+        self.revenues: dict[Period, list[Fact]] = {}      # the wholes of margins: revenue without dimensions
+        for fact in self.numeric:
+            if not fact.dimensions and re.search("Revenue|Sales", fact.concept.local):
+                self.revenues.setdefault(fact.period, []).append(fact)
         self._respective: tuple = (None, {})
 
     def _phrases(self):
@@ -62,32 +68,56 @@ class FilingTieOut(TieOut):
         sentence = before[max(before.rfind(". "), 0):]
         verbs = _VERBS.findall(sentence)       # "increased 11% in Q3 2025, and 10% for the nine months"
         sign = direction(before, after) or (0 if not verbs else 1 if verbs[-1].lower() in _UP else -1)
-        if found or not printed.percent or not sign:
+        if found or not sign:
             return found
-        return self.year_over_year(printed, before, after, sign)
+        points = _POINTS.match(after)
+        if points:
+            return self.year_over_year(printed, before, after, sign, points=4 if points.group(1) else 2)
+        return self.year_over_year(printed, before, after, sign) if printed.percent else []
 
-    def year_over_year(self, printed, before: str, after: str, sign: int) -> list[str]:
+    def year_over_year(self, printed, before: str, after: str, sign: int, points: int = 0) -> list[str]:
         """ "Gaming revenue for fiscal year 2025 was up 9% from a year ago": the change from the same period a
-        year before, of an item the sentence names by at least two words of its concept and members."""
-        start = max(before.rfind(". "), 0)
-        end = after.find(". ")
-        sentence = set(norm(before[start:] + " " + (after if end < 0 else after[:end])).split()) - _COMMON
-        want = printed.interval() if sign > 0 else (-printed.interval()[1], -printed.interval()[0])
+        year before, of an item the sentence names by at least two words of its concept and members; with
+        ``points`` (4: "gross margin decreased 120 basis points"; 2: percentage points), the change of a ratio
+        fact, or of the item's share of revenue (a margin)."""
+        want = printed.interval() if not points else \
+            Printed(printed.value.scaleb(-points), printed.decimals + points).interval()
+        want = want if sign > 0 else (-want[1], -want[0])
         found = []
-        for (concept, dims), facts in self.by_name.items():
-            names = set(words(concept.local + "".join(m.local for _, m in dims)).split()) - _COMMON
-            if len(names & sentence) < 2:
-                continue
+        for (concept, dims), facts in self._named_by(before, after):
             for new, old in itertools.permutations(facts, 2):
                 if new.unit != old.unit or new.period.is_instant or old.period.is_instant or \
                         abs((new.period.end - old.period.end).days - 365) > 3 or \
                         abs((new.period.start - old.period.start).days - 365) > 3:
                     continue
-                bounds = change_bounds(new, old)
-                if bounds is not None and meets(want, bounds):
-                    found.append(f"change {concept.local}{''.join(f'[{m.local}]' for _, m in dims)} "
-                                 f"{old.period} -> {new.period} in [{bounds[0]:.3%}, {bounds[1]:.3%}]")
+                for bounds in ([change_bounds(new, old)] if not points else self._point_changes(new, old)):
+                    if bounds is not None and meets(want, bounds):
+                        found.append(f"{'change' if not points else 'change in points of'} {concept.local}"
+                                     f"{''.join(f'[{m.local}]' for _, m in dims)} {old.period} -> {new.period} "
+                                     f"in [{bounds[0]:.3%}, {bounds[1]:.3%}]")
         return found
+
+    def _named_by(self, before: str, after: str):
+        """The (concept, dimensions) items the figure's sentence names by two words of their names."""
+        start, end = max(before.rfind(". "), 0), after.find(". ")
+        sentence = set(norm(before[start:] + " " + (after if end < 0 else after[:end])).split()) - _COMMON
+        for (concept, dims), facts in self.by_name.items():
+            names = set(words(concept.local + "".join(m.local for _, m in dims)).split()) - _COMMON
+            if len(names & sentence) >= min(2, len(names)) > 0 or "margin" in sentence and "profit" in names:
+                yield (concept, dims), facts
+
+    def _point_changes(self, new: Fact, old: Fact) -> list:
+        """The change of a ratio fact, or of a monetary item's share of the revenue of its period."""
+        if new.unit is not None and new.unit.numerator == "xbrli:pure":
+            return [(interval(new)[0] - interval(old)[1], interval(new)[1] - interval(old)[0])]
+        out = []
+        for whole_new in self.revenues.get(new.period, []):
+            for whole_old in self.revenues.get(old.period, []):
+                if whole_new.concept == whole_old.concept and whole_new.unit == new.unit:
+                    a, b = divide(interval(new), interval(whole_new)), divide(interval(old), interval(whole_old))
+                    if a is not None and b is not None:
+                        out.append((a[0] - b[1], a[1] - b[0]))
+        return out
 
     def may_claim(self, facts: list[Fact], about: Period, text: str) -> bool:
         said = set(norm(text).split()) - _COMMON
