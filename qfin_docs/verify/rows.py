@@ -52,7 +52,8 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
         else:
             earlier = getattr(engine, "row_facts", {}).get(norm(row.label), [])
             change = _row_change(text, tied) or _row_change(text, earlier, year_apart=True) or \
-                _row_share(engine, text, earlier + tied) or \
+                (_row_share(engine, text, earlier + tied) if "%" in text or "." in text or all(
+                    re.fullmatch(r"\(?[0-9]{1,2}\)?|100", cell) for cell in row.cells) else "") or \
                 _row_difference(text, tied, (row.stated,) if row.stated else engine.table_scales)
             entries.append(Entry(text, location, "derived", change, anchor=anchor(row, index)) if change else
                            Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
@@ -77,10 +78,8 @@ def _row_share(engine: TieOut, text: str, parts: list[Fact]) -> str:
     printed = _percent(text)
     if printed is None or printed.value == 0:
         return ""
-    for part in parts:
-        if (part.value < 0) != (printed.value < 0):     # "(13.3)": a loss's share is printed negative
-            continue
-        for whole in engine.numeric:
+    for part in parts:                  # magnitudes: "(13.3)" is a loss's share, and an expense tagged
+        for whole in engine.numeric:    # negative (sign="-") prints its share positive
             if whole.period != part.period or whole.unit != part.unit or whole.dimensions or whole is part or \
                     not re.search("Revenue|Sales", whole.concept.local) or whole.value <= abs(part.value):
                 continue
