@@ -270,3 +270,13 @@ def test_a_margin_change_in_basis_points(tmp_path):
     assert found["150"][0] == "unverifiable"
     found = statuses(write(tmp_path, facts + "<p>Gross margin increased 120 basis points from a year ago.</p>"))
     assert found["120"][0] == "unverifiable"                 # the wrong direction
+
+
+def test_a_stale_balance_named_in_the_plural(tmp_path):
+    hidden = '<div style="display:none">{}{}</div>'.format(
+        TAG.format(name="InventoryNet", ctx="bs", scale=6, text="10,080"),
+        TAG.format(name="InventoryNet", ctx="py", scale=6, text="5,282"))
+    found = statuses(write(tmp_path, hidden + "<p>As of September 30, 2025, our inventories were $5.3 billion.</p>"))
+    assert found["$5.3 billion"][0] == "inconsistent" and "2024-12-31" in found["$5.3 billion"][1]
+    found = statuses(write(tmp_path, hidden + "<p>As of September 30, 2025, our inventories were $10.1 billion.</p>"))
+    assert found["$10.1 billion"][0] == "tied"

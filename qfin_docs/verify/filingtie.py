@@ -100,9 +100,9 @@ class FilingTieOut(TieOut):
     def _named_by(self, before: str, after: str):
         """The (concept, dimensions) items the figure's sentence names by two words of their names."""
         start, end = max(before.rfind(". "), 0), after.find(". ")
-        sentence = set(norm(before[start:] + " " + (after if end < 0 else after[:end])).split()) - _COMMON
+        sentence = _stems(norm(before[start:] + " " + (after if end < 0 else after[:end])))
         for (concept, dims), facts in self.by_name.items():
-            names = set(words(concept.local + "".join(m.local for _, m in dims)).split()) - _COMMON
+            names = _stems(words(concept.local + "".join(m.local for _, m in dims)))
             if len(names & sentence) >= min(2, len(names)) > 0 or "margin" in sentence and "profit" in names:
                 yield (concept, dims), facts
 
@@ -120,9 +120,9 @@ class FilingTieOut(TieOut):
         return out
 
     def may_claim(self, facts: list[Fact], about: Period, text: str) -> bool:
-        said = set(norm(text).split()) - _COMMON
-        return any(len(named & said) >= min(2, len(named)) > 0 and _alike(f.period, about)
-                   for f in facts for named in [set(words(f.concept.local).split()) - _COMMON])
+        said = _stems(norm(text))
+        return any(_alike(f.period, about) and (len(named & said) >= min(2, len(named)) > 0 or head in said)
+                   for f in facts for head, named in [_head(f.concept.local)])
 
     def period_of(self, paragraph: Paragraph, found: list, index: int) -> Period | None:
         if self._respective[0] is not paragraph:
@@ -153,6 +153,24 @@ class FilingTieOut(TieOut):
                          f"the table states {_POWER_WORDS.get(row.stated, row.stated)}, but this figure's tag "
                          f"{tag.fact.concept} has scale {tag.scale}: {tag.fact.value:,f}", anchor=where)
         return Entry(text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact", anchor=where)
+
+
+def _stem(word: str) -> str:
+    """A word without its plural: "inventories" and "inventory", "revenues" and "revenue" are one."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _stems(text: str) -> set[str]:
+    return {_stem(w) for w in text.split()} - _COMMON
+
+
+def _head(local: str) -> tuple[str, set[str]]:
+    """A concept name's first word (its head: "Revenue...", "Inventory...") and all its words, as stems."""
+    named = [_stem(w) for w in words(local).split()]
+    head = next((w for w in named if w not in _COMMON), "")
+    return head, set(named) - _COMMON
 
 
 def _alike(period: Period, other: Period) -> bool:
