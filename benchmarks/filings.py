@@ -62,15 +62,17 @@ def main() -> int:
 
 def tie_one(filing: Path) -> tuple[Path, int, str, float, float]:
     """One filing's tie-out in its own process: (filing, exit status, its JSON or error, seconds, peak RSS)."""
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out, tempfile.TemporaryFile("w+", encoding="utf-8") as err:
         start = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-m", "qfin_docs", "tieout", str(filing), "--format", "json"],
-                                   stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, text=True)
+                                   stdout=out, stderr=err, cwd=ROOT, text=True)
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
-        return filing, process.returncode, out.read(), seconds, usage.ru_maxrss / 1024
+        err.seek(0)
+        output = out.read() if process.returncode in (0, 1) else err.read()
+        return filing, process.returncode, output, seconds, usage.ru_maxrss / 1024
 
 
 def sample(path: Path, report: dict, size: int, seed: int) -> str:

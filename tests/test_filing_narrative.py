@@ -280,3 +280,12 @@ def test_a_stale_balance_named_in_the_plural(tmp_path):
     assert found["$5.3 billion"][0] == "inconsistent" and "2024-12-31" in found["$5.3 billion"][1]
     found = statuses(write(tmp_path, hidden + "<p>As of September 30, 2025, our inventories were $10.1 billion.</p>"))
     assert found["$10.1 billion"][0] == "tied"
+
+
+def test_a_misprint_of_the_one_item_the_sentence_names(tmp_path):
+    found = _interest(tmp_path, "Interest expense for Q3 2025 totaled $545 million.")      # no "was": no subject
+    assert found["$545 million"][0] == "inconsistent" and "where the fact is 538,000,000" in found["$545 million"][1]
+    found = _interest(tmp_path, "Interest expense for Q3 2025 totaled $900 million.")      # not a misprint of it
+    assert found["$900 million"][0] == "unverifiable"
+    found = _interest(tmp_path, "For Q3 2025 we paid $545 million, on interest expense.")  # named after the figure
+    assert found["$545 million"][0] == "unverifiable"

@@ -18,7 +18,7 @@ from ..facts.derivations import change_bounds, divide, interval, meets
 from ..facts.numbers import Printed
 from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
-from .context import direction
+from .context import _fits, direction, named_period, unit_fits
 from .filing import Filing, Tag, words
 from .report import Entry, Report
 from .respective import respective
@@ -68,6 +68,8 @@ class FilingTieOut(TieOut):
         sentence = before[max(before.rfind(". "), 0):]
         verbs = _VERBS.findall(sentence)       # "increased 11% in Q3 2025, and 10% for the nine months"
         sign = direction(before, after) or (0 if not verbs else 1 if verbs[-1].lower() in _UP else -1)
+        if not found and not sign and not printed.percent:
+            return self.misprint(printed, before, after)
         if found or not sign:
             return found
         points = _POINTS.match(after)
@@ -96,6 +98,24 @@ class FilingTieOut(TieOut):
                                      f"{''.join(f'[{m.local}]' for _, m in dims)} {old.period} -> {new.period} "
                                      f"in [{bounds[0]:.3%}, {bounds[1]:.3%}]")
         return found
+
+    def misprint(self, printed, before: str, after: str) -> list[str]:
+        """A figure close to (within a fifth of) the fact of the one item its sentence names by its head word and
+        another, for the period the sentence gives, but not that fact: "Interest expense was $603 million and
+        $540 million during Q3 2024 and Q3 2025", where Q3 2025's is $538 million."""
+        about = self._about.get(len(before))
+        if about is None or printed.value == 0:
+            return []
+        head_words = _stems(norm(before[max(before.rfind(". "), 0):]))        # named before the figure
+        near = [f for (concept, dims), facts in self._named_by(before, after) if _head(concept.local)[0] in head_words
+                for f in facts if f.dimensions == dims and _fits(f.period, about) and unit_fits(f, printed, "prose")
+                and f.value != 0 and Decimal("0.8") <= abs(printed.value / f.value) <= Decimal("1.25")]
+        items = {(f.concept, f.dimensions) for f in near}
+        if len(items) != 1:
+            return []
+        fact = near[0]
+        return [f"INCONSISTENT: the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f} "
+                f"(the one item of that period the sentence names, and a fifth or less from the figure)"]
 
     def _named_by(self, before: str, after: str):
         """The (concept, dimensions) items the figure's sentence names by two words of their names."""
@@ -127,7 +147,11 @@ class FilingTieOut(TieOut):
     def period_of(self, paragraph: Paragraph, found: list, index: int) -> Period | None:
         if self._respective[0] is not paragraph:
             self._respective = (paragraph, respective(paragraph.text, found, self.periods))
-        return self._respective[1].get(index)
+            self._about = {}
+        period = self._respective[1].get(index)
+        sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, found[index].start) + 1, 0):found[index].start]
+        self._about[found[index].start] = period or named_period(sentence, self.loaded)
+        return period
 
     def tagged(self, paragraph: Paragraph, token, location: str) -> tuple[Entry, Fact | None] | None:
         if token.printed is None:

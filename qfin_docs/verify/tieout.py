@@ -402,7 +402,7 @@ def _explain(engine: TieOut, paragraph: Paragraph, section: list[Fact], token, b
         return Entry(token.text, location, "derived", good[0],
                      confidence="exact" if len(good) == 1 else f"{len(good)} explanations agree")
     if bad:
-        return Entry(token.text, location, "inconsistent", bad[0])
+        return Entry(token.text, location, "inconsistent", bad[0].removeprefix("INCONSISTENT: "))
     restated = engine.restated(token.printed)
     return Entry(token.text, location, "restated", restated) if restated else \
         Entry(token.text, location, "untied", "no fact or derivation gives this figure")
