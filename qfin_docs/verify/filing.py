@@ -235,8 +235,8 @@ class Filing:
         return Loaded(taxonomy, release)
 
 
-_QUALIFIERS = re.compile(r"^net |^total | (?:nonoperating|operating|net|gross|current|noncurrent|total|"
-                         r"excluding assessed tax|including assessed tax|attributable to parent)$")
+_QUALIFIERS = re.compile(r"^net |^total |(?<=^other) nonoperating(?= )| (?:nonoperating|operating|net|gross|current|"
+                         r"noncurrent|total|excluding assessed tax|including assessed tax|attributable to parent)$")
 
 
 def _names(named: str) -> list[str]:

@@ -48,6 +48,8 @@ def _ending_label(engine, before: str) -> str | None:
     "net income")."""
     best = max((label for label in engine.labels if before.endswith(label)
                 and (len(before) == len(label) or before[-len(label) - 1] == " ")), key=len, default=None)
+    if best is None and before.endswith(" net"):        # "Other income (expense), net was ..."
+        return _ending_label(engine, before[:-4])
     if best and _QUALIFIED.search(before[:len(before) - len(best)]):
         return None
     return best
