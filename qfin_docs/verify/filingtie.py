@@ -47,7 +47,7 @@ class FilingTieOut(TieOut):
         self.table_scales = (6, 3)
         self.binding_subjects = False   # labels made from concept names are guesses: they prefer, never exclude
         self.opening_subjects = False   # nor a label a sentence merely starts with ("Cash capital expenditures")
-        self.row_facts: dict[str, list[Fact]] = {}     # the facts tied in table rows so far, by row label
+        self.row_facts = {}             # the facts tied in table rows so far, by row label
         self.periods = {f.period for f in self.numeric}
         self.revenues: dict[Period, list[Fact]] = {}      # the wholes of margins: revenue without dimensions
         for fact in self.numeric:

@@ -50,7 +50,7 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
                                  anchor=anchor(row, index)))
             tied.append(matches[0])
         else:
-            earlier = getattr(engine, "row_facts", {}).get(norm(row.label), [])
+            earlier = (engine.row_facts or {}).get(norm(row.label), [])
             change = _row_change(text, tied) or _row_change(text, earlier, year_apart=True) or \
                 (_row_share(engine, text, earlier + tied) if "%" in text or "." in text or all(
                     re.fullmatch(r"\(?[0-9]{1,2}\)?|100", cell) for cell in row.cells) else "") or \
@@ -60,7 +60,7 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
                                  anchor=anchor(row, index)))
     for entry in entries:
         report.add(entry)
-    if hasattr(engine, "row_facts"):      # a filing's later tables (mix, growth) repeat the labels of its amounts
+    if engine.row_facts is not None:      # a filing's later tables (mix, growth) repeat the labels of its amounts
         engine.row_facts.setdefault(norm(row.label), []).extend(tied)
 
 

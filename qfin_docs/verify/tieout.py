@@ -42,6 +42,8 @@ class TieOut:
         self.rate = next((f.value for f in self.numeric if f.concept == loaded.release.exchange_rate), None)
         self.magnitudes = False     # a filing prints "expense was $215 million" for a fact tagged sign="-"
         self.binding_subjects = True    # a release's labels are exact: a figure its sentence names must be that item's
+        self.opening_subjects = True    # and a sentence opening with one names it ("Repeat borrower contribution ...")
+        self.row_facts: dict[str, list[Fact]] | None = None    # a filing's facts tied in rows so far, by label
         self.table_scales: tuple[int, ...] = (3,)    # the powers of ten a table's figures may be printed in
         self.labels = self._labels()
         self.phrases = self._phrases()
