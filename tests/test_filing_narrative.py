@@ -289,3 +289,20 @@ def test_a_misprint_of_the_one_item_the_sentence_names(tmp_path):
     assert found["$900 million"][0] == "unverifiable"
     found = _interest(tmp_path, "For Q3 2025 we paid $545 million, on interest expense.")  # named after the figure
     assert found["$545 million"][0] == "unverifiable"
+
+
+def test_a_per_share_amount_derived_from_net_income_and_weighted_shares(tmp_path):
+    shares = ('<ix:nonFraction name="us-gaap:WeightedAverageNumberOfDilutedSharesOutstanding" contextRef="q3" '
+              'unitRef="shares" decimals="-6" scale="6">{}</ix:nonFraction>')
+    facts = '<div style="display:none">{}{}</div>'.format(
+        TAG.format(name="NetIncomeLoss", ctx="q3", scale=6, text="21,187"), shares.format("10,850"))
+    path = write(tmp_path, facts + "<p>Diluted earnings were $1.95 per diluted share in the quarter.</p>")
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "</ix:resources>", '<xbrli:unit id="shares"><xbrli:measure>xbrli:shares</xbrli:measure></xbrli:unit>'
+        "</ix:resources>", 1).replace('name="us-gaap:EarningsPerShareDiluted" contextRef="q3" unitRef="usdps" '
+                                      'decimals="2">1.95', 'name="us-gaap:EarningsPerShareDiluted" contextRef="q3" '
+                                      'unitRef="usdps" decimals="2">1.96'), encoding="utf-8")
+    found = statuses(path)                                 # 21,187 / 10,850 = 1.9527; the tagged EPS says 1.96
+    assert found["$1.95"][0] == "derived" and found["$1.95"][1].startswith("per share: NetIncomeLoss")
+    path.write_text(path.read_text(encoding="utf-8").replace("$1.95 per", "$1.99 per"), encoding="utf-8")
+    assert statuses(path)["$1.99"][0] == "unverifiable"

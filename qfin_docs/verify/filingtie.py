@@ -28,6 +28,7 @@ from .subjects import norm
 from .tieout import TieOut, tie
 
 _DASHES = ("—", "–", "-")
+_PER_SHARE = re.compile(r"\s*per\s(?:basic\s|diluted\s)?(?:common\s|ordinary\s)?share\b", re.IGNORECASE)
 _POINTS = re.compile(r"\s*(?:(basis points|bps)|percentage points)\b")
 _VERBS = re.compile(r"\b(increased|decreased|grew|declined|rose|fell)\b", re.IGNORECASE)
 _UP = ("increased", "grew", "rose")
@@ -68,6 +69,8 @@ class FilingTieOut(TieOut):
         sentence = before[max(before.rfind(". "), 0):]
         verbs = _VERBS.findall(sentence)       # "increased 11% in Q3 2025, and 10% for the nine months"
         sign = direction(before, after) or (0 if not verbs else 1 if verbs[-1].lower() in _UP else -1)
+        if not found and printed.currency and _PER_SHARE.match(after):
+            found = self.per_share(printed, before, after, "diluted" in after[:30].lower())
         if not found and not sign and not printed.percent:
             return self.misprint(printed, before, after)
         if found or not sign:
@@ -98,6 +101,26 @@ class FilingTieOut(TieOut):
                                      f"{''.join(f'[{m.local}]' for _, m in dims)} {old.period} -> {new.period} "
                                      f"in [{bounds[0]:.3%}, {bounds[1]:.3%}]")
         return found
+
+    def per_share(self, printed, before: str, after: str, diluted: bool) -> list[str]:
+        """ "$0.65 per diluted share": an amount the sentence names (or net income) over the weighted average
+        number of shares of its period (diluted or basic, as the words say)."""
+        items = {concept for (concept, _), _ in self._named_by(before, after)}
+        out = []
+        for shares in self.numeric:
+            if shares.unit is None or shares.unit.numerator != "xbrli:shares" or shares.dimensions or \
+                    "WeightedAverage" not in shares.concept.local or ("Diluted" in shares.concept.local) != diluted:
+                continue
+            for amount in self.numeric:
+                if amount.period != shares.period or amount.dimensions or amount.unit is None or \
+                        amount.unit.numerator != f"iso4217:{printed.currency}" or amount.unit.denominator or \
+                        (amount.concept not in items and amount.concept.local != "NetIncomeLoss"):
+                    continue
+                ratio = divide(interval(amount), interval(shares))
+                if ratio is not None and meets(_magnitude(printed.interval()), _magnitude(ratio)):
+                    out.append(f"per share: {amount.concept.local} / {shares.concept.local} for {amount.period} "
+                               f"in [{ratio[0]:.4f}, {ratio[1]:.4f}]")
+        return out
 
     def misprint(self, printed, before: str, after: str) -> list[str]:
         """A figure close to (within a fifth of) the fact of the one item its sentence names by its head word and
