@@ -30,6 +30,12 @@ def interval(fact: Fact) -> Interval:
     return fact.value - half, fact.value + half
 
 
+def magnitude(a: Interval) -> Interval:
+    """The absolute values of an interval's values (from 0 when it holds 0)."""
+    low, high = a
+    return (min(abs(low), abs(high)), max(abs(low), abs(high))) if low * high > 0 else (Decimal(0), max(-low, high))
+
+
 def add(a: Interval, b: Interval, weight: int = 1) -> Interval:
     return (a[0] + b[0], a[1] + b[1]) if weight > 0 else (a[0] - b[1], a[1] - b[0])
 

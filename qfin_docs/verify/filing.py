@@ -163,7 +163,7 @@ class Filing:
             return [], []
         paragraphs, rows, prose = [], [], set()
         for element in body.iter(*BLOCKS):
-            if _inside(element, f"{IX}header"):
+            if _nearest(element, (f"{IX}header",)) is not None:
                 continue
             if element.tag == TABLE:
                 rows += self._rows(element, prose)
@@ -180,7 +180,7 @@ class Filing:
 
     def _rows(self, table, prose: set) -> list[TableRow]:
         """A table's own rows with a label and figures; its text-only rows' cells go to ``prose``."""
-        found, headed, found_cells = [], None, {}
+        found, headed = [], None
         for tr in (tr for tr in table.iter(f"{XHTML}tr") if _nearest(tr, (TABLE,)) is table):
             cells, column = [], 0
             for td in tr:
@@ -196,13 +196,12 @@ class Filing:
                 prose.update(td for c, td, _ in cells if td.find(f".//{TABLE}") is None)
             elif label:
                 tags = [next((self.tags[t] for _, _, t in c.tagged() if t in self.tags), None) for c, _, _ in numbers]
-                found.append((tr, label, numbers, tags, at))
-                found_cells[id(tr)] = cells
+                found.append((tr, label, numbers, tags, at, cells))
         notes = headed or _note_column(found)
         stated, out = _stated_scale(table), []
-        for tr, label, numbers, tags, at in found:
+        for tr, label, numbers, tags, at, cells in found:
             years = all(_YEAR.fullmatch(c.text) for c, _, _ in numbers) and not any(tags)
-            exhibits = any(_FORM.fullmatch(c.text) for c, _, _ in found_cells[id(tr)])
+            exhibits = any(_FORM.fullmatch(c.text) for c, _, _ in cells)
             kinds = ["section number" if tag is None and (_SECTION.fullmatch(c.text) or k < at
                                                           and _NUMBERING.fullmatch(c.text)) else
                      "year" if years else
@@ -297,7 +296,7 @@ def _note_column(rows: list) -> dict[int, str] | None:
     """The column of a statement's note references where no heading names it: every figure in it is an
     untagged number of one or two digits, followed in its row by larger figures."""
     columns: dict[int, bool] = {}
-    for _, _, numbers, tags, _ in rows:
+    for _, _, numbers, tags, _, _ in rows:
         for index, ((cell, _, k), tag) in enumerate(zip(numbers, tags)):
             small = tag is None and re.fullmatch(r"[0-9]{1,2}", cell.text) is not None
             later = any(len(c.text) > 3 for c, _, _ in numbers[index + 1:])
@@ -334,15 +333,6 @@ def _nearest(element, tags: tuple):
     return parent
 
 
-def _inside(element, tag: str) -> bool:
-    parent = element.getparent()
-    while parent is not None:
-        if parent.tag == tag:
-            return True
-        parent = parent.getparent()
-    return False
-
-
 class Visible:
     """The text a reader sees in a block: without ix:exclude, ix:header, comments and what is styled
     display:none, its white space collapsed; with where each piece of it lies in the document, so that a
@@ -355,10 +345,11 @@ class Visible:
         words = list(re.finditer(r"\S+", self.raw))
         self.text = " ".join(w.group() for w in words)
         self._raw_starts = [w.start() for w in words]
+        self._lengths = [len(w.group()) for w in words]
         self._text_starts, position = [], 0
-        for word in words:
+        for length in self._lengths:
             self._text_starts.append(position)
-            position += len(word.group()) + 1
+            position += length + 1
 
     def _walk(self, node, top: bool, tag) -> None:
         if not isinstance(node.tag, str):       # a comment or processing instruction: only its tail is text
@@ -381,10 +372,8 @@ class Visible:
         index = bisect.bisect_right(self._raw_starts, raw) - 1
         if index < 0:
             return 0
-        inside = raw - self._raw_starts[index]
-        length = len(self.text) - self._text_starts[index] if index + 1 == len(self._text_starts) else \
-            self._text_starts[index + 1] - 1 - self._text_starts[index]
-        return self._text_starts[index] + inside if inside <= length else self._text_starts[index] + length + 1
+        inside, length = raw - self._raw_starts[index], self._lengths[index]
+        return self._text_starts[index] + (inside if inside <= length else length + 1)
 
     def to_raw(self, offset: int) -> int:
         """The raw offset of the offset ``offset`` in :attr:`text`."""

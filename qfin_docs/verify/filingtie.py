@@ -8,13 +8,14 @@ millions").  Both are the mistakes the tags themselves can carry, which a valida
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
-from ..facts.derivations import change_bounds, divide, interval, meets
+from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed
 from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
@@ -54,7 +55,8 @@ class FilingTieOut(TieOut):
         for fact in self.numeric:
             if not fact.dimensions and re.search("Revenue|Sales", fact.concept.local):
                 self.revenues.setdefault(fact.period, []).append(fact)
-        self._respective: tuple = (None, {})
+        self._respective: tuple = (None, {})     # the paragraph last read, and its figures' listed periods
+        self._about: dict[int, Period | None] = {}  # its figures' periods (listed or named), by start
 
     def _phrases(self):
         """Only text facts that are phrases ("Nasdaq Global Select Market"), not a date or year a text fact
@@ -117,7 +119,7 @@ class FilingTieOut(TieOut):
                         (amount.concept not in items and amount.concept.local != "NetIncomeLoss"):
                     continue
                 ratio = divide(interval(amount), interval(shares))
-                if ratio is not None and meets(_magnitude(printed.interval()), _magnitude(ratio)):
+                if ratio is not None and meets(magnitude(printed.interval()), magnitude(ratio)):
                     out.append(f"per share: {amount.concept.local} / {shares.concept.local} for {amount.period} "
                                f"in [{ratio[0]:.4f}, {ratio[1]:.4f}]")
         return out
@@ -145,7 +147,7 @@ class FilingTieOut(TieOut):
         start, end = max(before.rfind(". "), 0), after.find(". ")
         sentence = _stems(norm(before[start:] + " " + (after if end < 0 else after[:end])))
         for (concept, dims), facts in self.by_name.items():
-            names = _stems(words(concept.local + "".join(m.local for _, m in dims)))
+            names = _item_words(concept, dims)
             if len(names & sentence) >= min(2, len(names)) > 0 or "margin" in sentence and "profit" in names:
                 yield (concept, dims), facts
 
@@ -182,7 +184,7 @@ class FilingTieOut(TieOut):
         tag = next((t for start, end, t in paragraph.tags if start < token.end and end > token.start), None)
         if tag is None:
             return None
-        if meets(_magnitude(token.printed.interval()), _magnitude(interval(tag.fact))):
+        if meets(magnitude(token.printed.interval()), magnitude(interval(tag.fact))):
             return Entry(token.text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact"), tag.fact
         return Entry(token.text, location, "inconsistent",
                      f"the text reads {abs(token.printed.value):,f}, but its tag {tag.fact.concept} "
@@ -213,11 +215,18 @@ def _stems(text: str) -> set[str]:
     return {_stem(w) for w in text.split()} - _COMMON
 
 
-def _head(local: str) -> tuple[str, set[str]]:
+@functools.lru_cache(maxsize=None)
+def _item_words(concept, dims: tuple) -> frozenset[str]:
+    """The stems of an item's concept and member names, once per item."""
+    return frozenset(_stems(words(concept.local + "".join(m.local for _, m in dims))))
+
+
+@functools.lru_cache(maxsize=None)
+def _head(local: str) -> tuple[str, frozenset[str]]:
     """A concept name's first word (its head: "Revenue...", "Inventory...") and all its words, as stems."""
     named = [_stem(w) for w in words(local).split()]
     head = next((w for w in named if w not in _COMMON), "")
-    return head, set(named) - _COMMON
+    return head, frozenset(named) - _COMMON
 
 
 def _alike(period: Period, other: Period) -> bool:
@@ -225,12 +234,6 @@ def _alike(period: Period, other: Period) -> bool:
     if period.is_instant or other.is_instant:
         return period.is_instant and other.is_instant
     return abs((period.end - period.start).days - (other.end - other.start).days) <= 5
-
-
-def _magnitude(bounds: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
-    """The interval of the absolute values of an interval's values."""
-    low, high = bounds
-    return (min(abs(low), abs(high)), max(abs(low), abs(high))) if low * high > 0 else (Decimal(0), max(-low, high))
 
 
 def tieout_filing(path: Path, html: Path | None = None) -> Report:

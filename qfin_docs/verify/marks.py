@@ -124,9 +124,7 @@ def _dress(root, report: Report) -> None:
     if head is None:
         head = etree.Element(f"{XHTML}head")
         root.insert(0, head)
-    for name, content in (("generator", GENERATOR),):
-        meta = etree.SubElement(head, f"{XHTML}meta", name=name, content=content)
-        head.insert(0, meta)
+    head.insert(0, etree.Element(f"{XHTML}meta", name="generator", content=GENERATOR))
     policy = etree.Element(f"{XHTML}meta", {"http-equiv": "Content-Security-Policy", "content": _CSP})
     head.insert(0, policy)
     style = etree.SubElement(head, f"{XHTML}style")

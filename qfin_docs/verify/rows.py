@@ -7,7 +7,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from ..facts.derivations import change_bounds, divide, interval, meets
+from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed, parse_printed
 from ..model import Fact, Period
 from .report import Entry, Report
@@ -83,8 +83,8 @@ def _row_share(engine: TieOut, text: str, parts: list[Fact]) -> str:
             if whole.period != part.period or whole.unit != part.unit or whole.dimensions or whole is part or \
                     not re.search("Revenue|Sales", whole.concept.local) or whole.value <= abs(part.value):
                 continue
-            ratio = divide(_abs(interval(part)), interval(whole))
-            if ratio is not None and meets(_abs(printed.interval()), ratio):
+            ratio = divide(magnitude(interval(part)), interval(whole))
+            if ratio is not None and meets(magnitude(printed.interval()), ratio):
                 return f"share {describe(part)} / {whole.concept.local} in [{ratio[0]:.3%}, {ratio[1]:.3%}]"
     return ""
 
@@ -106,9 +106,6 @@ def _row_difference(text: str, tied: list[Fact], scales: tuple[int, ...]) -> str
                     return f"difference {new.concept.local} {new.period} - {old.period}"
     return ""
 
-
-def _abs(bounds: tuple) -> tuple:
-    return bounds if bounds[0] >= 0 else (-bounds[1], -bounds[0])
 
 def _row_change(text: str, tied: list[Fact], year_apart: bool = False) -> str:
     """A "% change" cell: the change between two facts of the row's item, of periods of one length (a year
