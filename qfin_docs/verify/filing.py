@@ -42,6 +42,14 @@ _REFERENCE_COLUMNS = {"note": "note reference", "notes": "note reference", "exhi
                       "pageno": "page number"}
 
 
+def xml_start(data: bytes) -> bytes:
+    """The document from its first markup: a UTF-8 byte order mark and white space before the XML declaration
+    (which XML wants first) are dropped; other encodings' marks are left to the parser, which reads them."""
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    stripped = body.lstrip(b" \t\r\n")
+    return stripped if stripped.startswith(b"<") else data
+
+
 def _key(heading: str) -> str:
     """A column heading as a key: "Exhibit No." and "Exhibit<br/>Number" are "exhibitno", "exhibitnumber"."""
     return re.sub(r"[\s.:]", "", heading.lower())
@@ -60,12 +68,13 @@ class Tag:
 class Filing:
     """What a filing says: its facts, its paragraphs and table rows, and the period it reports on."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, data: bytes | None = None):
+        """Read the filing at ``path`` (or ``data``, read as if it were the file at ``path``)."""
         self.path = path
-        if path.stat().st_size > MAX_DRAFT_BYTES * 2:
+        if (path.stat().st_size if data is None else len(data)) > MAX_DRAFT_BYTES * 2:
             raise BadInput([Problem(Source(str(path), 0), "QF-DRAFT-SIZE", "the filing is over 40 MB")])
         try:
-            self.root = parse_xml(path.read_bytes())
+            self.root = parse_xml(xml_start(path.read_bytes() if data is None else data))
         except etree.XMLSyntaxError as exc:
             raise BadInput([Problem(Source(str(path), getattr(exc, "lineno", 0) or 0), "QF-FILING-READ",
                                     f"not a well-formed Inline XBRL document: {exc}")]) from None
@@ -395,4 +404,4 @@ class Visible:
         return out
 
 
-__all__ = ["Filing", "Tag", "Visible", "tagged_value", "words"]
+__all__ = ["Filing", "Tag", "Visible", "tagged_value", "words", "xml_start"]

@@ -185,7 +185,8 @@ class FilingTieOut(TieOut):
         if tag is None:
             return None
         if meets(magnitude(token.printed.interval()), magnitude(interval(tag.fact))):
-            return Entry(token.text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact"), tag.fact
+            return Entry(token.text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact",
+                         fact=tag.fact), tag.fact
         return Entry(token.text, location, "inconsistent",
                      f"the text reads {abs(token.printed.value):,f}, but its tag {tag.fact.concept} "
                      f"(scale {tag.scale}) is {tag.fact.value:,f}"), None
@@ -201,7 +202,8 @@ class FilingTieOut(TieOut):
             return Entry(text, location, "inconsistent",
                          f"the table states {_POWER_WORDS.get(row.stated, row.stated)}, but this figure's tag "
                          f"{tag.fact.concept} has scale {tag.scale}: {tag.fact.value:,f}", anchor=where)
-        return Entry(text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact", anchor=where)
+        return Entry(text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact", anchor=where,
+                     fact=tag.fact)
 
 
 def _stem(word: str) -> str:
@@ -242,6 +244,17 @@ def tieout_filing(path: Path, html: Path | None = None) -> Report:
     if not path.is_file():
         raise BadInput([Problem(Source(str(path), 0), "QF-DRAFT-READ", "filing not found")])
     filing = Filing(path)
+    report = tieout_of(filing)
+    if html is not None:
+        from .marks import marked, write_marked
+        write_marked(html, marked(filing, report))
+        report.notes.append(f"wrote {html}: every number marked by its status")
+    return report
+
+
+def tieout_of(filing: Filing) -> Report:
+    """The tie-out of a filing already read."""
+    path = filing.path
     report = tie(FilingTieOut(filing), filing.paragraphs, filing.rows, str(path))
     # in a filing, a figure no tag gives is unverifiable, not wrong: only an inconsistent one is a finding
     report.entries = [replace(e, status="non-financial", explanation="a dash: nothing reported")
@@ -251,11 +264,7 @@ def tieout_filing(path: Path, html: Path | None = None) -> Report:
     numeric = sum(1 for f in filing.facts if isinstance(f.value, Decimal))
     report.notes.insert(0, f"read {numeric} numeric and {len(filing.facts) - numeric} text facts, "
                            f"{len(filing.paragraphs)} paragraphs and {len(filing.rows)} table rows of {path}")
-    if html is not None:
-        from .marks import marked, write_marked
-        write_marked(html, marked(filing, report))
-        report.notes.append(f"wrote {html}: every number marked by its status")
     return report
 
 
-__all__ = ["FilingTieOut", "tieout_filing"]
+__all__ = ["FilingTieOut", "tieout_filing", "tieout_of"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Problem, Source
+from ..model import Fact, Problem, Source
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +18,7 @@ class Entry:
     confidence: str = ""        # for draft tie-out: "exact", "high", "ambiguous"
     anchor: str = ""            # in a filing: the element path of the figure's block or cell
     span: tuple[int, int] | None = None     # where in that block's text (None: the whole cell)
+    fact: Fact | None = None    # the fact it is (tied), or the fact it should have been (inconsistent)
 
     @property
     def ok(self) -> bool:

@@ -47,7 +47,7 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
         if matches:
             confidence = "exact" if len({f.key for f in matches}) == 1 else f"{len(matches)} facts"
             entries.append(Entry(text, location, "tied", describe(matches[0]), confidence=confidence,
-                                 anchor=anchor(row, index)))
+                                 anchor=anchor(row, index), fact=matches[0]))
             tied.append(matches[0])
         else:
             earlier = (engine.row_facts or {}).get(norm(row.label), [])

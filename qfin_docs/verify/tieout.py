@@ -382,7 +382,8 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         tied[index] = facts[0]
         paragraph.tied.append(facts[0])
         confidence = "exact" if len(facts) == 1 else f"ambiguous: {len(facts)} facts, best by context"
-        results[index] = Entry(token.text, location, "tied", _describe(facts[0]), confidence=confidence)
+        results[index] = Entry(token.text, location, "tied", _describe(facts[0]), confidence=confidence,
+                               fact=facts[0])
     for index, token, before, subject, when in pending:
         results[index] = _explain(engine, paragraph, section, token, before, subject, when, location)
     check_pairs(engine, paragraph, found, results, tied, report, location)

@@ -1,0 +1,66 @@
+"""The tie-out's yardstick over a folder of Inline XBRL filings: blind re-identification of each filing's own
+tagged figures (qfin_docs/verify/yardstick.py), digit-run coverage, and the findings on the unmodified filing.
+
+    .venv/bin/python benchmarks/yardstick.py FOLDER [--held-out NAME ...] [--jobs N] [--wrong K]
+
+Filings named by ``--held-out`` (default: the list in benchmarks/held-out.txt) are reported apart: they are
+the ones no rule was written from.  ``--wrong K`` prints K of each filing's wrong links, to read.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qfin_docs.verify.filingtie import tieout_filing  # noqa: E402
+from qfin_docs.verify.yardstick import OUTCOMES, measure  # noqa: E402
+
+
+def one(path: Path):
+    result = measure(path)
+    findings = sum(1 for e in tieout_filing(path).entries if e.status == "inconsistent")
+    return result, findings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--held-out", nargs="*",
+                        default=(ROOT / "benchmarks" / "held-out.txt").read_text(encoding="utf-8").split())
+    parser.add_argument("--jobs", "-j", type=int, default=2)
+    parser.add_argument("--wrong", type=int, default=0)
+    args = parser.parse_args()
+    filings = sorted(p for p in args.folder.glob("*") if p.suffix in (".htm", ".html", ".xhtml"))
+    with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+        results = dict(zip(filings, pool.map(one, filings)))
+    for title, chosen in (("development", [p for p in filings if p.name not in args.held_out]),
+                          ("held out", [p for p in filings if p.name in args.held_out])):
+        print(f"\n{title}\n\n| filing | hidden | " + " | ".join(OUTCOMES)
+              + " | own % | wrong % | coverage | inconsistent (unmodified) |")
+        print("|---|---:|" + "---:|" * (len(OUTCOMES) + 4))
+        totals = {k: 0 for k in OUTCOMES}
+        for path in chosen:
+            result, findings = results[path]
+            for k in OUTCOMES:
+                totals[k] += result.outcomes[k]
+            covered, runs = result.coverage
+            print(f"| {path.name} | {result.total} | " + " | ".join(str(result.outcomes[k]) for k in OUTCOMES)
+                  + f" | {100 * result.share('own'):.1f} | {100 * result.share('wrong'):.1f}"
+                  f" | {covered}/{runs} | {findings} |")
+        total = sum(totals.values()) or 1
+        print(f"| all | {total} | " + " | ".join(str(totals[k]) for k in OUTCOMES)
+              + f" | {100 * totals['own'] / total:.1f} | {100 * totals['wrong'] / total:.1f} | | |")
+        if args.wrong:
+            for path in chosen:
+                for hidden, entry in results[path][0].wrong[:args.wrong]:
+                    print(f"  {path.name} {hidden.anchor} {hidden.text!r} is {hidden.fact.key} "
+                          f"{hidden.fact.period}; engine: {entry.status} {entry.explanation[:150]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
