@@ -1,10 +1,10 @@
 """The tie-out's yardstick over a folder of Inline XBRL filings: blind re-identification of each filing's own
 tagged figures (qfin_docs/verify/yardstick.py), digit-run coverage, and the findings on the unmodified filing.
 
-    .venv/bin/python benchmarks/yardstick.py FOLDER [--held-out NAME ...] [--jobs N] [--wrong K]
+    .venv/bin/python benchmarks/yardstick.py FOLDER [--held-out NAME ...] [--jobs N] [--show OUTCOME --count K]
 
 Filings named by ``--held-out`` (default: the list in benchmarks/held-out.txt) are reported apart: they are
-the ones no rule was written from.  ``--wrong K`` prints K of each filing's wrong links, to read.
+the ones no rule was written from.  ``--show OUTCOME --count K`` prints K figures of each filing with that outcome, to read.
 """
 from __future__ import annotations
 
@@ -26,22 +26,29 @@ def one(path: Path):
     return result, findings
 
 
+def short(fact) -> str:
+    return f"{fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)} {fact.period}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("folder", type=Path)
     parser.add_argument("--held-out", nargs="*",
                         default=(ROOT / "benchmarks" / "held-out.txt").read_text(encoding="utf-8").split())
     parser.add_argument("--jobs", "-j", type=int, default=2)
-    parser.add_argument("--wrong", type=int, default=0)
+    parser.add_argument("--show", default="wrong", help="the outcome whose figures --count prints")
+    parser.add_argument("--count", type=int, default=0, help="print this many figures of --show per filing")
+    parser.add_argument("--only", nargs="*", help="these filings of the folder only")
     args = parser.parse_args()
-    filings = sorted(p for p in args.folder.glob("*") if p.suffix in (".htm", ".html", ".xhtml"))
+    filings = sorted(p for p in args.folder.glob("*") if p.suffix in (".htm", ".html", ".xhtml")
+                     and (not args.only or p.name in args.only))
     with ProcessPoolExecutor(max_workers=args.jobs) as pool:
         results = dict(zip(filings, pool.map(one, filings)))
     for title, chosen in (("development", [p for p in filings if p.name not in args.held_out]),
                           ("held out", [p for p in filings if p.name in args.held_out])):
         print(f"\n{title}\n\n| filing | hidden | " + " | ".join(OUTCOMES)
-              + " | own % | wrong % | coverage | inconsistent (unmodified) |")
-        print("|---|---:|" + "---:|" * (len(OUTCOMES) + 4))
+              + " | own % | wrong % | own, members too | coverage | inconsistent (unmodified) |")
+        print("|---|---:|" + "---:|" * (len(OUTCOMES) + 5))
         totals = {k: 0 for k in OUTCOMES}
         for path in chosen:
             result, findings = results[path]
@@ -49,16 +56,18 @@ def main() -> int:
                 totals[k] += result.outcomes[k]
             covered, runs = result.coverage
             print(f"| {path.name} | {result.total} | " + " | ".join(str(result.outcomes[k]) for k in OUTCOMES)
-                  + f" | {100 * result.share('own'):.1f} | {100 * result.share('wrong'):.1f}"
+                  + f" | {100 * result.share('own'):.1f} | {100 * result.share('wrong'):.1f} | {result.members}"
                   f" | {covered}/{runs} | {findings} |")
         total = sum(totals.values()) or 1
         print(f"| all | {total} | " + " | ".join(str(totals[k]) for k in OUTCOMES)
-              + f" | {100 * totals['own'] / total:.1f} | {100 * totals['wrong'] / total:.1f} | | |")
-        if args.wrong:
+              + f" | {100 * totals['own'] / total:.1f} | {100 * totals['wrong'] / total:.1f} | | | |")
+        if args.count:
             for path in chosen:
-                for hidden, entry in results[path][0].wrong[:args.wrong]:
-                    print(f"  {path.name} {hidden.anchor} {hidden.text!r} is {hidden.fact.key} "
-                          f"{hidden.fact.period}; engine: {entry.status} {entry.explanation[:150]}")
+                for hidden, entry in results[path][0].examples.get(args.show, [])[:args.count]:
+                    where = "cell" if hidden.span is None else "prose"
+                    print(f"  {path.name} {where} {hidden.text!r} is {short(hidden.fact)}; engine: "
+                          + (f"{entry.status} " + (short(entry.fact) if entry.fact else entry.explanation[:150])
+                             if entry else "nothing"))
     return 0
 
 

@@ -90,6 +90,11 @@ def _parse_day(text: str) -> dt.date | None:
     return None
 
 
+def dates_in(text: str) -> list[dt.date]:
+    """The days a text names in full ("June 30, 2024", "Jun. 30, 2024"), in order."""
+    return [day for day in (_parse_day(m.group()) for m in _DATE.finditer(text)) if day]
+
+
 def named_period(text: str, loaded: Loaded) -> Period | None:
     """The period the last phrase of ``text`` names: "second quarter of 2024", "as of June 30, 2024"."""
     end = dt.date.fromisoformat(str(loaded.release.meta["document_period_end"]))

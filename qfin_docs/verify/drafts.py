@@ -38,6 +38,9 @@ class TableRow:
     anchors: list = field(default_factory=list)   # in a filing: each cell's element path
     stated: int | None = None     # in a filing: the power of ten its table's heading states ("in millions": 6)
     kinds: list = field(default_factory=list)     # in a filing: each cell's non-financial kind ("note reference")
+    table: str = ""       # in a filing: the element path of its table
+    positions: list = field(default_factory=list)  # in a filing: each cell's column in its table (colspans counted)
+    headers: list = field(default_factory=list)    # in a filing: each cell's column heading text
 
 
 MAX_DRAFT_BYTES = 20_000_000     # a release is ~0.1-1 MB as text or PDF

@@ -189,7 +189,7 @@ class Filing:
 
     def _rows(self, table, prose: set) -> list[TableRow]:
         """A table's own rows with a label and figures; its text-only rows' cells go to ``prose``."""
-        found, headed = [], None
+        found, headed, heading, heads = [], None, "", {}
         for tr in (tr for tr in table.iter(f"{XHTML}tr") if _nearest(tr, (TABLE,)) is table):
             cells, column = [], 0
             for td in tr:
@@ -201,14 +201,21 @@ class Filing:
             numbers = [(c, td, k) for c, td, k in cells if c.text is not label and _FIGURE_CELL.fullmatch(c.text)]
             headed = headed or {k: _REFERENCE_COLUMNS[_key(c.text)] for c, _, k in cells
                                 if _key(c.text) in _REFERENCE_COLUMNS}
+            if not found and (not numbers or not label):
+                for c, td, k in cells:      # a heading row above the table's first row of figures
+                    span = int(td.get("colspan") or 1) if (td.get("colspan") or "1").isdigit() else 1
+                    for position in range(k, k + span):
+                        heads.setdefault(position, []).append(c.text)
             if not numbers:
                 prose.update(td for c, td, _ in cells if td.find(f".//{TABLE}") is None)
+                heading = label if label and len(cells) == 1 else heading if label == "" else ""
             elif label:
                 tags = [next((self.tags[t] for _, _, t in c.tagged() if t in self.tags), None) for c, _, _ in numbers]
-                found.append((tr, label, numbers, tags, at, cells))
+                found.append((tr, label, numbers, tags, at, cells, heading))
         notes = headed or _note_column(found)
         stated, out = _stated_scale(table), []
-        for tr, label, numbers, tags, at, cells in found:
+        where = self.anchor(table)
+        for tr, label, numbers, tags, at, cells, heading in found:
             years = all(_YEAR.fullmatch(c.text) for c, _, _ in numbers) and not any(tags)
             exhibits = any(_FORM.fullmatch(c.text) for c, _, _ in cells)
             kinds = ["section number" if tag is None and (_SECTION.fullmatch(c.text) or k < at
@@ -216,8 +223,10 @@ class Filing:
                      "year" if years else
                      notes[k] if notes and k in notes and tag is None else "exhibit number" if exhibits else ""
                      for (c, _, k), tag in zip(numbers, tags)]
-            out.append(TableRow(label, [c.text for c, _, _ in numbers], tr.sourceline or 0, [], tags=tags,
-                                anchors=[self.anchor(td) for _, td, _ in numbers], stated=stated, kinds=kinds))
+            out.append(TableRow(label, [c.text for c, _, _ in numbers], tr.sourceline or 0, [], heading, tags=tags,
+                                anchors=[self.anchor(td) for _, td, _ in numbers], stated=stated, kinds=kinds,
+                                table=where, positions=[k for _, _, k in numbers],
+                                headers=[" ".join(heads.get(k, ())) for _, _, k in numbers]))
         return out
 
     def anchor(self, element) -> str:
@@ -305,7 +314,7 @@ def _note_column(rows: list) -> dict[int, str] | None:
     """The column of a statement's note references where no heading names it: every figure in it is an
     untagged number of one or two digits, followed in its row by larger figures."""
     columns: dict[int, bool] = {}
-    for _, _, numbers, tags, _, _ in rows:
+    for _, _, numbers, tags, *_ in rows:
         for index, ((cell, _, k), tag) in enumerate(zip(numbers, tags)):
             small = tag is None and re.fullmatch(r"[0-9]{1,2}", cell.text) is not None
             later = any(len(c.text) > 3 for c, _, _ in numbers[index + 1:])

@@ -21,7 +21,7 @@ from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
 from .context import _fits, direction, named_period, unit_fits
 from .filing import Filing, Tag, words
-from .report import Entry, Report
+from .report import FILING, Entry, Report
 from .respective import respective
 from .rows import anchor, describe
 from .scan import MONTH, phrases
@@ -45,6 +45,7 @@ class FilingTieOut(TieOut):
 
     def __init__(self, filing: Filing):
         super().__init__(filing.loaded())
+        self.policy = FILING
         self.magnitudes = True
         self.table_scales = (6, 3)
         self.binding_subjects = False   # labels made from concept names are guesses: they prefer, never exclude

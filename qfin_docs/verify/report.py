@@ -12,7 +12,8 @@ class Entry:
 
     text: str
     location: str               # output file:line
-    status: str                 # "tied" | "derived" | "non-financial" | "unverifiable" (filings) | "untied" | "inconsistent"
+    status: str                 # "tied" | "derived" | "non-financial" | "unverifiable" (filings) | "coincidental"
+    #                             (a value match that nothing names) | "untied" | "inconsistent"
     explanation: str
     source: str = ""            # template or prose file:line, when known
     confidence: str = ""        # for draft tie-out: "exact", "high", "ambiguous"
@@ -22,7 +23,20 @@ class Entry:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("tied", "derived", "non-financial", "unverifiable")
+        return self.status in ("tied", "derived", "non-financial", "unverifiable", "coincidental")
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """What differs between tying out our own release, a draft of it, and a third party's filing."""
+
+    name: str
+    evidence_required: bool     # a value match is tied only where the words around it name the fact's item
+    #                             (a release's drafts: its labels are exact and every figure is meant to be a fact)
+
+
+RELEASE = Policy("release", evidence_required=False)
+FILING = Policy("filing", evidence_required=True)
 
 
 @dataclass

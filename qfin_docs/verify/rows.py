@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed, parse_printed
 from ..model import Fact, Period
+from .context import dates_in
+from .evidence import stems
 from .report import Entry, Report
 from .subjects import norm
 
@@ -44,6 +47,15 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
                      or f.unit.numerator == unit.numerator)
                 and (period is None or _period_fits(f, period, edge))]
         matches = _match_cell(engine, text, pool, (row.stated,) if row.stated else engine.table_scales)
+        if not matches and engine.policy.evidence_required and candidates is not None:
+            matches = engine.candidates.get(anchor(row, index), [])     # the label's words prefer, never exclude
+        if matches and engine.policy.evidence_required:
+            matches, proof = _weigh(engine, row, index, matches)
+            if not proof:
+                entries.append(Entry(text, location, "coincidental",
+                                     f"equals {describe(matches[0])}, but nothing around it names that item",
+                                     anchor=anchor(row, index), fact=matches[0]))
+                continue
         if matches:
             confidence = "exact" if len({f.key for f in matches}) == 1 else f"{len(matches)} facts"
             entries.append(Entry(text, location, "tied", describe(matches[0]), confidence=confidence,
@@ -62,6 +74,72 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
         report.add(entry)
     if engine.row_facts is not None:      # a filing's later tables (mix, growth) repeat the labels of its amounts
         engine.row_facts.setdefault(norm(row.label), []).extend(tied)
+
+
+def columns(engine: TieOut, rows: list[TableRow]) -> dict:
+    """What each column of each table is about, voted by its cells' candidate facts: {(table, position,
+    instant?): (period, dimensions)} where most cells of the column with a candidate agree (None where not)."""
+    votes: dict = {}
+    for row in rows:
+        if not row.table:
+            continue
+        for index, text in enumerate(row.cells):
+            if index < len(row.kinds) and row.kinds[index] or index >= len(row.positions):
+                continue
+            found = _match_cell(engine, text, engine.numeric, (row.stated,) if row.stated else engine.table_scales)
+            engine.candidates[row.anchors[index]] = found
+            for instant in (True, False):
+                kind = [f for f in found if f.period.is_instant == instant]
+                if kind:
+                    tally = votes.setdefault((row.table, row.positions[index], instant), [0, Counter(), Counter()])
+                    tally[0] += 1
+                    tally[1].update({f.period for f in kind})
+                    tally[2].update({f.dimensions for f in kind})
+    out = {}
+    for key, (cells, periods, dims) in votes.items():
+        period = periods.most_common(1)[0] if periods else (None, 0)
+        # a member every cell of the column can carry is the column's (an equity statement's component), even
+        # where the same figures are also facts without it (the balance sheet's)
+        member = max(dims.items(), key=lambda item: (item[1], bool(item[0]))) if dims else (None, 0)
+        out[key] = (period[0] if period[1] >= 2 and period[1] >= 0.6 * cells else None,
+                    member[0] if member[1] >= 2 and member[1] >= 0.6 * cells else None)
+    return out
+
+
+def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tuple[list[Fact], bool]:
+    """The candidates of a cell, best first, and whether the best has evidence beyond its value: its column's
+    period and members (voted by the table's cells), the row's words (label and heading row), and the other
+    cells of the row that the same item explains."""
+    header = row.headers[index] if index < len(row.headers) else ""
+    said = stems(f"{row.section} {row.label} {header}")
+    days = dates_in(f"{row.section} {row.label}")     # "Balance as of June 30, 2024": the row's own date
+    position = row.positions[index] if index < len(row.positions) else None
+    items = {}
+    for other in range(len(row.cells)):
+        for fact in engine.candidates.get(anchor(row, other), ()):
+            items.setdefault((fact.concept, fact.dimensions), set()).add(other)
+
+    def fits(fact: Fact) -> tuple[float, float]:
+        period, dims = engine.columns.get((row.table, position, fact.period.is_instant), (None, None))
+        if days and fact.period.is_instant:
+            period = Period(days[-1])
+        return (0.5 if period is None else float(period == fact.period),
+                0.5 if dims is None else float(dims == fact.dimensions))
+
+    def key(fact: Fact) -> tuple:
+        return (*fits(fact), engine.items.score(said, fact), len(items.get((fact.concept, fact.dimensions), ())))
+    ranked = sorted(_unique_facts(matches), key=key, reverse=True)
+    best = key(ranked[0])
+    return ranked, best[2] > 0 or best[3] >= 2 and best[0] == 1.0
+
+
+def _unique_facts(facts: list[Fact]) -> list[Fact]:
+    seen, out = set(), []
+    for fact in facts:
+        if id(fact) not in seen:
+            seen.add(id(fact))
+            out.append(fact)
+    return out
 
 
 def _percent(text: str) -> Printed | None:
@@ -155,6 +233,8 @@ def _match_cell(engine: TieOut, text: str, pool: list[Fact], scales: tuple[int, 
     else:       # a release's tables are in thousands; a filing's statements may be in millions
         options += [Printed(printed.value.scaleb(s), printed.decimals - s) for s in scales]
         options.append(printed)                                                   # counts and per-share
+        if engine.policy.evidence_required and "." in body:       # a rate in a column headed "%"
+            options.append(Printed(printed.value.scaleb(-2), printed.decimals + 2, None, True))
     out = []
     for option in options:
         signed = Printed(-option.value if negative else option.value, option.decimals, None, option.percent)

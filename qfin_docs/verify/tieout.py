@@ -25,7 +25,9 @@ from .context import unit_fits, check_pairs, direction, expected, listed_periods
     period_hint, stale
 from .scan import FROM_SUPERSCRIPT, SUPERSCRIPTS, phrases, tokens
 from .subjects import norm, attached, subjects
-from .rows import describe as _describe, tie_row
+from .evidence import Items
+from .report import RELEASE
+from .rows import columns, describe as _describe, tie_row
 
 Interval = tuple[Decimal, Decimal]
 class TieOut:
@@ -45,6 +47,10 @@ class TieOut:
         self.opening_subjects = True    # and a sentence opening with one names it ("Repeat borrower contribution ...")
         self.row_facts: dict[str, list[Fact]] | None = None    # a filing's facts tied in rows so far, by label
         self.table_scales: tuple[int, ...] = (3,)    # the powers of ten a table's figures may be printed in
+        self.policy = RELEASE
+        self.items = Items({c.name: (*c.labels.values(), *c.synonyms) for c in loaded.taxonomy.concepts.values()})
+        self.candidates: dict[str, list[Fact]] = {}     # a filing's table cells: their facts by value, by anchor
+        self.columns: dict = {}                         # a filing's table columns: see rows.columns
         self.labels = self._labels()
         self.phrases = self._phrases()
         self.negated = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows if r.negated}
@@ -114,7 +120,9 @@ class TieOut:
             if not is_rate and not unit_fits(fact, printed, kind):
                 continue
             values = [fact.value] + ([-fact.value] if self.magnitudes and fact.value < 0 else [])
-            if table_sign:
+            if table_sign and self.magnitudes:      # a filing's statements print negated labels' facts
+                values = [fact.value, -fact.value]  # in parentheses, and no presentation linkbase is read
+            elif table_sign:
                 values = ([fact.value] if fact.concept in self.plain or fact.concept not in self.negated else []) + \
                          ([-fact.value] if fact.concept in self.negated else [])
             for value in values:
@@ -316,6 +324,8 @@ def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name:
             section = []            # a heading starts a new section, about the period it names (if any)
             engine.section_period = named_period(paragraph.text, engine.loaded)
         section = (section + paragraph.tied)[-40:]
+    if engine.policy.evidence_required:
+        engine.columns = columns(engine, rows)
     for row in rows:
         tie_row(engine, row, report, name)
     return report

@@ -5,7 +5,7 @@ tags (each ix:nonFraction of the narrative is moved, whole, into ``ix:hidden``, 
 where it was), so the filing keeps every fact but no figure says which fact it is; then it ties out the
 blinded filing and asks, for each hidden figure, what the engine made of it:
 
-- ``own``: tied to its own fact (concept, dimensions and period);
+- ``own``: tied to its own concept and period (``members`` counts those also of its own dimensions);
 - ``wrong``: tied to another fact, or called inconsistent although it is right;
 - ``derived``, ``coincidental``, ``unverifiable``, ``non-financial``: not linked, by that status;
 - ``unread``: no number of the report lies where the figure is printed (the reader lost it).
@@ -48,8 +48,9 @@ class Measure:
 
     name: str
     outcomes: Counter = field(default_factory=Counter)
-    wrong: list[tuple[Hidden, Entry]] = field(default_factory=list)
+    examples: dict[str, list] = field(default_factory=dict)     # outcome -> [(hidden figure, its entry)]
     coverage: tuple[int, int] = (0, 0)      # digit runs accounted for by a number of the report, of all
+    members: int = 0                        # own figures tied to the fact of their own dimensions too
 
     @property
     def total(self) -> int:
@@ -112,8 +113,8 @@ def outcome(hidden: Hidden, entry: Entry | None) -> str:
     if entry is None:
         return "unread"
     if entry.status == "tied":
-        own = entry.fact is not None and (entry.fact.concept, entry.fact.dimensions, entry.fact.period) == \
-            (hidden.fact.concept, hidden.fact.dimensions, hidden.fact.period)
+        own = entry.fact is not None and (entry.fact.concept, entry.fact.period) == \
+            (hidden.fact.concept, hidden.fact.period)
         return "own" if own else "wrong"
     if entry.status == "inconsistent":
         return "wrong"
@@ -136,8 +137,8 @@ def measure(path: Path) -> Measure:
                       and e.span[0] < figure.span[1] and figure.span[0] < e.span[1]), None)
         kind = outcome(figure, entry)
         result.outcomes[kind] += 1
-        if kind == "wrong":
-            result.wrong.append((figure, entry))
+        result.members += kind == "own" and entry.fact.dimensions == figure.fact.dimensions
+        result.examples.setdefault(kind, []).append((figure, entry))
     result.coverage = coverage(blind, report)
     return result
 
