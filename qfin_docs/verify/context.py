@@ -190,9 +190,12 @@ def check_pairs(engine, paragraph, found, results: dict, tied: dict, report: Rep
                                        f"expected about {arithmetic}")
 
 
-def expected(engine, printed: Printed, pool: list[Fact], when, about: Period | None) -> str:
-    """What the named item's fact is, for the period the words give, when the figure is not it."""
+def expected(engine, printed: Printed, pool: list[Fact], when, about: Period | None, within=None) -> str:
+    """What the named item's fact is, for the period the words give, when the figure is not it (and, with
+    ``within``, only a fact that close to the figure, a share of its value: a misprint, not another item)."""
     for fact in pool:
+        if within is not None and abs(fact.value - printed.value) > within * abs(fact.value):
+            continue
         if _unit_fits_prose(fact, printed) and (when(fact.period) if when is not None else
                                                 about is not None and _fits(fact.period, about)):
             return f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}"

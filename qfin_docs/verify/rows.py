@@ -126,11 +126,17 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
         return (0.5 if period is None else float(period == fact.period),
                 0.5 if dims is None else float(dims == fact.dimensions))
 
+    heading = stems(header)
+
     def key(fact: Fact) -> tuple:
-        return (*fits(fact), engine.items.score(said, fact), len(items.get((fact.concept, fact.dimensions), ())))
+        period, dims = fits(fact)
+        members = engine.items.words(fact)[1]       # a column headed by the fact's members (equity components)
+        headed = float(bool(members) and members <= heading)
+        return (period, headed, dims, engine.items.score(said, fact), len(items.get((fact.concept, fact.dimensions),
+                                                                                     ())))
     ranked = sorted(_unique_facts(matches), key=key, reverse=True)
     best = key(ranked[0])
-    return ranked, best[2] > 0 or best[3] >= 2 and best[0] == 1.0
+    return ranked, best[3] > 0 or best[4] >= 2 and best[0] == 1.0
 
 
 def _unique_facts(facts: list[Fact]) -> list[Fact]:

@@ -25,7 +25,7 @@ from .context import unit_fits, check_pairs, direction, expected, listed_periods
     period_hint, stale
 from .scan import FROM_SUPERSCRIPT, SUPERSCRIPTS, phrases, tokens
 from .subjects import norm, attached, subjects
-from .evidence import Items
+from .evidence import Items, stems
 from .report import RELEASE
 from .rows import columns, describe as _describe, tie_row
 
@@ -362,16 +362,22 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         subject = near or next((concepts for start, end, concepts in reversed(named) if start <= token.start < end),
                                None)
         pool = None if subject is None else engine.named(subject)
-        when = period_hint(paragraph.text[token.end:token.end + 40], engine.loaded)
+        listed = engine.period_of(paragraph, found, index)
+        when = period_hint(paragraph.text[token.end:token.end + 40], engine.loaded) if listed is None else \
+            listed.__eq__         # "$X and $Y as of A and B": the k-th figure is of the k-th period, not the first
         if when is not None:
             pool = [f for f in (engine.numeric if pool is None else pool) if when(f.period)]
         facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
         sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
-        about = engine.period_of(paragraph, found, index) or (
+        about = listed or (
             None if when is not None or listed_periods(sentence) else
             named_period(sentence, engine.loaded) or engine.section_period)
+        if not facts and subject is not None and not is_change and engine.policy.evidence_required:
+            facts = engine.facts_matching(printed, "prose", None if when is None else
+                                          [f for f in engine.numeric if when(f.period)])
         if not facts and subject is not None and not is_change:
-            mistake = expected(engine, printed, pool, when, about)
+            mistake = expected(engine, printed, pool, when, about,
+                               MISPRINT if engine.policy.evidence_required else None)
             if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
                 names = ", ".join(sorted({str(c) for c, _ in subject}))
                 results[index] = Entry(token.text, location, "inconsistent",
@@ -389,6 +395,13 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             results[index] = Entry(token.text, location, "inconsistent", mistake)
             continue
         facts = _prefer_context(facts, paragraph, section)
+        if engine.policy.evidence_required:
+            facts = _weigh(engine, facts, clause(paragraph.text, token.start, token.end), about)
+            if not engine.items.score(clause(paragraph.text, token.start, token.end), facts[0]):
+                results[index] = Entry(token.text, location, "coincidental",
+                                       f"equals {_describe(facts[0])}, but its sentence does not name that item",
+                                       fact=facts[0])
+                continue
         tied[index] = facts[0]
         paragraph.tied.append(facts[0])
         confidence = "exact" if len(facts) == 1 else f"ambiguous: {len(facts)} facts, best by context"
@@ -419,6 +432,21 @@ def _explain(engine: TieOut, paragraph: Paragraph, section: list[Fact], token, b
     restated = engine.restated(token.printed)
     return Entry(token.text, location, "restated", restated) if restated else \
         Entry(token.text, location, "untied", "no fact or derivation gives this figure")
+
+
+MISPRINT = Decimal("0.2")      # a figure a fifth or less from the named item's fact may be its misprint
+
+
+def clause(text: str, start: int, end: int) -> frozenset[str]:
+    """The item words of the clause a figure of ``text`` stands in: from the sentence's start (or the last
+    semicolon) to the figure, and the few words after it ("$5.3 billion of stock-based compensation")."""
+    begin = max(text.rfind(". ", 0, start), text.rfind("; ", 0, start), 0)
+    return stems(text[begin:start] + " " + " ".join(text[end:].split()[:5]))
+
+
+def _weigh(engine: TieOut, facts: list[Fact], said: frozenset[str], about: Period | None) -> list[Fact]:
+    """Candidates best first: of the period the text is about, then by how well the clause names their item."""
+    return sorted(facts, key=lambda f: (about is not None and f.period != about, -engine.items.score(said, f)))
 
 
 def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]) -> list[Fact]:

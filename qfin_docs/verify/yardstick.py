@@ -6,6 +6,8 @@ where it was), so the filing keeps every fact but no figure says which fact it i
 blinded filing and asks, for each hidden figure, what the engine made of it:
 
 - ``own``: tied to its own concept and period (``members`` counts those also of its own dimensions);
+- ``twin``: tied to another concept's fact of the same period and value (the filer gives that number under two
+  concepts, e.g. a balance sheet line and the same component in the equity statement): not its own, not wrong;
 - ``wrong``: tied to another fact, or called inconsistent although it is right;
 - ``derived``, ``coincidental``, ``unverifiable``, ``non-financial``: not linked, by that status;
 - ``unread``: no number of the report lies where the figure is printed (the reader lost it).
@@ -29,7 +31,7 @@ from .filingtie import tieout_of
 from .report import Entry, Report
 from ..xmlio import parse_xml
 
-OUTCOMES = ("own", "wrong", "derived", "coincidental", "unverifiable", "non-financial", "unread")
+OUTCOMES = ("own", "twin", "wrong", "derived", "coincidental", "unverifiable", "non-financial", "unread")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,9 +115,10 @@ def outcome(hidden: Hidden, entry: Entry | None) -> str:
     if entry is None:
         return "unread"
     if entry.status == "tied":
-        own = entry.fact is not None and (entry.fact.concept, entry.fact.period) == \
-            (hidden.fact.concept, hidden.fact.period)
-        return "own" if own else "wrong"
+        if (entry.fact.concept, entry.fact.period) == (hidden.fact.concept, hidden.fact.period):
+            return "own"
+        twin = entry.fact.period == hidden.fact.period and entry.fact.value == hidden.fact.value
+        return "twin" if twin else "wrong"
     if entry.status == "inconsistent":
         return "wrong"
     return entry.status if entry.status in OUTCOMES else "unverifiable"
