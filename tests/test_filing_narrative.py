@@ -233,7 +233,8 @@ def test_figures_of_listed_periods_each_of_its_own(tmp_path):
     assert found["$603 million"][0] == found["$538 million"][0] == "tied"
     found = _interest(tmp_path, "Interest expense was $538 million and $603 million during Q3 2024 and Q3 2025.")
     assert found["$538 million"][0] == found["$603 million"][0] == "inconsistent"        # swapped periods
-    assert "the text is about 2024-07-01/2024-09-30" in found["$538 million"][1]
+    assert found["$538 million"][1] == "the text names us-gaap:InterestExpenseNonoperating for " \
+        "2024-07-01/2024-09-30, where the fact is 603,000,000"                   # the expected value, named
     found = _interest(tmp_path, "Interest expense was $603 million and $540 million during Q3 2024 and Q3 2025.")
     assert found["$540 million"] == ("inconsistent", "the text names us-gaap:InterestExpenseNonoperating for "
                                      "2025-07-01/2025-09-30, where the fact is 538,000,000")     # the name as words

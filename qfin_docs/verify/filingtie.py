@@ -133,11 +133,14 @@ class FilingTieOut(TieOut):
         if about is None or printed.value == 0:
             return []
         head_words = _stems(norm(before[max(before.rfind(". "), 0):]))        # named before the figure
-        near = [f for (concept, dims), facts in self._named_by(before, after) if _head(concept.local)[0] in head_words
-                for f in facts if f.dimensions == dims and _fits(f.period, about) and unit_fits(f, printed, "prose")
-                and f.value != 0 and Decimal("0.8") <= abs(printed.value / f.value) <= Decimal("1.25")]
-        items = {(f.concept, f.dimensions) for f in near}
-        if len(items) != 1:
+        named = [f for (concept, dims), facts in self._named_by(before, after) if _head(concept.local)[0] in head_words
+                 for f in facts if f.dimensions == dims and f.period.is_instant == about.is_instant  # a flow is no
+                 and _fits(f.period, about) and unit_fits(f, printed, "prose") and f.value != 0]     # balance
+        # one item named, or the figure may be their sum ("proceeds from short-term debt, and long-term debt")
+        if len({(f.concept, f.dimensions) for f in named}) != 1:
+            return []
+        near = [f for f in named if Decimal("0.8") <= abs(printed.value / f.value) <= Decimal("1.25")]
+        if not near:
             return []
         fact = near[0]
         return [f"INCONSISTENT: the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f} "
