@@ -128,7 +128,8 @@ def _quarter(quarter: int, year: int) -> Period:
     return Period(last, start)
 
 
-def _fits(period: Period, expected: Period) -> bool:
+def period_fits(period: Period, expected: Period) -> bool:
+    """Whether a fact's period is the one expected, or a balance at its end."""
     if period == expected or period.end == expected.end and (expected.is_instant or period.is_instant):
         return True
     return False
@@ -137,12 +138,12 @@ def _fits(period: Period, expected: Period) -> bool:
 def stale(engine, facts: list[Fact], expected: Period | None) -> str:
     """When every fact a figure equals is of another period than the one the text is about, while each of
     those items has a fact for that period: what the mistake is ("" when there is none)."""
-    if expected is None or not facts or any(_fits(f.period, expected) for f in facts):
+    if expected is None or not facts or any(period_fits(f.period, expected) for f in facts):
         return ""
     mistakes = []
     for fact in facts:
         right = next((f for f in engine.numeric if (f.concept, f.dimensions, f.unit) ==
-                      (fact.concept, fact.dimensions, fact.unit) and _fits(f.period, expected)), None)
+                      (fact.concept, fact.dimensions, fact.unit) and period_fits(f.period, expected)), None)
         if right is None:
             return ""           # an item with no fact of that period (a programme's size) may be quoted then
         mistakes.append(f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about "
@@ -197,7 +198,7 @@ def expected(engine, printed: Printed, pool: list[Fact], when, about: Period | N
         if within is not None and abs(fact.value - printed.value) > within * abs(fact.value):
             continue
         if _unit_fits_prose(fact, printed) and (when(fact.period) if when is not None else
-                                                about is not None and _fits(fact.period, about)):
+                                                about is not None and period_fits(fact.period, about)):
             return f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}"
     return ""
 
@@ -206,9 +207,9 @@ def other_period(engine, printed: Printed, facts: list[Fact], about: Period | No
     """A figure that is only other periods' facts, in a sentence about a period the release has facts of
     in its unit (a forecast quarter, say) but none that prints as it.  An amount at a date (a programme's
     size, a balance) may be quoted in any later period."""
-    if about is None or any(_fits(f.period, about) or f.period.is_instant for f in facts):
+    if about is None or any(period_fits(f.period, about) or f.period.is_instant for f in facts):
         return ""
-    if not any(_fits(f.period, about) and _unit_fits_prose(f, printed) for f in engine.numeric):
+    if not any(period_fits(f.period, about) and _unit_fits_prose(f, printed) for f in engine.numeric):
         return ""
     fact = facts[0]
     return f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about {about}, " \

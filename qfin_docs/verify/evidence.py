@@ -67,6 +67,10 @@ class Items:
             self._cache[key] = (labels, members)
         return self._cache[key]
 
+    def shared(self, said: frozenset[str], fact: Fact) -> int:
+        """The most words of one of the item's labels that ``said`` holds."""
+        return max((len(said & label) for label in self.words(fact)[0]), default=0)
+
     def score(self, said: frozenset[str], fact: Fact) -> float:
         """Evidence that the words ``said`` name ``fact``'s item: the best share of one label's words they hold,
         less for members they do not name (0: no evidence)."""

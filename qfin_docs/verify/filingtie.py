@@ -19,7 +19,7 @@ from ..facts.derivations import change_bounds, divide, interval, magnitude, meet
 from ..facts.numbers import Printed
 from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
-from .context import _fits, direction, named_period, unit_fits
+from .context import period_fits, direction, named_period, unit_fits
 from .filing import Filing, Tag, words
 from .report import FILING, Entry, Report
 from .respective import respective
@@ -135,7 +135,7 @@ class FilingTieOut(TieOut):
         head_words = _stems(norm(before[max(before.rfind(". "), 0):]))        # named before the figure
         named = [f for (concept, dims), facts in self._named_by(before, after) if _head(concept.local)[0] in head_words
                  for f in facts if f.dimensions == dims and f.period.is_instant == about.is_instant  # a flow is no
-                 and _fits(f.period, about) and unit_fits(f, printed, "prose") and f.value != 0]     # balance
+                 and period_fits(f.period, about) and unit_fits(f, printed, "prose") and f.value != 0]     # balance
         # one item named, or the figure may be their sum ("proceeds from short-term debt, and long-term debt")
         if len({(f.concept, f.dimensions) for f in named}) != 1:
             return []
@@ -188,7 +188,10 @@ class FilingTieOut(TieOut):
         tag = next((t for start, end, t in paragraph.tags if start < token.end and end > token.start), None)
         if tag is None:
             return None
-        if meets(magnitude(token.printed.interval()), magnitude(interval(tag.fact))):
+        bare = token.printed if token.printed.percent or re.search("[A-Za-z]", token.text) else Printed(
+            token.printed.value.scaleb(tag.scale), token.printed.decimals - tag.scale)    # "17" of scale -2 is 0.17
+        if meets(magnitude(token.printed.interval()), magnitude(interval(tag.fact))) or \
+                meets(magnitude(bare.interval()), magnitude(interval(tag.fact))):
             return Entry(token.text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact",
                          fact=tag.fact), tag.fact
         return Entry(token.text, location, "inconsistent",

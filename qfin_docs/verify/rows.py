@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
+from decimal import Decimal
 import itertools
 import re
 from collections import Counter
@@ -28,18 +30,20 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
     row_pool = engine.numeric if candidates is None else engine.named(candidates, exact=True)
     edge = "start" if re.search(r"\bbeginning of\b", row.label, re.IGNORECASE) else \
         "end" if re.search(r"\bend of\b", row.label, re.IGNORECASE) else None
-    entries: list[Entry] = []
+    entries: dict[int, Entry] = {}
     tied: list[Fact] = []
+    tied_at: dict[int, Fact] = {}
     for index, text in enumerate(row.cells):
         if not text:
             continue
         if index < len(row.kinds) and row.kinds[index]:
-            entries.append(Entry(text, location, "non-financial", row.kinds[index], anchor=anchor(row, index)))
+            entries[index] = (Entry(text, location, "non-financial", row.kinds[index], anchor=anchor(row, index)))
             continue
         own = engine.tagged_cell(row, index, location)
         if own is not None:
-            entries.append(own)
+            entries[index] = own
             tied += [row.tags[index].fact] if own.status == "tied" else []
+            tied_at.update({index: row.tags[index].fact} if own.status == "tied" else {})
             continue
         period, unit = row.columns[index] if index < len(row.columns) else (None, None)
         pool = [f for f in row_pool
@@ -52,26 +56,42 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
         if matches and engine.policy.evidence_required:
             matches, proof = _weigh(engine, row, index, matches)
             if not proof:
-                entries.append(Entry(text, location, "coincidental",
+                entries[index] = (Entry(text, location, "coincidental",
                                      f"equals {describe(matches[0])}, but nothing around it names that item",
                                      anchor=anchor(row, index), fact=matches[0]))
                 continue
         if matches:
             confidence = "exact" if len({f.key for f in matches}) == 1 else f"{len(matches)} facts"
-            entries.append(Entry(text, location, "tied", describe(matches[0]), confidence=confidence,
+            entries[index] = (Entry(text, location, "tied", describe(matches[0]), confidence=confidence,
                                  anchor=anchor(row, index), fact=matches[0]))
             tied.append(matches[0])
+            tied_at[index] = matches[0]
         else:
             earlier = (engine.row_facts or {}).get(norm(row.label), [])
             change = _row_change(text, tied) or _row_change(text, earlier, year_apart=True) or \
                 (_row_share(engine, text, earlier + tied) if "%" in text or "." in text or all(
                     re.fullmatch(r"\(?[0-9]{1,2}\)?|100", cell) for cell in row.cells) else "") or \
                 _row_difference(text, tied, (row.stated,) if row.stated else engine.table_scales)
-            entries.append(Entry(text, location, "derived", change, anchor=anchor(row, index)) if change else
+            entries[index] = (Entry(text, location, "derived", change, anchor=anchor(row, index)) if change else
                            Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
                                  anchor=anchor(row, index)))
-    for entry in entries:
-        report.add(entry)
+    # a row whose tied cells are each of their column's period: columns are periods here (not in an equity
+    # statement that stacks its periods' rows under columns of components)
+    by_period = engine.policy.evidence_required and bool(tied_at) and all(
+        _column_period(engine, row, k, f.period.is_instant) == f.period for k, f in tied_at.items())
+    if by_period:
+        for index, entry in entries.items():
+            column = None if entry.fact is None or entry.fact.period.is_instant else \
+                _column_period(engine, row, index, False)          # a flow of another period than its column's
+            stale = entry.status == "tied" and column is not None and entry.fact.period != column
+            if entry.status in ("untied", "coincidental") or stale:
+                fact = _misstated_cell(engine, row, index, tied)
+                if fact is not None:
+                    entries[index] = replace(entry, status="inconsistent", fact=fact, explanation=(
+                        f"the row is {fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)} "
+                        f"and its column {fact.period}, where the fact is {fact.value:,f}"))
+    for index in sorted(entries):
+        report.add(entries[index])
     if engine.row_facts is not None:      # a filing's later tables (mix, growth) repeat the labels of its amounts
         engine.row_facts.setdefault(norm(row.label), []).extend(tied)
 
@@ -137,6 +157,49 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
     ranked = sorted(_unique_facts(matches), key=key, reverse=True)
     best = key(ranked[0])
     return ranked, best[3] > 0 or best[4] >= 2 and best[0] == 1.0
+
+
+def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> Period | None:
+    """The period of a cell's column (voted by its table), or for a balance the date its row names ("Balances at
+    March 31, 2022")."""
+    days = dates_in(f"{row.section} {row.label}") if instant else []
+    if days:
+        return Period(days[-1])
+    position = row.positions[index] if index < len(row.positions) else None
+    return engine.columns.get((row.table, position, instant), (None, None))[0]
+
+
+def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact]) -> Fact | None:
+    """The fact a cell should have been, where the evidence is strong: the row's other cells are one item
+    (tied with evidence), the cell's column is one period (voted by the table), that item has a fact of that
+    period, and the cell is not it (beyond rounding) though near it (within 0.67 to 1.5 times)."""
+    items = Counter((f.concept, f.dimensions) for f in tied)
+    if len(items) != 1:
+        return None             # no item, or a row of several (a segment table's columns are its members)
+    (concept, dims), _ = items.most_common(1)[0]
+    kinds = {f.period.is_instant for f in tied if (f.concept, f.dimensions) == (concept, dims)}
+    periods = {_column_period(engine, row, index, instant) for instant in kinds}
+    if len(periods) != 1 or None in periods:
+        return None
+    if kinds == {True} and not dates_in(f"{row.section} {row.label}") and \
+            _column_period(engine, row, index, False) is not None:
+        return None             # a balance in a column of flows: at its start or its end, the row does not say
+    period = periods.pop()
+    fact = next((f for f in engine.by_name.get((concept, dims), ()) if f.period == period and f.value), None)
+    if fact is None or fact in tied or not engine.items.score(stems(f"{row.section} {row.label}"), fact):
+        return None             # no fact there, or no word of the row names the item: no claim
+    text = row.cells[index]
+    printed = parse_printed(text.strip("()"))
+    if printed is None or printed.percent:
+        return None
+    if len(re.sub("[^0-9]", "", text).lstrip("0")) < 2:
+        return None             # "3" for 2: too few digits to tell a misprint from another figure
+    for scale in (0,) if "." in text else (row.stated,) if row.stated else engine.table_scales:
+        shown = Printed(printed.value.scaleb(scale), printed.decimals - scale)
+        ratio = shown.value / abs(fact.value)
+        if Decimal("0.67") <= ratio <= Decimal("1.5"):
+            return None if meets(shown.interval(), magnitude(interval(fact))) else fact
+    return None
 
 
 def _unique_facts(facts: list[Fact]) -> list[Fact]:

@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..facts.checks import run_checks, waived
-from ..facts.derivations import change_bounds, divide, interval, meets
+from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..model import CNY, USD, Fact, Period, Problem, Source
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
@@ -387,6 +387,13 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
                 subject = None                                      # where they find its fact
                 pool = None if when is None else [f for f in engine.numeric if when(f.period)]
                 facts = engine.facts_matching(printed, "prose", pool)
+        said = clause(paragraph.text, token.start, token.end)
+        if engine.policy.evidence_required and not is_change:
+            misstated = _misstated(engine, printed, said, about, facts)
+            if misstated is not None:
+                results[index] = Entry(token.text, location, "inconsistent", _expected_text(misstated),
+                                       fact=misstated)
+                continue
         if not facts:
             pending.append((index, token, before, subject, when))
             continue
@@ -396,8 +403,8 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             continue
         facts = _prefer_context(facts, paragraph, section)
         if engine.policy.evidence_required:
-            facts = _weigh(engine, facts, clause(paragraph.text, token.start, token.end), about)
-            if not engine.items.score(clause(paragraph.text, token.start, token.end), facts[0]):
+            facts = _weigh(engine, facts, said, about)
+            if not engine.items.score(said, facts[0]):
                 results[index] = Entry(token.text, location, "coincidental",
                                        f"equals {_describe(facts[0])}, but its sentence does not name that item",
                                        fact=facts[0])
@@ -442,6 +449,36 @@ def clause(text: str, start: int, end: int) -> frozenset[str]:
     semicolon) to the figure, and the few words after it ("$5.3 billion of stock-based compensation")."""
     begin = max(text.rfind(". ", 0, start), text.rfind("; ", 0, start), 0)
     return stems(text[begin:start] + " " + " ".join(text[end:].split()[:5]))
+
+
+STRONG = 0.75     # the share of an item's label a clause must say to name it, for a figure to be called its misprint
+
+
+def _misstated(engine: TieOut, printed: Printed, said: frozenset[str], about: Period | None,
+               facts: list[Fact]) -> Fact | None:
+    """The fact a figure should have been, where the evidence is strong: its clause names one item (most of one
+    of its labels, and no other item as well), the text gives the period, that item has a fact of the period, and
+    the figure is not it (beyond rounding) though of its order (half to twice it: a misprint, a stale figure, a
+    wrong scale word; not another item).  None where a fact of the period that the clause names the figure is."""
+    if about is None or any(f.period == about and engine.items.score(said, f) for f in facts):
+        return None
+    scored = sorted(((engine.items.score(said, f), f) for f in engine.numeric
+                     if f.period == about and f.value and unit_fits(f, printed, "prose")),
+                    key=lambda item: -item[0])
+    if not scored or scored[0][0] < STRONG or engine.items.shared(said, scored[0][1]) < 2:
+        return None             # a one-word name ("inventory") is too weak to call a figure another's misprint
+    best, fact = scored[0]
+    if any(score >= best - 0.25 and (other.concept, other.dimensions) != (fact.concept, fact.dimensions)
+           for score, other in scored[1:]):
+        return None
+    ratio = abs(printed.value) / abs(fact.value)
+    if not Decimal("0.5") <= ratio <= 2 or meets(magnitude(printed.interval()), magnitude(interval(fact))):
+        return None
+    return fact
+
+
+def _expected_text(fact: Fact) -> str:
+    return f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}"
 
 
 def _weigh(engine: TieOut, facts: list[Fact], said: frozenset[str], about: Period | None) -> list[Fact]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..facts.numbers import digits
 from ..model import Fact
 from .filing import IX, Filing, xml_start
 from .filingtie import tieout_of
@@ -42,6 +43,9 @@ class Hidden:
     span: tuple[int, int] | None    # in its paragraph's text; None for a table cell
     text: str
     fact: Fact
+    order: int = -1                 # its tag's place among the document's ix:nonFraction elements
+    scale: int = 0                  # its tag's scale
+    word: str = ""                  # the scale word printed after it ("million"), if any
 
 
 @dataclass
@@ -62,9 +66,11 @@ class Measure:
         return self.outcomes[outcome] / self.total if self.total else 0.0
 
 
-def blinded(data: bytes) -> bytes:
+def blinded(data: bytes, changes: dict[int, tuple[str, str | None]] | None = None) -> bytes:
     """The filing with every ix:nonFraction of its narrative moved into ``ix:hidden``: the same facts, the
-    same visible text, and no figure of the text tagged."""
+    same visible text, and no figure of the text tagged.  ``changes`` plants mistakes: the k-th ix:nonFraction's
+    printed text becomes the new text (and the text after it, where given, its new tail)."""
+    changes = changes or {}
     root = parse_xml(xml_start(data))
     header = next(root.iter(f"{IX}header"), None)
     if header is None:
@@ -73,13 +79,19 @@ def blinded(data: bytes) -> bytes:
     if hidden is None:
         hidden = etree.Element(f"{IX}hidden")
         header.insert(0, hidden)
-    visible = [tag for tag in root.iter(f"{IX}nonFraction")
+    visible = [(order, tag) for order, tag in enumerate(root.iter(f"{IX}nonFraction"))
                if not any(a.tag == f"{IX}header" for a in tag.iterancestors())
                and not any(a.tag == f"{IX}nonFraction" for a in tag.iterancestors())]
-    for tag in visible:
+    for order, tag in visible:
         moved = copy.deepcopy(tag)
         moved.tail = None
         hidden.append(moved)
+        if order in changes:
+            text, tail = changes[order]
+            for child in list(tag):
+                tag.remove(child)
+            tag.text = text
+            tag.tail = tag.tail if tail is None else tail
         _unwrap(tag)
     return etree.tostring(root)
 
@@ -97,16 +109,21 @@ def _unwrap(element) -> None:
 
 def hidden_figures(filing: Filing) -> list[Hidden]:
     """The tagged figures of a filing's narrative (paragraphs and table cells) with a digit in their text."""
+    elements = {id(tag): element for element, tag in filing.tags.items()}
+    order = {element: k for k, element in enumerate(filing.root.iter(f"{IX}nonFraction"))}
     out = []
     for paragraph in filing.paragraphs:
         for start, end, tag in paragraph.tags:
             text = paragraph.text[start:end]
+            word = re.match(r"\s*(thousand|million|billion)\b", paragraph.text[end:])
             if re.search("[0-9]", text):
-                out.append(Hidden(paragraph.anchor, (start, end), text, tag.fact))
+                out.append(Hidden(paragraph.anchor, (start, end), text, tag.fact, order[elements[id(tag)]],
+                                  tag.scale, word.group(1) if word else ""))
     for row in filing.rows:
         for index, tag in enumerate(row.tags):
             if tag is not None and re.search("[0-9]", row.cells[index]):
-                out.append(Hidden(row.anchors[index], None, row.cells[index], tag.fact))
+                out.append(Hidden(row.anchors[index], None, row.cells[index], tag.fact, order[elements[id(tag)]],
+                                  tag.scale))
     return out
 
 
@@ -124,20 +141,97 @@ def outcome(hidden: Hidden, entry: Entry | None) -> str:
     return entry.status if entry.status in OUTCOMES else "unverifiable"
 
 
+def _entry_for(figure: Hidden, at: dict[str, list[Entry]]) -> Entry | None:
+    return next((e for e in at.get(figure.anchor, ())
+                 if figure.span is None and e.span is None or figure.span is not None and e.span is not None
+                 and e.span[0] < figure.span[1] and figure.span[0] < e.span[1]), None)
+
+
+def _by_anchor(report: Report) -> dict[str, list[Entry]]:
+    at: dict[str, list[Entry]] = {}
+    for entry in report.entries:
+        at.setdefault(entry.anchor, []).append(entry)
+    return at
+
+
+PLANTS = ("misround", "transposed", "prior period", "scale word")
+_OTHER_WORD = {"thousand": "million", "million": "billion", "billion": "million"}
+
+
+def plant(figure: Hidden, kind: str, facts: list[Fact], tail: str | None = None) -> tuple[str, str | None] | None:
+    """A mistake of ``kind`` made in ``figure`` as people make it: (its new text, the new text after it, if
+    changed), or None where it cannot be made.  ``tail`` is the text after the figure's tag."""
+    match = re.search(r"[0-9][0-9,.]*[0-9]|[0-9]", figure.text)
+    number = match.group()
+    if kind == "misround":
+        digit = int(number[-1])
+        new = number[:-1] + str(digit + 1 if digit < 9 else digit - 1)
+    elif kind == "transposed":
+        pairs = [i for i in range(len(number) - 1) if number[i].isdigit() and number[i + 1].isdigit()
+                 and number[i] != number[i + 1] and not (i == 0 and number[1] == "0")]
+        if not pairs:
+            return None
+        new = number[:pairs[0]] + number[pairs[0] + 1] + number[pairs[0]] + number[pairs[0] + 2:]
+    elif kind == "prior period":        # its item's fact of a year earlier, printed alike
+        fact = figure.fact
+        earlier = next((f for f in facts if (f.concept, f.dimensions, f.unit) == (fact.concept, fact.dimensions,
+                                                                                 fact.unit)
+                        and abs((fact.period.end - f.period.end).days - 365) <= 7
+                        and (fact.period.is_instant == f.period.is_instant) and (fact.period.is_instant or abs(
+                            (fact.period.start - f.period.start).days - 365) <= 7)), None)
+        if earlier is None:
+            return None
+        places = len(number.partition(".")[2])
+        new = digits(earlier.value, figure.scale, places, grouping="," in number)
+    else:                               # scale word: "billion" for "million" (and back), after the figure
+        if not figure.word or not tail:
+            return None
+        return figure.text, re.sub(figure.word, _OTHER_WORD[figure.word], tail, count=1)
+    if new == number:
+        return None
+    return figure.text.replace(number, new, 1), None
+
+
+def planted(path: Path, kind: str, size: int, rng) -> Counter:
+    """Plant up to ``size`` mistakes of ``kind`` in hidden figures of a filing (one per paragraph or cell) and
+    count what the tie-out of the blinded copy makes of them: ``caught`` (inconsistent), ``expected`` (and
+    naming the figure's own fact's value), ``flagged`` (unverifiable or coincidental), ``missed`` (tied,
+    derived or non-financial), ``unread``."""
+    original = Filing(path)
+    numeric = [f for f in original.facts if not isinstance(f.value, str)]
+    figures = [f for f in hidden_figures(original) if re.search("[0-9]{2}", f.text)]
+    rng.shuffle(figures)
+    tails = {k: e.tail for k, e in enumerate(original.root.iter(f"{IX}nonFraction"))}
+    changes, chosen, used = {}, [], set()
+    for figure in figures:
+        if len(chosen) >= size or figure.anchor in used:
+            continue
+        change = plant(figure, kind, numeric, tails.get(figure.order))
+        if change is not None:
+            changes[figure.order] = change
+            chosen.append(figure)
+            used.add(figure.anchor)
+    report = tieout_of(Filing(path, blinded(path.read_bytes(), changes)))
+    at, counts = _by_anchor(report), Counter(changed=len(chosen))
+    for figure in chosen:
+        entry = _entry_for(figure, at)
+        status = entry.status if entry else "unread"
+        counts["caught" if status == "inconsistent" else "flagged" if status in ("unverifiable", "coincidental")
+               else "unread" if status == "unread" else "missed"] += 1
+        counts["expected"] += status == "inconsistent" and f"{figure.fact.value:,f}" in entry.explanation
+    return counts
+
+
 def measure(path: Path) -> Measure:
     """Blind re-identification of one filing (see the module's docstring)."""
     original = Filing(path)
     figures = hidden_figures(original)
     blind = Filing(path, blinded(path.read_bytes()))
     report = tieout_of(blind)
-    at: dict[str, list[Entry]] = {}
-    for entry in report.entries:
-        at.setdefault(entry.anchor, []).append(entry)
+    at = _by_anchor(report)
     result = Measure(path.name)
     for figure in figures:
-        entry = next((e for e in at.get(figure.anchor, ())
-                      if figure.span is None and e.span is None or figure.span is not None and e.span is not None
-                      and e.span[0] < figure.span[1] and figure.span[0] < e.span[1]), None)
+        entry = _entry_for(figure, at)
         kind = outcome(figure, entry)
         result.outcomes[kind] += 1
         result.members += kind == "own" and entry.fact.dimensions == figure.fact.dimensions
@@ -164,4 +258,5 @@ def coverage(filing: Filing, report: Report) -> tuple[int, int]:
     return covered, total
 
 
-__all__ = ["Hidden", "Measure", "OUTCOMES", "blinded", "coverage", "hidden_figures", "measure", "outcome"]
+__all__ = ["Hidden", "Measure", "OUTCOMES", "PLANTS", "blinded", "coverage", "hidden_figures", "measure", "outcome",
+           "plant", "planted"]
