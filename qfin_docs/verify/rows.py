@@ -156,7 +156,10 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
                                                                                      ())))
     ranked = sorted(_unique_facts(matches), key=key, reverse=True)
     best = key(ranked[0])
-    return ranked, best[3] > 0 or best[4] >= 2 and best[0] == 1.0
+    # other cells the same item explains count only for figures of two digits or more: "0", "1" or "(6)" are
+    # facts of many items, and a row of them agrees with any
+    digits = len(re.sub("[^0-9]", "", row.cells[index]).lstrip("0"))
+    return ranked, best[3] > 0 or best[4] >= 2 and best[0] == 1.0 and digits >= 2
 
 
 def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> Period | None:
@@ -307,7 +310,10 @@ def _match_cell(engine: TieOut, text: str, pool: list[Fact], scales: tuple[int, 
     out = []
     for option in options:
         signed = Printed(-option.value if negative else option.value, option.decimals, None, option.percent)
-        out += engine.facts_matching(signed, "table", pool, table_sign=True)
+        found = engine.facts_matching(signed, "table", pool, table_sign=True)
+        if engine.policy.evidence_required:     # a fact known to the cent (a per-share amount) prints its cents
+            found = [f for f in found if f.decimals is None or f.decimals <= 0 or option.decimals >= f.decimals]
+        out += found
     return out
 
 
