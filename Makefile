@@ -13,7 +13,7 @@ RELEASES := $(patsubst releases/%/release.yaml,%,$(wildcard releases/*/release.y
 SOURCES := $(shell find qfin_docs -name '*.py' 2>/dev/null) $(wildcard schema/*) $(shell find templates -type f 2>/dev/null)
 export SOURCE_DATE_EPOCH ?= 1723507200
 
-.PHONY: all deps build test check validate viewer serve new-quarter fuzz bench filings clean distclean
+.PHONY: all deps build test check validate viewer serve new-quarter fuzz bench filings yardstick clean distclean
 all: build
 
 deps: $(VENV)/.installed $(VENV)/.system
@@ -76,6 +76,11 @@ bench: build
 filings: deps
 	@test -n "$(FILINGS)" || { echo "usage: make filings FILINGS=<folder of Inline XBRL filings>" >&2; exit 2; }
 	$(BIN)/python benchmarks/filings.py $(FILINGS) --jobs $(or $(JOBS),2)
+
+# make yardstick FILINGS=folder: blind re-identification and planted mistakes (the held-out filings apart)
+yardstick: deps
+	@test -n "$(FILINGS)" || { echo "usage: make yardstick FILINGS=<folder of Inline XBRL filings>" >&2; exit 2; }
+	$(BIN)/python benchmarks/yardstick.py $(FILINGS) --plants $(or $(PLANTS),25) --jobs $(or $(JOBS),2)
 
 # make new-quarter FROM=qfin-2024q2 TO=qfin-2024q3: start the next quarter's release (see README)
 new-quarter: deps

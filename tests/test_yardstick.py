@@ -47,3 +47,14 @@ def test_a_filing_may_begin_with_white_space_or_a_byte_order_mark(tmp_path):
         other = tmp_path / "other.htm"
         other.write_bytes(prefix + path.read_bytes())
         assert [e.status for e in tieout_filing(other).entries] == [e.status for e in tieout_filing(path).entries]
+
+
+def test_every_row_of_the_phrasebook_folds_its_words_into_one():
+    import yaml
+    from qfin_docs.verify.evidence import PHRASEBOOK, stems
+    book = yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))
+    for head, others in book["same_item"].items():
+        for word in others:
+            assert stems(word) == stems(head) != frozenset(), (word, head)
+    assert all(not stems(word) for word in book["no_item"].split())
+    assert stems("Total net sales") == stems("revenues")            # plural, synonym and empty words at once
