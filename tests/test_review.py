@@ -19,7 +19,7 @@ def test_the_pdf_is_tagged_and_described(built):
     assert "Second Quarter and Interim 2024" in fields["Subject"] and "qfin-2024q2" in fields["Keywords"]
     assert fields["Title"].strip().startswith("Qifu Technology Announces Second Quarter")
     reader = pypdf.PdfReader(built / "press-release.pdf")
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.trailer["/Root"]["/Lang"] == "en-US"
     kinds: dict[str, int] = {}
 
     def walk(node):
