@@ -63,8 +63,12 @@ def _period_cell(item: dict) -> str:
 
 
 def _marked(marked) -> str:
+    """A block's marks as HTML: words joined by spaces, none before closing punctuation."""
     out = []
     for op, *texts in marked:
+        if out and texts[0][:1] in ".,;:)%" and op == "=":
+            out[-1] += _esc(texts[0])
+            continue
         if op == "=":
             out.append(_esc(texts[0]))
         elif op == "-":
