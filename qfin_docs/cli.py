@@ -166,7 +166,8 @@ def _run(args, out: TextIO, err: TextIO) -> int:
 
 def _diff(args, out: TextIO) -> int:
     from .render.pdf import render_pdf
-    from .verify.redline import compare, read_side, render_redline
+    from .verify.redline import compare, read_side
+    from .verify.redline_page import render_redline
     from .render.templating import ASSETS
     new_path = args.new or args.old
     old, new = read_side(args.old, args.rev), read_side(new_path)
@@ -180,9 +181,11 @@ def _diff(args, out: TextIO) -> int:
         json.dump(result.as_json(), out, indent=1, ensure_ascii=False)
         out.write("\n")
     else:
+        for item in result.warnings:
+            print(f"warning: {item}", file=out)
         for item in result.facts:
-            print(f"fact {item['fact']} {item['period']}: {item['old']} -> {item['new']} "
-                  f"({len(item['places'])} places)", file=out)
+            print(f"fact {item['item']}, {item['role']}: {item['old_printed']} -> {item['new_printed']}"
+                  f"{' (' + item['note'] + ')' if item['note'] else ''} ({len(item['places'])} places)", file=out)
         for item in result.figures:
             print(f"figure {' / '.join(item['old'])} -> {' / '.join(item['new'])}: {', '.join(item['places'])}",
                   file=out)

@@ -46,11 +46,25 @@ ARTEFACTS = [
 ]
 
 
+# Typography that is not wording: the reference mixes straight and curly quotes, and sets footnote markers at
+# the start of a footnote as superscripts for some notes and as full-size digits for others; the release uses
+# curly quotes and superscript markers throughout.  Both sides are compared with plain quotes and digits there.
+TYPOGRAPHY = [
+    (re.compile("[“”]"), lambda m: '"'),
+    (re.compile("[‘’]"), lambda m: "'"),
+    (re.compile(r"^[⁰¹²³⁴⁵⁶⁷⁸⁹]+(?= )"), lambda m: "".join(str("⁰¹²³⁴⁵⁶⁷⁸⁹".index(c)) for c in m.group(0))),
+]
+
+
 def normalise(text: str) -> str:
-    """The reference's markup artefacts removed, whitespace collapsed."""
+    """The reference's markup artefacts removed, quotes and footnote-start markers made plain, whitespace
+    collapsed."""
     for pattern, replace in ARTEFACTS:
         text = pattern.sub(replace, text)
-    return " ".join(text.split())
+    text = " ".join(text.split())
+    for pattern, replace in TYPOGRAPHY:
+        text = pattern.sub(replace, text)
+    return text
 
 
 def prose_paragraphs(text: str) -> list[str]:

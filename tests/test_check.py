@@ -11,7 +11,8 @@ import pytest
 
 from qfin_docs.verify.report import Report
 from qfin_docs.model import BadInput
-from qfin_docs.verify.strict import _DIRECTION, check_build, check_html, read_figures
+from qfin_docs.facts.directions import DIRECTION
+from qfin_docs.verify.strict import check_build, check_html, read_figures
 
 from mutants import mutants
 
@@ -32,7 +33,7 @@ def html_case(built, loaded):
     html = (built / "press-release.html").read_text(encoding="utf-8")
     figures = read_figures(built / "figures.json")
     spans = [(m.start(1), m.end(1)) for m in re.finditer(r'<span class="fig(?: neg| txt)?" id="fig-\d+">([^<]*)</span>', html)]
-    directions = [(m.start(3), m.end(3)) for m in _DIRECTION.finditer(html)]
+    directions = [(m.start(3), m.end(3)) for m in DIRECTION.finditer(html)]
     directions += [(m.start(1), m.end(1)) for m in re.finditer(r'id="fig-\d+">(an? (?:increase|decrease) of [\d.]+%)', html)]
     kinds = {"date": [], "text": []}       # date facts and periods; text facts (codes, names, tickers)
     for match in re.finditer(r'<span class="fig txt" id="fig-(\d+)">([^<]*)</span>', html):

@@ -47,7 +47,7 @@ def test_the_document_is_ascii_and_keeps_its_text(docs):
     assert max(raw) < 0x80
     assert raw.startswith(b"<?xml version='1.0' encoding='ASCII'?>")
     text = "".join(_xml(docs["htm"]).itertext())
-    assert "8月 13, 2024" in text and "“ADS”" in text         # the characters are references, not lost
+    assert "Company’s" in text and "“ADS”" in text         # the characters are references, not lost
 
 
 def test_no_style_element_no_links_out_and_the_styling_kept(docs):

@@ -109,14 +109,27 @@ def test_each_statement_table_keeps_to_one_page_with_its_title(built, loaded):
         assert any(statement.caption[0] in pages[n] and last.split()[0] in pages[n] for n in holding), statement.id
 
 
-def test_cjk_font_embedded_and_no_missing_glyph(built):
-    fonts = subprocess.run(["pdffonts", str(built / "press-release.pdf")], check=True, capture_output=True,
-                           text=True).stdout.splitlines()[2:]
-    assert any("Noto-Sans-CJK-SC" in line for line in fonts)
+def assert_fonts_embedded_without_missing_glyphs(pdf: Path) -> list[str]:
+    fonts = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True).stdout.splitlines()[2:]
     for line in fonts:
         assert "Identity-H" in line, f"a font fell back to a custom encoding (missing glyphs?): {line}"
         assert line.split()[-5:-2] == ["yes", "yes", "yes"], f"font not embedded and subset: {line}"
-    assert "8月 13, 2024" in pdftotext(built / "press-release.pdf")
+    return fonts
+
+
+def test_fonts_embedded_and_no_missing_glyph(built):
+    assert_fonts_embedded_without_missing_glyphs(built / "press-release.pdf")
+    assert "Aug. 13, 2024" in pdftotext(built / "press-release.pdf")
+
+
+def test_cjk_text_gets_the_cjk_font(tmp_path):
+    """A release that prints CJK text (the mini release's dateline "8月 13, 2024") gets the CJK font."""
+    html = ('<html lang="en-US"><head><link rel="stylesheet" href="release.css"></head><body>'
+            '<p class="dateline-cjk">8月 13, 2024</p></body></html>')
+    (tmp_path / "cjk.pdf").write_bytes(render_pdf(html, ASSETS))
+    fonts = assert_fonts_embedded_without_missing_glyphs(tmp_path / "cjk.pdf")
+    assert any("Noto-Sans-CJK-SC" in line for line in fonts)
+    assert "8月 13, 2024" in pdftotext(tmp_path / "cjk.pdf")
 
 
 def test_missing_glyph_fails_the_build():

@@ -19,7 +19,7 @@ def test_the_pdf_is_tagged_and_described(built):
     assert "Second Quarter and Interim 2024" in fields["Subject"] and "qfin-2024q2" in fields["Keywords"]
     assert fields["Title"].strip().startswith("Qifu Technology Announces Second Quarter")
     reader = pypdf.PdfReader(built / "press-release.pdf")
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.trailer["/Root"]["/Lang"] == "en-US"
     kinds: dict[str, int] = {}
 
     def walk(node):
@@ -90,7 +90,11 @@ def test_the_redline_lists_exactly_what_changed(tmp_path):
          "2024-10-29", "2024-10-30")])
     users = next(f for f in result["facts"] if f["fact"] == "qfin:CumulativeRegisteredUsers")
     assert len(users["places"]) == 2 and all("release.html.j2" in p for p in users["places"])  # the figure, its change
-    assert [(p["deleted"], p["inserted"]) for p in result["prose"]] == [(["noticeable"], ["steady"])]
+    assert [(p["deleted"], p["inserted"]) for p in result["prose"] if p["deleted"] or p["inserted"]] == \
+        [(["noticeable"], ["steady"])]
+    assert sorted(tuple(f) for p in result["prose"] for f in p["figures"]) == sorted([
+        ("247.6 million", "248.1 million"), ("an increase of 12.2%", "an increase of 12.5%"), ("9.97", "9.95"),
+        ("October 29, 2024", "October 30, 2024")])             # each changed figure, old -> new in its sentence
     printed = {(tuple(f["old"]), tuple(f["new"])) for f in result["figures"]}
     assert (("247.6 million",), ("248.1 million",)) in printed and (("9.97",), ("9.95",)) in printed
     assert (("October 29, 2024",), ("October 30, 2024",)) in printed

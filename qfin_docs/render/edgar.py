@@ -63,20 +63,32 @@ def _inline_styles(root, css: str) -> None:
         for selector in selectors:
             if selector.pseudo_element is None:
                 matcher.add_selector(selector, (order, declarations))
+    # XHTML allows style only on the body and what is in it: the rules of <html> (the release's font, size,
+    # line height and colour) go onto the body, under the body's own rules.
+    inherited: dict[str, str] = {}
     for wrapper in cssselect2.ElementWrapper.from_xml_root(root).iter_subtree():
         element = wrapper.etree_element
-        if element.tag in (f"{XHTML}html", f"{XHTML}head") or element.getparent() is not None and \
+        if element.tag == f"{XHTML}html":
+            inherited = {k: v for k, v in _matched(matcher, wrapper).items() if not k.startswith("-")}
+            continue
+        if element.tag == f"{XHTML}head" or element.getparent() is not None and \
                 element.getparent().tag == f"{XHTML}head":
-            continue                # XHTML allows style only on the body and what is in it
-        matches = sorted(matcher.match(wrapper), key=lambda m: (m[0], m[1]))   # specificity, then order
-        properties: dict[str, str] = {}
-        for *_position, payload in matches:
-            for name, value in payload[1]:
-                properties[name] = value
+            continue
+        properties = dict(inherited) if element.tag == f"{XHTML}body" else {}
+        properties.update(_matched(matcher, wrapper))
         own = element.get("style")
         if properties:
             style = "; ".join(f"{name}: {value}" for name, value in properties.items())
             element.set("style", f"{style}; {own}" if own else style)
+
+
+def _matched(matcher, wrapper) -> dict[str, str]:
+    """The declarations of every rule matching an element, by specificity then order (later wins)."""
+    properties: dict[str, str] = {}
+    for *_position, payload in sorted(matcher.match(wrapper), key=lambda m: (m[0], m[1])):
+        for name, value in payload[1]:
+            properties[name] = value
+    return properties
 
 
 __all__ = ["edgar_form"]

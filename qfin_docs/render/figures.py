@@ -277,6 +277,12 @@ class Figures:
             text, ref = statement.title, f"{statement.id}#title"
         return self._plain(text, FigureKind.LABEL, "label", ref)
 
+    @staticmethod
+    def indent(statement, index: int) -> int:
+        """A row's indent: 0 for headings, totals and subtotals; 2 for a subtotal's components; else 1."""
+        row, before = statement.rows[index], [r for r in statement.rows[:index] if r.is_heading or r.style]
+        return 0 if row.is_heading or row.style else 2 if before and before[-1].style == "subtotal" else 1
+
     def column_headers(self, table) -> list[list[tuple[Markup, int]]]:
         """Header rows of a table as (text, colspan): period group, year, currency; or date, currency."""
         columns = table.columns
@@ -415,15 +421,21 @@ def _restated(fact: Fact) -> Markup:
 
 
 def _template_line() -> Source:
-    """The template file and line being rendered (Jinja keeps template line numbers in its frames)."""
+    """The template file and line of the sentence being rendered (Jinja keeps template line numbers in its
+    frames).  A figure printed inside a macro is the sentence's that calls the macro: macro frames (Jinja
+    compiles each macro to a function named ``macro``) are passed over, unless nothing else is found."""
     import sys
     frame = sys._getframe(2)
+    inner = None
     while frame is not None:
         template = frame.f_globals.get("__jinja_template__")
         if template is not None and frame.f_code.co_filename.endswith(".j2"):
-            return Source(_relative(frame.f_code.co_filename), template.get_corresponding_lineno(frame.f_lineno))
+            source = Source(_relative(frame.f_code.co_filename), template.get_corresponding_lineno(frame.f_lineno))
+            if frame.f_code.co_name != "macro":
+                return source
+            inner = inner or source
         frame = frame.f_back
-    return Source("")
+    return inner or Source("")
 
 
 @functools.lru_cache(maxsize=256)

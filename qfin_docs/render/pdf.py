@@ -72,7 +72,9 @@ def render_pdf(html: str, asset_dir: Path, title_source: str = "") -> bytes:
     try:
         document = weasyprint.HTML(string=html, base_url=str(asset_dir.resolve()) + "/",
                                    url_fetcher=_fetcher_class()(asset_dir))
-        data = document.write_pdf(pdf_tags=True)   # tagged: headings, lists, tables with header cells
+        # PDF/UA-1: tagged (headings, lists, tables with header cells), with XMP metadata that identifies the
+        # file as PDF/UA, the document title shown, and the language of <html lang>
+        data = document.write_pdf(pdf_variant="pdf/ua-1")
     except (FatalURLFetchingError, URLFetchingError) as exc:
         raise PdfError(handler.messages + [str(exc)]) from None
     finally:

@@ -97,7 +97,12 @@ DRAFT: Kinds = GENERIC + _kinds_table([
 
 def phrases(kind: str, texts) -> Kinds:
     """Literal phrases (a release's constants and where they appear): every number inside is of ``kind``."""
-    return [(kind, re.compile(re.escape(text))) for text in texts if any(c.isdigit() for c in text)]
+    return [(kind, re.compile(_any_quotes(re.escape(text)))) for text in texts if any(c.isdigit() for c in text)]
+
+
+def _any_quotes(pattern: str) -> str:
+    """A phrase matches whatever the typography of its quotes and apostrophes (straight or curly)."""
+    return re.sub("[\"“”]", "[\"“”]", re.sub("['‘’]", "['‘’]", pattern))
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..facts.derivations import DERIVATIONS, Shape, stated_fits
+from ..facts.directions import check_directions
 from ..facts.load import MAX_YEAR, MIN_YEAR
 from ..render.ixbrl import NS, document_name, fact_value, nonnumeric_value
 from ..model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem, QName, Source, Unit
@@ -32,7 +33,6 @@ from lxml import etree
 
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
 FOOTNOTE_MARKER = re.compile(r"[0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}")
-_DIRECTION = re.compile(r"\b(year-over-year|sequential)(?: and (sequential))? (increases?|decreases?|declines?|growth)\b")
 
 
 def check_build(release_dir: Path, out_dir: Path) -> Report:
@@ -266,31 +266,9 @@ def _check_direction_words(block, entries, index: dict[FactKey, Fact], report: R
     """'The year-over-year and sequential decreases ...' must agree with the paragraph's figures."""
     if block is None or block.tag not in ("p", "li"):
         return
-    text = " ".join(block.text_content().split())
-    matches = list(_DIRECTION.finditer(text))
-    if not matches:
-        return
     facts = [index.get(fig.inputs[0]) for fig, _ in entries if fig.kind is FigureKind.FACT]
-    facts = [f for f in facts if f is not None and f.unit is not None and f.unit.numerator == "iso4217:CNY"]
-    if len(facts) < 2:
-        return
-    current = facts[0]
-    by_period = {f.period: f for f in facts if (f.concept, f.dimensions) == (current.concept, current.dimensions)}
-    year_ago = next((f for p, f in by_period.items() if p.end.year == current.period.end.year - 1), None)
-    prior = next((f for p, f in by_period.items() if p.start and current.period.start
-                  and p.end == current.period.start - dt.timedelta(days=1)), None)
-    for match in matches:
-        word = match.group(3)
-        sign = 1 if word.startswith(("increase", "growth")) else -1
-        for comparison in filter(None, (match.group(1), match.group(2))):
-            other = year_ago if comparison == "year-over-year" else prior
-            if other is None:
-                continue
-            actual = 1 if current.value > other.value else -1
-            status = "derived" if actual == sign else "inconsistent"
-            explanation = (f"{comparison} {'rise' if actual > 0 else 'fall'}: {current.concept.local} "
-                           f"{current.value:,f} vs {other.value:,f}")
-            report.add(Entry(word, f"{name}:{block.sourceline}", status, explanation))
+    for check in check_directions(" ".join(block.text_content().split()), [f for f in facts if f is not None]):
+        report.add(Entry(check.word, f"{name}:{block.sourceline}", check.status, check.explanation))
 
 
 def _nearest(token, loaded: Loaded) -> str:
