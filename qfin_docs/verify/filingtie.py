@@ -19,6 +19,7 @@ from ..facts.derivations import change_bounds, divide, interval, magnitude, meet
 from ..facts.numbers import Printed
 from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
+from .evidence import stem
 from .context import period_fits, direction, named_period, unit_fits
 from .filing import Filing, Tag, words
 from .report import FILING, Entry, Report
@@ -213,15 +214,8 @@ class FilingTieOut(TieOut):
                      fact=tag.fact)
 
 
-def _stem(word: str) -> str:
-    """A word without its plural: "inventories" and "inventory", "revenues" and "revenue" are one."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
 def _stems(text: str) -> set[str]:
-    return {_stem(w) for w in text.split()} - _COMMON
+    return {stem(w) for w in text.split()} - _COMMON
 
 
 @functools.lru_cache(maxsize=None)
@@ -233,7 +227,7 @@ def _item_words(concept, dims: tuple) -> frozenset[str]:
 @functools.lru_cache(maxsize=None)
 def _head(local: str) -> tuple[str, frozenset[str]]:
     """A concept name's first word (its head: "Revenue...", "Inventory...") and all its words, as stems."""
-    named = [_stem(w) for w in words(local).split()]
+    named = [stem(w) for w in words(local).split()]
     head = next((w for w in named if w not in _COMMON), "")
     return head, frozenset(named) - _COMMON
 

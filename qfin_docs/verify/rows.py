@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed, parse_printed
-from ..model import Fact, Period
+from ..model import Fact, Period, unique_facts
 from .context import dates_in
 from .evidence import stems
 from .report import Entry, Report
@@ -154,7 +154,7 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
         headed = float(bool(members) and members <= heading)
         return (period, headed, dims, engine.items.score(said, fact), len(items.get((fact.concept, fact.dimensions),
                                                                                      ())))
-    ranked = sorted(_unique_facts(matches), key=key, reverse=True)
+    ranked = sorted(unique_facts(matches), key=key, reverse=True)
     best = key(ranked[0])
     # other cells the same item explains count only for figures of two digits or more: "0", "1" or "(6)" are
     # facts of many items, and a row of them agrees with any
@@ -203,15 +203,6 @@ def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact])
         if Decimal("0.67") <= ratio <= Decimal("1.5"):
             return None if meets(shown.interval(), magnitude(interval(fact))) else fact
     return None
-
-
-def _unique_facts(facts: list[Fact]) -> list[Fact]:
-    seen, out = set(), []
-    for fact in facts:
-        if id(fact) not in seen:
-            seen.add(id(fact))
-            out.append(fact)
-    return out
 
 
 def _percent(text: str) -> Printed | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..facts.checks import run_checks, waived
 from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
-from ..model import CNY, USD, Fact, Period, Problem, Source
+from ..model import CNY, USD, Fact, Period, Problem, Source, unique_facts
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
@@ -82,7 +82,7 @@ class TieOut:
                 out += self.by_name.get((concept, dims), [])
             else:
                 out += [f for (c, _), facts in self.by_name.items() if c == concept for f in facts]
-        return _unique(out)
+        return unique_facts(out)
 
     def _phrases(self):
         """The release's own non-financial numbers: its constants (and the phrases they appear in) and
@@ -144,7 +144,7 @@ class TieOut:
         want = printed.interval()
         if printed.percent:
             sign = direction(before, after)
-            for new, old in itertools.permutations(_unique(context), 2):
+            for new, old in itertools.permutations(unique_facts(context), 2):
                 if (new.concept, new.dimensions, new.unit) != (old.concept, old.dimensions, old.unit):
                     continue
                 if new.period.end <= old.period.end or old.value == 0:
@@ -160,7 +160,7 @@ class TieOut:
                 elif sign and meets(want, (abs(low), abs(high))) and (low > 0) != (sign > 0):
                     found.append(f"INCONSISTENT direction: the change is {'an increase' if low > 0 else 'a decrease'}")
             near = {f.concept for f in context + section}     # in a filing, a total named nearby: thousands of
-            pairs = list(itertools.permutations(_unique(context + section), 2)) + [     # members make a share of
+            pairs = list(itertools.permutations(unique_facts(context + section), 2)) + [     # members make a share of
                 (p, w) for p, w in self.parts_of_wholes() if self.binding_subjects or w.concept in near]   # any %
             for part, whole in pairs:
                 if part.period != whole.period or part.unit != whole.unit or whole.value <= 0 or part.value <= 0:
@@ -177,7 +177,7 @@ class TieOut:
         if printed.currency and "." in str(printed.value):
             found += self.per_ads(printed)
         if printed.currency == "USD" and self.rate:
-            for fact in _unique(context):
+            for fact in unique_facts(context):
                 if fact.unit == CNY and meets(want, (interval(fact)[0] / self.rate, interval(fact)[1] / self.rate)):
                     found.append(f"translation of {fact.concept.local}@{fact.period} at {self.rate}")
         if printed.currency:
@@ -263,15 +263,6 @@ class TieOut:
                 if meets(printed.interval(), (low * ratio, high * ratio)):
                     out.append(f"{ratio} x {fact.concept.local}@{fact.period} (per ADS)")
         return out
-
-
-def _unique(facts: list[Fact]) -> list[Fact]:
-    seen, out = set(), []
-    for fact in facts:
-        if fact.key not in seen:
-            seen.add(fact.key)
-            out.append(fact)
-    return out
 
 
 def tieout_draft(release_dir: Path, draft: Path) -> Report:
