@@ -240,8 +240,13 @@ def measure(path: Path) -> Measure:
     return result
 
 
+_IN_WORD = re.compile(r"[A-Za-z][0-9]|[A-Za-z]+-[0-9]")       # a letter just before the run: "Q3", "COVID-19"
+
+
 def coverage(filing: Filing, report: Report) -> tuple[int, int]:
-    """(digit runs inside a number of the report, all digit runs) over the filing's paragraphs and cells."""
+    """(digit runs accounted for, all digit runs) over the filing's paragraphs and cells: a run is accounted for
+    when a number of the report holds it, or when it is part of a word ("Q3", "H1", "COVID-19", "401(k)"), which
+    names no quantity."""
     spans: dict[str, list] = {}
     for entry in report.entries:
         spans.setdefault(entry.anchor, []).append(entry.span)
@@ -249,7 +254,8 @@ def coverage(filing: Filing, report: Report) -> tuple[int, int]:
     for paragraph in filing.paragraphs:
         for run in re.finditer("[0-9]+", paragraph.text):
             total += 1
-            covered += any(s is not None and s[0] <= run.start() < s[1] for s in spans.get(paragraph.anchor, ()))
+            covered += _IN_WORD.match(paragraph.text, max(run.start() - 1, 0)) is not None and run.start() > 0 or \
+                any(s is not None and s[0] <= run.start() < s[1] for s in spans.get(paragraph.anchor, ()))
     for row in filing.rows:
         for index, cell in enumerate(row.cells):
             runs = len(re.findall("[0-9]+", cell))
