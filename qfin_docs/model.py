@@ -421,8 +421,9 @@ class Release:
     facts: Facts
     tables: tuple[Table, ...]
     exchange_rate: QName | None = None
-    draft: bool = False               # placeholders allowed (qfin-docs build --draft)
+    draft: bool = False               # a draft (status: draft, or --draft): placeholders and carried items allowed
     missing: Facts = ()               # the placeholders of a draft (never among ``facts``)
+    carried: tuple[Problem, ...] = ()     # items carried from the previous release, unconfirmed (QF-CARRIED)
 
 
 # The one unit each non-monetary item type takes (monetary and per-share types take a currency).

@@ -66,7 +66,7 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
     return found
 
 
-def rebuild(release_dir: Path, out_dir: Path, state: State) -> None:
+def rebuild(release_dir: Path, out_dir: Path, state: State, draft: bool = False) -> None:
     """The preview first (HTML + strict check), then the whole build and the viewer."""
     from .facts import checks
     from . import pipeline
@@ -77,10 +77,10 @@ def rebuild(release_dir: Path, out_dir: Path, state: State) -> None:
     gc.unfreeze()       # load() freezes the fact base of a one-shot run; a server reloads many times
     try:
         try:
-            loaded = load(release_dir)
+            loaded = load(release_dir, draft)
             fact_problems = checks.check_facts(loaded.release, loaded.taxonomy)
             errors = [p for p in fact_problems if p.severity.value == "error"]
-            if errors:
+            if errors and not loaded.release.draft:
                 raise BadInput(errors)
             rendered, problems = render.render(loaded.release, loaded.taxonomy, "html")
             if rendered is None:
@@ -88,13 +88,13 @@ def rebuild(release_dir: Path, out_dir: Path, state: State) -> None:
             report = Report()
             check_html(rendered.text.encode("utf-8"), {f.id: f for f in rendered.figures}, loaded, report,
                        "press-release.html")
-            state.publish(rendered.text.encode("utf-8"), [str(p) for p in report.findings])
+            state.publish(rendered.text.encode("utf-8"), [str(p) for p in errors + report.findings])
         except BadInput as exc:
             state.publish(None, [str(p) for p in exc.problems])
             return
         try:
-            pipeline.build(release_dir, out_dir)
-            _viewer(release_dir, out_dir)
+            pipeline.build(release_dir, out_dir, draft)
+            _viewer(release_dir, out_dir, draft)
         except BadInput as exc:
             state.publish(None, [str(p) for p in exc.problems])
             return
@@ -105,19 +105,19 @@ def rebuild(release_dir: Path, out_dir: Path, state: State) -> None:
         state.building = False
 
 
-def _viewer(release_dir: Path, out_dir: Path) -> None:
+def _viewer(release_dir: Path, out_dir: Path, draft: bool = False) -> None:
     from .verify.validate import viewer
     try:
-        viewer(release_dir, out_dir)
+        viewer(release_dir, out_dir, draft)
     except BadInput:
         pass        # the viewer is a convenience: the release pages are served without it
 
 
-def watch(release_dir: Path, out_dir: Path, state: State, stop: threading.Event) -> None:
+def watch(release_dir: Path, out_dir: Path, state: State, stop: threading.Event, draft: bool = False) -> None:
     """Poll the sources; rebuild on every change (changes during a rebuild trigger one more)."""
     folders = [release_dir, TEMPLATES, TEMPLATES.parent / "schema"]
     seen = snapshot(folders)
-    rebuild(release_dir, out_dir, state)
+    rebuild(release_dir, out_dir, state, draft)
     while not stop.wait(POLL_SECONDS):
         now = snapshot(folders)
         if now != seen:
@@ -127,7 +127,7 @@ def watch(release_dir: Path, out_dir: Path, state: State, stop: threading.Event)
                     break
                 now = settled
             seen = now
-            rebuild(release_dir, out_dir, state)
+            rebuild(release_dir, out_dir, state, draft)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -205,21 +205,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def serve(release_dir: Path, out_dir: Path, port: int = 0, announce=print) -> None:
+def serve(release_dir: Path, out_dir: Path, port: int = 0, announce=print, draft: bool = False) -> None:
     """Serve until interrupted (Ctrl-C); ``port`` 0 picks a free one."""
     from .render.ixbrl import document_name
     from .outdir import out_problems
     refused = out_problems(out_dir, release_dir)
     if refused:
         raise BadInput(refused)
-    loaded = load(release_dir)       # a release that cannot load at all is a problem before serving
+    loaded = load(release_dir, draft)       # a release that cannot load at all is a problem before serving
     state = State()
     handler = type("BoundHandler", (Handler,), {"state": state, "out_dir": out_dir,
                                                  "document": document_name(loaded.release)})
     server = http.server.ThreadingHTTPServer((HOST, port), handler)
     server.daemon_threads = True
     stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(release_dir, out_dir, state, stop), daemon=True)
+    watcher = threading.Thread(target=watch, args=(release_dir, out_dir, state, stop, draft), daemon=True)
     watcher.start()
     base = f"http://{HOST}:{server.server_address[1]}"
     announce(f"serving {release_dir} on {base}/ (Ctrl-C to stop)")

@@ -205,3 +205,27 @@ def dated(taxonomy: Taxonomy, release) -> Taxonomy:
     namespaces = {prefix: dataclasses.replace(ns, uri=ns.uri.replace("{period_end}", end))
                   for prefix, ns in taxonomy.namespaces.items()}
     return dataclasses.replace(taxonomy, namespaces=namespaces)
+
+
+UNIT_WORDS = {"iso4217:CNY": "RMB", "iso4217:USD": "US$", "xbrli:shares": "shares", "xbrli:pure": "", "qfin:month": "months"}
+
+
+def describe(key, taxonomy: Taxonomy) -> str:
+    """A fact named in words, e.g. "Loan facilitation and origination volume, ongoing services, RMB, Q3
+    2024": its label, its members' labels, its unit, its period (what a marker or a message shows)."""
+    from .numbers import period_words
+    concept = taxonomy.concepts.get(key.concept)
+    parts = [concept.label if concept else str(key.concept)]
+    for axis, member in key.dimensions:
+        known = taxonomy.axes.get(axis)
+        parts.append(known.member_labels.get(member, member.local) if known else member.local)
+    if key.unit is not None:
+        unit = UNIT_WORDS.get(key.unit.numerator, key.unit.numerator.partition(":")[2])
+        if key.unit.denominator:
+            unit += " per share"
+        if unit:
+            parts.append(unit)
+    if concept is not None and concept.type is ItemType.PERCENT:
+        parts.append("%")
+    parts.append(period_words(key.period))
+    return ", ".join(parts)
