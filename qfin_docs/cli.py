@@ -123,15 +123,7 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         args.release = found[0]
     out_dir = getattr(args, "out", None) or Path("build") / args.release.resolve().name
     if args.command == "build":
-        from .pipeline import build_release
-        from .verify.report import open_summary
-        from .facts.carried import open_items
-        from .facts.taxonomy import load_taxonomy
-        findings, release = build_release(args.release, out_dir, args.draft)
-        _report(findings, err)
-        print(f"built {out_dir}" + (f" (DRAFT: {open_summary(open_items(release, load_taxonomy()[0]))}; "
-                                    "'qfin-docs check --draft' lists them)" if release.draft else ""), file=out)
-        return EXIT_FINDINGS if findings else EXIT_DRAFT if release.draft else EXIT_OK
+        return _build(args, out_dir, out, err)
     if args.command == "facts":
         from .facts.load import load
         from .facts.checks import check_facts
@@ -174,6 +166,18 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         print(f"wrote {path}", file=out)
         return EXIT_OK
     return EXIT_BAD_INPUT
+
+
+def _build(args, out_dir: Path, out: TextIO, err: TextIO) -> int:
+    from .pipeline import build_release
+    from .verify.report import open_summary
+    from .facts.carried import open_items
+    from .facts.taxonomy import load_taxonomy
+    findings, release = build_release(args.release, out_dir, args.draft)
+    _report(findings, err)
+    print(f"built {out_dir}" + (f" (DRAFT: {open_summary(open_items(release, load_taxonomy()[0]))}; "
+                                "'qfin-docs check' lists them)" if release.draft else ""), file=out)
+    return EXIT_FINDINGS if findings else EXIT_DRAFT if release.draft else EXIT_OK
 
 
 def _diff(args, out: TextIO) -> int:

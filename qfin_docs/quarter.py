@@ -222,12 +222,7 @@ def _fact_file(data, release, taxonomy, roll: Roll, names, index, specs) -> tupl
                         if _as_it_was(fact, concept, release, roll.has_role(column.period)):
                             as_it_was.setdefault(row_key, []).append(columns[len(cells) - 1])
                 lines.append(f"      {json.dumps(row_key)}: [{', '.join(cells)}]")
-            if as_it_was:       # US$ cells at the previous release's rate: to confirm or translate again
-                lines.append(f"    carried:   # cells carried as they were from {release.id}: confirm or change")
-                lines.append(f"      from: {release.id}")
-                lines.append("      cells:")
-                lines += [f"        {json.dumps(row)}: [{', '.join(json.dumps(c) for c in cols)}]"
-                          for row, cols in as_it_was.items()]
+            lines += _carried_cells(as_it_was, release.id)
     if data.get("facts"):
         lines.append("facts:")
         for spec in data["facts"]:
@@ -265,6 +260,15 @@ def _fact_file(data, release, taxonomy, roll: Roll, names, index, specs) -> tupl
                 todo += 1
             lines.append("  - {" + ", ".join(f"{k}: {_scalar(v)}" for k, v in entry.items()) + "}")
     return "\n".join(lines) + "\n", carried, todo
+
+
+def _carried_cells(as_it_was: dict[str, list[str]], origin: str) -> list[str]:
+    """A table's ``carried:`` block: its cells carried as they were (US$ cells at the previous rate)."""
+    if not as_it_was:
+        return []
+    return [f"    carried:   # cells carried as they were from {origin}: confirm or change", f"      from: {origin}",
+            "      cells:"] + [f"        {json.dumps(row)}: [{', '.join(json.dumps(c) for c in cols)}]"
+                                for row, cols in as_it_was.items()]
 
 
 def _as_it_was(fact: Fact, concept, release, has_role: bool) -> bool:

@@ -73,7 +73,10 @@ def prose_carried(prose_dir: Path, quarter: int) -> list[Problem]:
     """The prose blocks still wrapped in ``{% call carried(...) %}`` (QF-CARRIED at the call's line), and the
     words naming another quarter in each (QF-CARRIED-PERIOD)."""
     found: list[Problem] = []
+    root = prose_dir.resolve()
     for path in sorted(prose_dir.glob("*.j2")) if prose_dir.is_dir() else ():
+        if path.is_symlink() or not path.resolve().is_relative_to(root):
+            continue            # nothing outside the release is read (the template loader refuses it)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

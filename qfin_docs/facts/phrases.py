@@ -47,3 +47,18 @@ def other_quarter_words(text: str, quarter: int) -> list[str]:
             if named != quarter:
                 found.append(match.group())
     return found
+
+
+SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+def footnote_marks(text: str) -> list[tuple[int, int, int]]:
+    """Every footnote marker of ``text`` in any listed form: ``(start, end, footnote number)``, in order and
+    not overlapping (the first form listed wins)."""
+    found: list[tuple[int, int, int]] = []
+    for pattern in footnote_markers():
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if not any(a < end and start < b for a, b, _ in found):
+                found.append((start, end, int(match["n"].translate(SUPERSCRIPT_DIGITS))))
+    return sorted(found)

@@ -21,12 +21,8 @@ from ..model import (CNY, USD, Column, Fact, FactKey, Figure, FigureKind, ItemTy
                     Row, Source, Taxonomy, Unit, unit_of)
 from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown, months_of,
                       parse_printed, period_text, round_to)
-from ..facts.taxonomy import describe, dimensions_for, parse_ref
-
-
-# What a derived figure's placeholder marker calls it ("[TODO % change (Q3-2024 vs Q3-2023), waits for: ...]").
-DERIVED_HELPERS = {"change": "% change", "share": "share of the total", "total": "sum", "translate": "US$ translation",
-                   "per_ads": "per ADS (2 shares)"}
+from ..facts.taxonomy import dimensions_for, parse_ref
+from .drafting import carried_block, marker_text
 
 
 class FigureError(Exception):
@@ -104,22 +100,12 @@ class Figures:
             try:
                 return function(*args, **kwargs)
             except MissingFigure as missing:
-                text = "TODO" if name == "cell" else self._marker(name, args, missing.facts)
+                text = "TODO" if name == "cell" else marker_text(name, args, missing.facts, self.release,
+                                                                 self.taxonomy)
                 fid = self._record(text, FigureKind.PLACEHOLDER, "placeholder", [f.key for f in missing.facts])
                 return self._wrap(fid, escape(text), "fig missing")
         guarded.__name__ = name
         return guarded
-
-    def _marker(self, helper: str, args, missing: list[Fact]) -> str:
-        """A placeholder's marker in words: the fact's label, members, unit and period; a derived figure's
-        names its derivation and what it waits for."""
-        words = "; ".join(describe(f.key, self.taxonomy) for f in missing)
-        if helper not in DERIVED_HELPERS:
-            return f"[TODO: {words}]"
-        what = DERIVED_HELPERS[helper]
-        periods = [str(a) for a in args[1:] if isinstance(a, str) and (a in self.release.periods or a[:1].isdigit())]
-        named = [p for p in periods if p in self.release.periods] or periods
-        return f"[TODO {what}{' (' + ' vs '.join(named) + ')' if named else ''}, waits for: {words}]"
 
     # ------------------------------------------------------------------ recording and tagging
     def _record(self, text: str, kind: FigureKind, formula: str, inputs, scale: int = 0, places: int = 0,
@@ -277,18 +263,14 @@ class Figures:
         return self._plain(str(constants[name]["value"]), FigureKind.CONSTANT, "constant", name)
 
     def carried(self, origin: str, kind: str, caller=None) -> Markup:
-        """``{% call carried("qfin-2024q2", "quote") %}...{% endcall %}``: prose new-quarter carried as it was
-        (a quote, a one-off section).  A draft shows it marked, for a reviewer to confirm (delete the call) or
-        rewrite; a final release refuses it (the loader lists every one, see facts/carried.py)."""
+        """``{% call carried("qfin-2024q2", "quote") %}...{% endcall %}``: prose carried as it was (see
+        :func:`drafting.carried_block`)."""
         if caller is None:
             raise FigureError("carried() wraps prose: {% call carried(\"<release>\", \"<kind>\") %}...{% endcall %}")
         if not self.release.draft:
             raise FigureError(f"{kind} carried from {origin} as it was: confirm it (delete the carried call) "
                               "or rewrite it")
-        where = _template_line()
-        return Markup('<div class="carried" data-carried="{}" data-kind="{}" data-source="{}">'
-                      '<p class="carried-flag">Carried as it was from the previous release ({}): confirm or '
-                      'rewrite</p>{}</div>').format(origin, kind, str(where), kind, caller())
+        return carried_block(origin, kind, str(_template_line()), caller())
 
     def meta(self, name: str) -> Markup:
         """A text of release.yaml (``title``, ``running_header``), recorded as declared there."""

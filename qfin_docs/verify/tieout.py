@@ -20,10 +20,12 @@ from ..model import CNY, USD, Fact, Period, Problem, Source
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
+from ..facts.phrases import footnote_marks
+from ..facts.carried import open_items
 from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
 from .context import unit_fits, check_pairs, direction, expected, listed_periods, named_period, other_period, \
     period_hint, stale
-from .scan import FROM_SUPERSCRIPT, SUPERSCRIPTS, phrases, tokens
+from .scan import FROM_SUPERSCRIPT, phrases, tokens
 from .subjects import norm, attached, subjects
 from .rows import describe as _describe, tie_row
 
@@ -266,15 +268,18 @@ def _unique(facts: list[Fact]) -> list[Fact]:
     return out
 
 
-def tieout_draft(release_dir: Path, draft: Path) -> Report:
-    """Tie every number of a draft to the release's facts; untied numbers are findings."""
-    loaded = load(release_dir)
+def tieout_draft(release_dir: Path, draft: Path, as_draft: bool = False) -> Report:
+    """Tie every number of a draft to the release's facts; untied numbers are findings.  When the release is a
+    draft (``status: draft`` or ``as_draft``) its placeholders and carried items are open items."""
+    loaded = load(release_dir, as_draft)
     if not draft.is_file():
         from ..model import BadInput
         raise BadInput([Problem(Source(str(draft), 0), "QF-DRAFT-READ", "draft not found")])
     paragraphs, rows, pages = read_draft_pages(draft)
     report = tie(TieOut(loaded), paragraphs, rows, str(draft))
     report.notes.insert(0, f"read {len(paragraphs)} paragraphs and {len(rows)} table rows of {draft}")
+    if loaded.release.draft:        # the release is still a draft: what is open, and never a pass for final
+        report.draft, report.open = True, open_items(loaded.release, loaded.taxonomy)
     if pages is not None:
         shown, missed = unread(pages, paragraphs, rows)
         report.notes.insert(1, f"the PDF's pages show {shown} figures; {shown - len(missed)} were read" +
@@ -288,8 +293,7 @@ def tieout_draft(release_dir: Path, draft: Path) -> Report:
 def named_items(engine: TieOut, before: str) -> frozenset:
     """The concepts the sentence up to a figure names by label, with the footnotes its markers refer to."""
     sentence = before[max(before.rfind(". "), 0):]
-    notes = [engine.footnotes.get(str(int(marker.translate(FROM_SUPERSCRIPT))), "")
-             for marker in re.findall(f"[{SUPERSCRIPTS}]+", sentence)]
+    notes = [engine.footnotes.get(str(number), "") for _, _, number in footnote_marks(sentence)]
     text = " " + norm(" ".join([sentence, *notes])) + " "
     return frozenset(concept for label, names in engine.labels.items() if f" {label} " in text
                      for concept, dims in names if not dims)
