@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
                                       "shifted, comparatives carried, every new figure TODO")
     new_quarter.add_argument("release", type=Path, metavar="FROM", help="the release to roll forward")
     new_quarter.add_argument("target", type=Path, metavar="TO", help="the new release folder (must not exist)")
+    new_quarter.add_argument("--quarters", type=int, default=1, choices=range(1, 5), metavar="N",
+                             help="how many quarters on (default 1; 4 = the same quarter a year later)")
     check = command("check", "prove every number in the built outputs traces to a fact or a declared derivation")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
@@ -111,7 +113,7 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     if args.command == "new-quarter":
         from .quarter import new_quarter
-        for line in new_quarter(args.release, args.target):
+        for line in new_quarter(args.release, args.target, quarters=args.quarters):
             print(line, file=out)
         return EXIT_OK
     if args.command == "diff":

@@ -303,6 +303,7 @@ class Axis:
     member_labels: dict[QName, str]
     additive: bool                       # a parent member's value is the sum of its children's
     source: Source
+    member_phrases: dict = field(default_factory=dict)   # member -> phrases naming it in prose (tie-out)
 
     def children(self, parent: QName | None) -> list[QName]:
         return [m for m, p in self.members.items() if p == parent]

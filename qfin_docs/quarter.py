@@ -52,11 +52,12 @@ def _year_ago(day: dt.date) -> dt.date:
 class Roll:
     """The mapping of periods from one quarter to the next."""
 
-    def __init__(self, end: dt.date):
+    def __init__(self, end: dt.date, quarters: int = 1):
         self.end = end                                   # the document period end (a quarter end)
         self.start = dt.date(end.year, end.month - 2, 1)
-        self.new_end = _add_months(end, 3)
+        self.new_end = _add_months(end, 3 * quarters)    # a year on: quarters=4
         self.new_start = dt.date(self.new_end.year, self.new_end.month - 2, 1)
+        self.prior_end = self.new_start - dt.timedelta(days=1)     # the new release's prior quarter
 
     def date(self, day: dt.date) -> dt.date:
         """An instant: a quarter end moves one quarter on; the last year end moves only at a new year."""
@@ -65,7 +66,7 @@ class Roll:
         if day == _year_ago(self.end):
             return _year_ago(self.new_end)
         if day == self.start - dt.timedelta(days=1):
-            return self.end
+            return self.prior_end
         if day == dt.date(self.end.year - 1, 12, 31):
             return dt.date(self.new_end.year - 1, 12, 31)
         if self.end - dt.timedelta(days=6) <= day < self.end:       # the last business day (an exchange rate)
@@ -85,7 +86,7 @@ class Roll:
             if (start, end) == (dt.date(e.year, 1, 1), e):               # the year to date (a year ago)
                 return Period(ne, dt.date(ne.year, 1, 1))
         if end == self.start - dt.timedelta(days=1) and start == dt.date(end.year, end.month - 2, 1):
-            return Period(self.end, self.start)                          # the prior quarter: this one
+            return Period(self.prior_end, dt.date(self.prior_end.year, self.prior_end.month - 2, 1))   # prior quarter
         if start == self.end + dt.timedelta(days=1) and end == _add_months(self.end, 3):
             return Period(_add_months(self.new_end, 3), self.new_end + dt.timedelta(days=1))   # an outlook
         return period
@@ -107,8 +108,9 @@ class Roll:
         return {6: f"H1-{new.end.year}", 12: f"FY-{new.end.year}"}.get(months, f"M{months}-{new.end.year}")
 
 
-def new_quarter(source: Path, target: Path, fill=None) -> list[str]:
-    """Write the next quarter's release folder; returns what it did, a line each.
+def new_quarter(source: Path, target: Path, fill=None, quarters: int = 1) -> list[str]:
+    """Write the next quarter's release folder (``quarters`` on: 4 rolls a year, where the year-ago
+    comparatives are the source's own quarter); returns what it did, a line each.
 
     ``fill``, for tests and examples, gives a value for a fact the source does not have: a function of the
     new fact's key returning a Fact, or None to leave a placeholder."""
@@ -116,7 +118,7 @@ def new_quarter(source: Path, target: Path, fill=None) -> list[str]:
         raise BadInput([Problem(Source(str(target)), "QF-NEW-QUARTER", "already exists: choose a new folder")])
     loaded = load(source)
     release = loaded.release
-    roll = Roll(dt.date.fromisoformat(str(release.meta["document_period_end"])))
+    roll = Roll(dt.date.fromisoformat(str(release.meta["document_period_end"])), quarters)
     names = {name: roll.name(name, period, roll.period(period)) for name, period in release.periods.items()}
     new_periods = {names[name]: roll.period(period) for name, period in release.periods.items()}
     index = {f.key: f for f in release.facts}
