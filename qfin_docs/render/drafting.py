@@ -1,5 +1,5 @@
-"""What a draft shows that a final release never does: a placeholder's marker, in words, and prose carried
-as it was from the previous release, marked for a reviewer."""
+"""What a draft shows that a final release never does (a placeholder's marker, in words; prose carried as it
+was from the previous release, marked for a reviewer), and the mark of a restated comparative."""
 from __future__ import annotations
 
 from markupsafe import Markup
@@ -28,3 +28,12 @@ def carried_block(origin: str, kind: str, where: str, body: str) -> Markup:
     return Markup('<div class="carried" data-carried="{}" data-kind="{}" data-source="{}">'
                   '<p class="carried-flag">Carried as it was from the previous release ({}): confirm or '
                   'rewrite</p>{}</div>').format(origin, kind, where, kind, Markup(body))
+
+
+def restated_mark(fact) -> Markup:
+    """`` (restated)`` after a comparative the release restated, where the template asks for it with
+    ``restated(ref, period)`` (its original value is in the facts and figures.json); nothing otherwise."""
+    if fact.restated is None:
+        return Markup("")
+    return Markup(' <span class="restated" title="{}">(restated)</span>').format(
+        f"first published in {fact.restated.first_published}: {fact.restated.reason}")

@@ -26,7 +26,7 @@ from ..model import Fact, Figure, Problem, Release, Source, Taxonomy, shown_path
 
 # The only names a template can call: every printed number, date, period and declared value is one of these.
 HELPERS = ("money", "usd", "count", "pct", "per_share", "change", "share", "total", "translate", "per_ads", "rate", "months",
-           "date", "text", "cell", "when", "year", "const", "meta", "label", "column_headers", "carried")
+           "date", "text", "cell", "when", "year", "const", "meta", "label", "column_headers", "carried", "restated")
 
 
 @dataclass(frozen=True)
