@@ -31,7 +31,8 @@ from .facts.load import load
 from .model import BadInput
 from .render.templating import TEMPLATES
 
-POLL_SECONDS = 0.5
+POLL_SECONDS = 0.25
+SLOW_NICENESS = 10     # the slow stage yields the processor to the preview of a new edit
 HOST = "127.0.0.1"
 RELOAD = """<script>(function(){var v=%s;setInterval(function(){fetch('/__version').then(function(r){
 return r.text()}).then(function(t){if(t!==String(v)){location.reload()}}).catch(function(){})},1000)})();</script>"""
@@ -171,13 +172,17 @@ class SlowStage(threading.Thread):
             if self.wanted != edit or self.stopped:
                 return None
             self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                            start_new_session=True)
+                                            start_new_session=True, preexec_fn=_lower_priority)
             process = self.process
         _, err = process.communicate()
         if process.returncode < 0:          # killed: a new edit came
             return None
         return [line for line in err.decode("utf-8", "replace").splitlines() if line.strip()] \
             if process.returncode in (2, 3) else []
+
+
+def _lower_priority() -> None:
+    os.nice(SLOW_NICENESS)
 
 
 def watch(release_dir: Path, out_dir: Path, state: State, stop: threading.Event, draft: bool = False) -> None:
