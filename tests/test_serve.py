@@ -2,6 +2,7 @@
 while it runs; and the interactive viewer opened in headless Chromium."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import shutil
 import signal
@@ -36,19 +37,17 @@ def wait_for(condition, seconds: float, what: str):
     raise AssertionError(f"not within {seconds} s: {what}")
 
 
-@pytest.fixture()
-def server(tmp_path):
-    """A server on a copy of the mini release; yields (base URL, release folder, process)."""
-    release = tmp_path / "release"
-    shutil.copytree(MINI, release)
-    process = subprocess.Popen([sys.executable, "-m", "qfin_docs", "serve", str(release), "--out",
-                                str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = process.stdout.readline()
-    assert line.startswith("serving "), line + process.stderr.read()
-    base = line.split(" on ")[1].split()[0].rstrip("/")
-    wait_for(lambda: fetch(base, "/press-release.pdf")[0] == 200, 90, "the first build")
+@contextlib.contextmanager
+def serving(release: Path, out: Path, first: str = "/press-release.pdf", seconds: float = 90):
+    """A server process on ``release``, once ``first`` is served; yields (base URL, process)."""
+    process = subprocess.Popen([sys.executable, "-m", "qfin_docs", "serve", str(release), "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        yield base, release, process
+        line = process.stdout.readline()
+        assert line.startswith("serving "), line + process.stderr.read()
+        base = line.split(" on ")[1].split()[0].rstrip("/")
+        wait_for(lambda: fetch(base, first)[0] == 200, seconds, f"{first} served")
+        yield base, process
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -58,6 +57,15 @@ def server(tmp_path):
                 process.kill()
         process.stdout.close()
         process.stderr.close()
+
+
+@pytest.fixture()
+def server(tmp_path):
+    """A server on a copy of the mini release; yields (base URL, release folder, process)."""
+    release = tmp_path / "release"
+    shutil.copytree(MINI, release)
+    with serving(release, tmp_path / "out") as (base, process):
+        yield base, release, process
 
 
 def test_serves_every_page_and_rebuilds_on_change(server):
@@ -172,22 +180,9 @@ def test_serve_works_on_a_draft(tmp_path):
     from conftest import RELEASE
     release = tmp_path / "qfin-2024q3"
     new_quarter(RELEASE, release)
-    process = subprocess.Popen([sys.executable, "-m", "qfin_docs", "serve", str(release), "--out",
-                                str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = process.stdout.readline()
-        assert line.startswith("serving "), line + process.stderr.read()
-        base = line.split(" on ")[1].split()[0].rstrip("/")
+    with serving(release, tmp_path / "out", "/press-release.html", 60) as (base, _):
         page = wait_for(lambda: (lambda p: p if b"[TODO: " in p else None)(fetch(base, "/press-release.html")[1]),
                         30, "the draft previewed")
         assert b"DRAFT" in page and b"qfin-problems" not in page
         assert b"Carried as it was from the previous release" in page
         wait_for(lambda: fetch(base, "/press-release.pdf")[0] == 200, 120, "the draft built")
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        process.stdout.close()
-        process.stderr.close()

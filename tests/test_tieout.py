@@ -212,3 +212,18 @@ def test_a_star_marker_is_not_tied_to_a_fact(tmp_path):
     markers = [e for e in report.entries if e.text in ("*6", "*7")]
     assert [e.status for e in markers] == ["non-financial", "non-financial"], report.entries
     assert not report.findings and sum(e.status == "tied" for e in report.entries) == 2
+
+
+def test_a_sum_follows_a_star_marker_to_its_footnote(reference_text, tmp_path):
+    """The company's own style since Q3 2024: "cash and cash equivalent*11" and a footnote "*11 Including ..."
+    name the items of the sum as "¹¹" does."""
+    starred = reference_text.replace("cash and cash equivalent¹¹ was", "cash and cash equivalent*11 was") \
+        .replace("\n¹¹ Including", "\n*11 Including")
+    assert starred.count("*11") == 2
+    draft = tmp_path / "draft.txt"
+    draft.write_text(starred, encoding="utf-8")
+    report = tieout_draft(RELEASE, draft)
+    total = next(e for e in report.entries if e.text == "RMB8.49 billion")
+    assert total.status == "derived" and "RestrictedCashCurrent" in total.explanation
+    assert [e.status for e in report.entries if e.text == "*11"] == ["non-financial", "non-financial"]
+    assert not report.findings

@@ -319,7 +319,7 @@ def named_items(engine: TieOut, before: str) -> frozenset:
                      for concept, dims in names if not dims)
 
 
-_FOOTNOTE = re.compile(r"^(?:([0-9]{1,2})|([⁰¹²³⁴⁵⁶⁷⁸⁹]+))\s+(?=\S)(.*)$")
+_FOOTNOTE = re.compile(r"^(?:\*?([0-9]{1,2})|([⁰¹²³⁴⁵⁶⁷⁸⁹]+))\s+(?=\S)(.*)$")    # a footnote: "11 ...", "*11 ..."
 
 
 def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name: str) -> Report:
