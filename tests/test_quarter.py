@@ -317,3 +317,17 @@ def test_releases_build_in_parallel_with_make(tmp_path):
     plan = subprocess.run(["make", "-n", "-p", "build"], cwd=ROOT, capture_output=True, text=True).stdout
     rule = next(line for line in plan.splitlines() if line.startswith("build/qfin-2024q2/.built:"))
     assert "releases/qfin-2024q2/facts/tables.yaml" in rule and "releases/qfin-2024q3" not in rule
+
+
+def test_a_draft_tieout_takes_a_figure_of_a_placeholder_as_an_open_item(rolled, tmp_path):
+    """In a draft, a figure the facts have no value for yet is an open item, not untied; a filled figure is
+    still checked (the year-ago revenue the roll carried, misprinted, is a finding)."""
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Third Quarter 2024 Financial Highlights\n\nTotal net revenue was RMB4,300.0 million.\n\n"
+                     "Net revenue in the prior quarter was RMB4,160.1 million.\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["tieout", str(rolled), str(draft), "-v"], out, err) == 4, err.getvalue()
+    assert "placeholder   'RMB4,300.0 million'         Total net revenue, RMB, Q3 2024 is still TODO" in out.getvalue()
+    assert "tied          'RMB4,160.1 million'" in out.getvalue()
+    draft.write_text(draft.read_text(encoding="utf-8").replace("4,160.1", "4,106.1"), encoding="utf-8")
+    assert main(["tieout", str(rolled), str(draft)], io.StringIO(), err) == 1

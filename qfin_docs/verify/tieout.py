@@ -213,6 +213,22 @@ class TieOut:
                 f"as first published ({restated.restated.first_published}, {fact.value:,f}); expected the restated "
                 f"{describe_fact(restated.key, taxonomy)}, {restated.value:,f}: {restated.restated.reason}"), restated
 
+    def placeholder_of(self, subject: set, when, about: Period | None) -> Fact | None:
+        """In a draft, the placeholder of the item a sentence names for the period its words give, when the
+        facts have no value of that item for the period yet."""
+        missing = self.loaded.release.missing
+        if not missing or (when is None and about is None):
+            return None
+        fits = (lambda p: when(p)) if when is not None else (lambda p: p == about)
+
+        def named(fact: Fact) -> bool:
+            return (fact.concept, fact.dimensions) in subject or (fact.concept, ()) in subject
+
+        if any(named(f) and fits(f.period) for f in self.numeric):
+            return None
+        waiting = sorted((f for f in missing if named(f) and fits(f.period)), key=lambda f: len(f.dimensions))
+        return waiting[0] if waiting else None          # the item itself before its parts
+
     def parts_of_wholes(self) -> list[tuple[Fact, Fact]]:
         """(member fact, total fact) pairs: a dimensional part and the same concept without the dimension."""
         totals = {(f.concept, f.period, f.unit): f for f in self.numeric if not f.dimensions}
@@ -384,6 +400,11 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         about = engine.period_of(paragraph, found, index) or (
             None if when is not None or listed_periods(sentence) or _unread_period(paragraph.text[token.end:]) else
             named_period(sentence, engine.loaded) or engine.section_period)
+        waiting = engine.placeholder_of(subject, when, about) if not facts and subject is not None else None
+        if waiting is not None:     # a draft's figure not in the facts yet: an open item, not a finding
+            results[index] = Entry(token.text, location, "placeholder", f"{describe_fact(waiting.key, engine.loaded.taxonomy)} "
+                                   "is still TODO in the facts")
+            continue
         if not facts and subject is not None and not is_change:
             mistake = expected(engine, printed, pool, when, about)
             if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
