@@ -16,9 +16,10 @@ from ..model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SH
                     ItemType, Nil, Period, Placeholder, Problem, QName, Release, Restatement, Source, Table, Taxonomy,
                     Unit, shown_path)
 from .numbers import decimals_of, parse_printed
-from .taxonomy import dimensions_for, extend_taxonomy, load_taxonomy, parse_ref
+from .extension import release_taxonomy
+from .taxonomy import dimensions_for, load_taxonomy, parse_ref
 from .carried import carried_items, prose_carried, release_quarter
-from .yamlio import line_of, read_valid, read_yaml
+from .yamlio import line_of, read_valid
 
 PLACEHOLDER = "TODO"     # a fact file's value for a figure not known yet
 MAX_DIGITS = 20          # significant digits of a value: a trillion RMB to the fen needs 15
@@ -91,8 +92,7 @@ class Loaded:
     release: Release
 
     @functools.cached_property
-    def missing_keys(self) -> frozenset:
-        """The keys of the release's placeholders (a draft's)."""
+    def missing_keys(self) -> frozenset:        # the keys of a draft's placeholders
         return frozenset(f.key for f in self.release.missing)
 
 
@@ -113,23 +113,6 @@ def load(release_dir: Path, draft: bool = False) -> Loaded:
     gc.freeze()     # the fact base lives for the whole run: the collector need not rescan it (at 100x the
     #                 facts, rescanning made every later stage grow faster than the release)
     return Loaded(taxonomy, release)
-
-
-def release_taxonomy(release_dir: Path, taxonomy: Taxonomy) -> tuple[Taxonomy | None, list[Problem]]:
-    """The taxonomy with the release's own axes, members and concepts (``taxonomy:`` in release.yaml names
-    the file); a release.yaml that cannot be read is left to :func:`load_release` to report."""
-    if jail_problem(release_dir, "release.yaml"):
-        return taxonomy, []
-    data, problems = read_yaml(release_dir / "release.yaml", shown_path(release_dir / "release.yaml"))
-    relative = data.get("taxonomy") if not problems and isinstance(data, dict) else None
-    if not isinstance(relative, str):
-        return taxonomy, []
-    name = shown_path(release_dir / "release.yaml")
-    outside = jail_problem(release_dir, relative)
-    if outside or not (release_dir / relative).is_file():
-        return None, [Problem(Source(name, line_of(data, ["taxonomy"])), "QF-FILE-OUTSIDE" if outside else
-                              "QF-FILE-READ", outside or f"taxonomy file '{relative}' does not exist")]
-    return extend_taxonomy(taxonomy, release_dir / relative, shown_path(release_dir / relative))
 
 
 def jail_problem(directory: Path, relative: str) -> str | None:

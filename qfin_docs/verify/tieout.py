@@ -20,12 +20,13 @@ from ..model import CNY, USD, Fact, Period, Problem, Source
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
+from .expected import another_line_or_period, expected_change, named_mistake, placeholder_of, stand_in, \
+    unread_period
 from ..facts.phrases import footnote_marks
 from ..facts.carried import open_items
-from ..facts.taxonomy import describe as describe_fact
 from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
-from .context import unit_fits, check_pairs, direction, expected, listed_periods, named_period, other_period, \
-    period_hint, stale
+from .context import unit_fits, check_pairs, direction, expected, listed_periods, named_period, \
+    period_hint
 from .scan import FROM_SUPERSCRIPT, phrases, tokens
 from .subjects import norm, attached, subjects
 from .rows import describe as _describe, tie_row
@@ -193,41 +194,6 @@ class TieOut:
                 return (f"restated: {fact.concept} {fact.period} was first published as {printed.value:,f} "
                         f"({fact.restated.first_published}) and is now {fact.value:,f}: {fact.restated.reason}")
         return ""
-
-    def first_published(self, facts: list[Fact]) -> tuple[str, Fact | None]:
-        """When every fact a figure matches is the line a restated fact of the release was first published as
-        (e.g. all services' volume, where the release restated it to ongoing services), that mistake, naming
-        both; else ""."""
-        found = []
-        for fact in facts:
-            restated = [r for r in self.numeric if r.restated is not None and r.period == fact.period
-                        and r.concept == fact.concept and r.unit == fact.unit and r.dimensions != fact.dimensions
-                        and isinstance(r.restated.original, Decimal)
-                        and meets(interval(replace(r, value=r.restated.original)), interval(fact))]
-            if not restated:
-                return "", None
-            found.append((fact, restated[0]))
-        fact, restated = found[0]
-        taxonomy = self.loaded.taxonomy
-        return (f"the first-published figure where the restated one is meant: this is {describe_fact(fact.key, taxonomy)} "
-                f"as first published ({restated.restated.first_published}, {fact.value:,f}); expected the restated "
-                f"{describe_fact(restated.key, taxonomy)}, {restated.value:,f}: {restated.restated.reason}"), restated
-
-    def placeholder_of(self, subject: set, when, about: Period | None) -> Fact | None:
-        """In a draft, the placeholder of the item a sentence names for the period its words give, when the
-        facts have no value of that item for the period yet."""
-        missing = self.loaded.release.missing
-        if not missing or (when is None and about is None):
-            return None
-        fits = (lambda p: when(p)) if when is not None else (lambda p: p == about)
-
-        def named(fact: Fact) -> bool:
-            return (fact.concept, fact.dimensions) in subject or (fact.concept, ()) in subject
-
-        if any(named(f) and fits(f.period) for f in self.numeric):
-            return None
-        waiting = sorted((f for f in missing if named(f) and fits(f.period)), key=lambda f: len(f.dimensions))
-        return waiting[0] if waiting else None          # the item itself before its parts
 
     def parts_of_wholes(self) -> list[tuple[Fact, Fact]]:
         """(member fact, total fact) pairs: a dimensional part and the same concept without the dimension."""
@@ -398,22 +364,17 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
         sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
         about = engine.period_of(paragraph, found, index) or (
-            None if when is not None or listed_periods(sentence) or _unread_period(paragraph.text[token.end:]) else
+            None if when is not None or listed_periods(sentence) or unread_period(paragraph.text[token.end:]) else
             named_period(sentence, engine.loaded) or engine.section_period)
-        waiting = engine.placeholder_of(subject, when, about) if not facts and subject is not None else None
-        if waiting is not None:     # a draft's figure not in the facts yet: an open item, not a finding
-            results[index] = Entry(token.text, location, "placeholder", f"{describe_fact(waiting.key, engine.loaded.taxonomy)} "
-                                   "is still TODO in the facts")
+        waiting = placeholder_of(engine, subject, when, about) if not facts and subject is not None else ""
+        if waiting:                 # a draft's figure not in the facts yet: an open item, not a finding
+            results[index] = Entry(token.text, location, "placeholder", waiting)
             continue
         if not facts and subject is not None and not is_change:
             mistake = expected(engine, printed, pool, when, about)
             if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
-                names = ", ".join(sorted({str(c) for c, _ in subject}))
-                meant = _meant(engine, printed, pool, when, about)
-                results[index] = Entry(token.text, location, "inconsistent",
-                                       (mistake or f"the text names {names} here, but this figure is another fact's")
-                                       + _expected_words(engine, meant, token.text))
-                _stand_in(meant, index, tied, paragraph)
+                results[index], meant = named_mistake(engine, token, subject, mistake, pool, when, about, location)
+                stand_in(meant, index, tied, paragraph)
                 continue
             if near is not None or not engine.binding_subjects:     # then the words narrow a figure only
                 subject = None                                      # where they find its fact
@@ -422,18 +383,10 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         if not facts:
             pending.append((index, token, before, subject, when))
             continue
-        first, restated = engine.first_published(facts)
-        if first:                   # the figure as first published, where the release has it restated
-            results[index] = Entry(token.text, location, "restated", first)
-            _stand_in(restated, index, tied, paragraph)
-            continue
-        mistake = "" if when is not None else stale(engine, facts, about) or other_period(engine, printed, facts, about)
-        if mistake and engine.may_claim(facts, about, paragraph.text):
-            meant = _meant(engine, printed, [f for f in engine.numeric if (f.concept, f.dimensions, f.unit) ==
-                                             (facts[0].concept, facts[0].dimensions, facts[0].unit)], None, about)
-            results[index] = Entry(token.text, location, "inconsistent", mistake + _expected_words(engine, meant,
-                                                                                                    token.text))
-            _stand_in(meant, index, tied, paragraph)
+        wrong = another_line_or_period(engine, token, facts, when, about, paragraph, location)
+        if wrong is not None:
+            results[index], meant = wrong
+            stand_in(meant, index, tied, paragraph)
             continue
         facts = _prefer_context(facts, paragraph, section)
         tied[index] = facts[0]
@@ -442,10 +395,9 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         results[index] = Entry(token.text, location, "tied", _describe(facts[0]), confidence=confidence)
     for index, token, before, subject, when in pending:
         results[index] = _explain(engine, paragraph, section, token, before, subject, when, location)
-        if results[index].status == "untied" and token.printed.percent:
-            change = _expected_change(engine, paragraph.text, found, index, tied)
-            if change:
-                results[index] = replace(results[index], status="inconsistent", explanation=change)
+        change = expected_change(engine, paragraph.text, found, index, tied) if results[index].status == "untied" \
+            and token.printed.percent and engine.binding_subjects else ""
+        results[index] = replace(results[index], status="inconsistent", explanation=change) if change else results[index]
     check_pairs(engine, paragraph, found, results, tied, report, location)
     for index in sorted(results):
         report.add(replace(results[index], anchor=paragraph.anchor, span=(found[index].start, found[index].end))
@@ -469,77 +421,6 @@ def _explain(engine: TieOut, paragraph: Paragraph, section: list[Fact], token, b
     restated = engine.restated(token.printed)
     return Entry(token.text, location, "restated", restated) if restated else \
         Entry(token.text, location, "untied", "no fact or derivation gives this figure")
-
-
-def _meant(engine: TieOut, printed: Printed, pool, when, about: Period | None) -> Fact | None:
-    """The one fact of the named item for the period the words give (what a wrong figure should have been)."""
-    if not pool:
-        return None
-    found = [f for f in pool if unit_fits(f, printed, "prose") and
-             (when(f.period) if when is not None else about is not None and f.period == about)]
-    found.sort(key=lambda f: len(f.dimensions))        # the item itself before its parts
-    return found[0] if found and (len(found) == 1 or len(found[0].dimensions) < len(found[1].dimensions)) else None
-
-
-def _expected_words(engine: TieOut, fact: Fact | None, text: str) -> str:
-    """"; expected RMB84,609 million, Total facilitation ..., Ongoing services, RMB, Q2 2025 (qfin:...)"."""
-    if fact is None:
-        return ""
-    return f"; expected {_shown_like(fact.value, fact, text)}, {describe_fact(fact.key, engine.loaded.taxonomy)} " \
-           f"({fact.concept})"
-
-
-def _shown_like(value: Decimal, fact: Fact, text: str) -> str:
-    """A value written as the figure it replaces is written: its currency mark, scale word and places."""
-    word = next((w for w in ("billion", "million", "thousand") if w in text), "")
-    power = {"billion": 9, "million": 6, "thousand": 3}.get(word, 0)
-    number = re.search(r"[0-9][0-9,]*(?:\.([0-9]+))?", text)
-    places = len(number.group(1) or "") if number else 0
-    mark = "RMB" if fact.unit == CNY else "US$" if fact.unit == USD else ""
-    shown = value.scaleb(-power).quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
-    return f"{mark}{shown:,f}{' ' + word if word else ''}"
-
-
-def _stand_in(fact: Fact | None, index: int, tied: dict, paragraph: Paragraph) -> None:
-    """The fact a reported figure should have been stands in for it, so that the changes and shares around
-    it are still checked (one mistake is one finding)."""
-    if fact is not None:
-        tied[index] = fact
-        paragraph.tied.append(fact)
-
-
-def _expected_change(engine: TieOut, text: str, found: list, index: int, tied: dict) -> str:
-    """A % change between the figures of one item on either side of it ("RMB84,609 million, an increase of
-    16.4% from RMB72,864 million") that is not their change: the change they give, as expected value."""
-    token = found[index]
-    sign = direction(text[:token.start], text[token.end:])
-    after = [tied[i] for i in sorted(tied) if i > index]
-    if not sign or not after or not after[0].value:
-        return ""
-    old = after[0]
-    before = [tied[i] for i in sorted(tied) if i < index and (tied[i].concept, tied[i].dimensions, tied[i].unit)
-              == (old.concept, old.dimensions, old.unit) and tied[i].period != old.period]
-    if not before:
-        return ""
-    new = before[0]         # the item's figure the sentence starts from ("reached X, ... from Y")
-    change = (new.value - old.value) / abs(old.value) * 100
-    places = max(0, -token.printed.value.as_tuple().exponent - 2) if token.printed.decimals is None else \
-        max(0, token.printed.decimals - 2)
-    shown = abs(change).quantize(Decimal(1).scaleb(-places), rounding="ROUND_HALF_UP")
-    word = "increase" if change > 0 else "decrease"
-    return (f"the % change of {describe_fact(new.key, engine.loaded.taxonomy)} from {old.value:,f} "
-            f"({old.period}) is {change:.3f}%: expected an {word} of {shown}%" if word[0] == "i" else
-            f"the % change of {describe_fact(new.key, engine.loaded.taxonomy)} from {old.value:,f} "
-            f"({old.period}) is {change:.3f}%: expected a {word} of {shown}%")
-
-
-_OWN_PERIOD = re.compile(r"\s*(?:as of|as at|in the|for the)\s*(?:\[GAP\]|\.\.\.|…)?\s*$")
-
-
-def _unread_period(after: str) -> bool:
-    """The words after a figure begin its own period, and the text ends before it (an excerpt cut off):
-    the period of the sentence is then not the figure's."""
-    return bool(_OWN_PERIOD.match(after))
 
 
 def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]) -> list[Fact]:
