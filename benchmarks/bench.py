@@ -57,6 +57,9 @@ def main() -> None:
 
     print()
     check_vs_arelle(release, out)
+    check_process_vs_arelle(release, out)
+    print()
+    preview_latency(release)
     print()
     scaling()
 
@@ -68,6 +71,71 @@ def check_vs_arelle(release: Path, out: Path) -> None:
     check = median_seconds(lambda: check_build(release, out))
     arelle = median_seconds(lambda: run_arelle(out / "qfin-20240630.htm"), repeat=3)
     print(f"qfin-docs check {check:.3f} s, Arelle {arelle:.3f} s: check/Arelle = {check / arelle:.2f} (goal <= 0.25)")
+
+
+def check_process_vs_arelle(release: Path, out: Path) -> None:
+    """``qfin-docs check`` as a whole process (start-up, imports, pdftotext) against Arelle's validation of the
+    same document (a process too), medians."""
+    import subprocess
+    from qfin_docs.verify.validate import run_arelle
+    command = [sys.executable, "-m", "qfin_docs", "check", str(release), "--out", str(out)]
+    check = median_seconds(lambda: subprocess.run(command, capture_output=True, check=False), repeat=5)
+    arelle = median_seconds(lambda: run_arelle(out / "qfin-20240630.htm"), repeat=3)
+    print(f"qfin-docs check (whole process) {check:.3f} s, Arelle {arelle:.3f} s: check/Arelle = "
+          f"{check / arelle:.2f} (goal <= 0.25)")
+
+
+def preview_latency(release: Path, edits: int = 7) -> None:
+    """``qfin-docs serve`` on a copy of the release: seconds from a fact edit to the served HTML showing it,
+    on an idle server and while the slow outputs of the previous edit are building (medians)."""
+    import shutil
+    import subprocess
+    import urllib.error
+    import urllib.request
+    folder = ROOT / "build" / "bench-serve"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(release, folder / "release")
+    facts = folder / "release" / "facts" / "metrics.yaml"
+    original = facts.read_text(encoding="utf-8")
+    line = next(x for x in original.splitlines() if "NumberOfFinancialInstitutionalPartners" in x)
+    server = subprocess.Popen([sys.executable, "-m", "qfin_docs", "serve", str(folder / "release"), "--out",
+                               str(folder / "out")], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    base = server.stdout.readline().split(" on ")[1].split()[0].rstrip("/")
+
+    def get(path: str) -> bytes:
+        try:
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                return response.read()
+        except urllib.error.HTTPError:          # not built yet
+            return b""
+
+    def wait(condition, limit: float = 300.0) -> float:
+        start = time.perf_counter()
+        while not condition():
+            if time.perf_counter() - start > limit:
+                raise TimeoutError("the served page did not change")
+            time.sleep(0.02)
+        return time.perf_counter() - start
+
+    def edit(number: int) -> float:
+        facts.write_text(original.replace(line, line.replace('value: "160"', f'value: "{number}"')), encoding="utf-8")
+        return wait(lambda: f">{number}</span> financial".encode() in get("/press-release.html"))
+
+    try:
+        wait(lambda: b"up to date" in get("/"))
+        idle, busy = [], []
+        for number in range(161, 161 + edits):
+            idle.append(edit(number))
+            wait(lambda: b"up to date" in get("/"))
+        for number in range(201, 201 + edits):
+            edit(number)                     # its slow outputs start building ...
+            time.sleep(0.5)
+            busy.append(edit(number + 100))  # ... and this edit comes while they do
+        print(f"serve: fact edit to served HTML, median {statistics.median(idle):.2f} s idle, "
+              f"{statistics.median(busy):.2f} s while the slow outputs build (goal <= 1 s; {edits} edits each)")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def synthetic_release(factor: int, folder: Path) -> Path:

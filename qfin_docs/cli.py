@@ -14,7 +14,10 @@ from typing import TextIO
 
 from .model import BadInput, Problem, Source
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_DRAFT = 0, 1, 2, 3, 4
+DRAFT_HELP = "work on the release as a draft (as 'status: draft' in release.yaml does): placeholders and carried " \
+             "items are open items, listed once, never findings; the outputs say DRAFT and the exit status is 4, " \
+             "never 0"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,23 +28,25 @@ def _parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         sub.add_argument("release", type=Path, metavar="RELEASE_DIR", help="a release folder, e.g. releases/qfin-2024q2")
         sub.add_argument("--out", type=Path, help="output folder (default: build/<release id>)")
+        sub.add_argument("--draft", action="store_true", help=DRAFT_HELP)
         return sub
 
     build = command("build", "build the HTML, PDF and Inline XBRL document set of a release")
-    build.add_argument("--draft", action="store_true",
-                       help="allow placeholders (TODO): each shows as a marker; the PDF says DRAFT and lists them")
     new_quarter = commands.add_parser("new-quarter", help="start the next quarter's release from this one",
                                       description="start the next quarter's release from this one: periods "
                                       "shifted, comparatives carried, every new figure TODO")
     new_quarter.add_argument("release", type=Path, metavar="FROM", help="the release to roll forward")
     new_quarter.add_argument("target", type=Path, metavar="TO", help="the new release folder (must not exist)")
+    new_quarter.add_argument("--quarters", type=int, default=1, choices=range(1, 5), metavar="N",
+                             help="how many quarters on (default 1; 4 = the same quarter a year later)")
     check = command("check", "prove every number in the built outputs traces to a fact or a declared derivation")
     check.add_argument("--format", choices=("text", "json"), default="text")
     check.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
     tieout = commands.add_parser("tieout", help="tie every number of a draft (.txt, .html, .pdf) to the facts; "
                                  "with one argument, an Inline XBRL filing's narrative to its own tags")
     tieout.add_argument("release", type=Path, metavar="RELEASE_DIR|FILING")
-    tieout.add_argument("draft", type=Path, metavar="DRAFT", nargs="?")
+    tieout.add_argument("draft_file", type=Path, metavar="DRAFT", nargs="?")
+    tieout.add_argument("--draft", action="store_true", help=DRAFT_HELP)
     tieout.add_argument("--format", choices=("text", "json"), default="text")
     tieout.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
     tieout.add_argument("--html", type=Path, metavar="OUT.html",
@@ -63,6 +68,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="a release folder (default: the only one under releases/)")
     serve.add_argument("--out", type=Path, help="output folder (default: build/<release id>)")
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
+    serve.add_argument("--draft", action="store_true", help=DRAFT_HELP)
     commands.add_parser("stubs", help="regenerate schema/standard-taxonomies/ from schema/taxonomy.yaml")
     return parser
 
@@ -107,7 +113,7 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         return EXIT_OK
     if args.command == "new-quarter":
         from .quarter import new_quarter
-        for line in new_quarter(args.release, args.target):
+        for line in new_quarter(args.release, args.target, quarters=args.quarters):
             print(line, file=out)
         return EXIT_OK
     if args.command == "diff":
@@ -119,49 +125,61 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         args.release = found[0]
     out_dir = getattr(args, "out", None) or Path("build") / args.release.resolve().name
     if args.command == "build":
-        from .pipeline import build
-        findings = build(args.release, out_dir, args.draft)
-        _report(findings, err)
-        print(f"built {out_dir}", file=out)
-        return EXIT_FINDINGS if findings else EXIT_OK
+        return _build(args, out_dir, out, err)
     if args.command == "facts":
         from .facts.load import load
         from .facts.checks import check_facts
-        loaded = load(args.release)
+        loaded = load(args.release, args.draft)
         findings = check_facts(loaded.release, loaded.taxonomy)
         for fact in loaded.release.facts:
             print(f"{fact.source}\t{fact.concept}\t{fact.period}\t{fact.unit or ''}\t{fact.value}", file=out)
         _report(findings, err)
-        return EXIT_FINDINGS if findings else EXIT_OK
+        return EXIT_FINDINGS if findings else EXIT_DRAFT if loaded.release.draft else EXIT_OK
     if args.command == "check":
         from .verify.strict import check_build
-        report = check_build(args.release, out_dir)
+        report = check_build(args.release, out_dir, args.draft)
         return _emit(report, args, out, err)
     if args.command == "tieout":
-        if args.draft is None:         # a filing, tied to its own tags: only inconsistent figures are findings
+        if args.draft_file is None:         # a filing, tied to its own tags: only inconsistent figures are findings
             from .verify.filingtie import tieout_filing
             return _emit(tieout_filing(args.release, args.html), args, out, err)
         if args.html is not None:
             raise BadInput([Problem(Source(str(args.html), 0), "QF-USAGE", "--html is for a filing (one argument)")])
         from .verify.tieout import tieout_draft
-        report = tieout_draft(args.release, args.draft)
+        report = tieout_draft(args.release, args.draft_file, args.draft)
         return _emit(report, args, out, err)
     if args.command == "validate":
         from .verify.validate import validate
-        findings = validate(args.release, out_dir)
+        from .facts.load import load
+        draft = load(args.release, args.draft).release.draft
+        findings = validate(args.release, out_dir, args.draft)
         _report(findings, err)
-        print("Arelle: " + ("clean" if not findings else f"{len(findings)} findings"), file=out)
-        return EXIT_FINDINGS if findings else EXIT_OK
+        print("Arelle: " + ("clean" if not findings else f"{len(findings)} findings")
+              + ("; DRAFT, not final" if draft else ""), file=out)
+        return EXIT_FINDINGS if findings else EXIT_DRAFT if draft else EXIT_OK
     if args.command == "serve":
         from .serve import serve
-        serve(args.release, out_dir, args.port, announce=lambda line: print(line, file=out, flush=True))
+        serve(args.release, out_dir, args.port, announce=lambda line: print(line, file=out, flush=True),
+              draft=args.draft)
         return EXIT_OK
     if args.command == "viewer":
         from .verify.validate import viewer
-        path = viewer(args.release, out_dir)
+        path = viewer(args.release, out_dir, args.draft)
         print(f"wrote {path}", file=out)
         return EXIT_OK
     return EXIT_BAD_INPUT
+
+
+def _build(args, out_dir: Path, out: TextIO, err: TextIO) -> int:
+    from .pipeline import build_release
+    from .verify.report import open_summary
+    from .facts.carried import open_items
+    from .facts.taxonomy import load_taxonomy
+    findings, release = build_release(args.release, out_dir, args.draft)
+    _report(findings, err)
+    print(f"built {out_dir}" + (f" (DRAFT: {open_summary(open_items(release, load_taxonomy()[0]))}; "
+                                "'qfin-docs check' lists them)" if release.draft else ""), file=out)
+    return EXIT_FINDINGS if findings else EXIT_DRAFT if release.draft else EXIT_OK
 
 
 def _diff(args, out: TextIO) -> int:
@@ -210,7 +228,7 @@ def _emit(report, args, out: TextIO, err: TextIO) -> int:
             print(line, file=out)
         print(f"{args.command}: {report.summary_line()}", file=out)
     _report(report.findings, err)
-    return EXIT_FINDINGS if report.findings else EXIT_OK
+    return EXIT_FINDINGS if report.findings else EXIT_DRAFT if report.draft else EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -303,6 +303,7 @@ class Axis:
     member_labels: dict[QName, str]
     additive: bool                       # a parent member's value is the sum of its children's
     source: Source
+    member_phrases: dict = field(default_factory=dict)   # member -> phrases naming it in prose (tie-out)
 
     def children(self, parent: QName | None) -> list[QName]:
         return [m for m, p in self.members.items() if p == parent]
@@ -421,8 +422,9 @@ class Release:
     facts: Facts
     tables: tuple[Table, ...]
     exchange_rate: QName | None = None
-    draft: bool = False               # placeholders allowed (qfin-docs build --draft)
+    draft: bool = False               # a draft (status: draft, or --draft): placeholders and carried items allowed
     missing: Facts = ()               # the placeholders of a draft (never among ``facts``)
+    carried: tuple[Problem, ...] = ()     # items carried from the previous release, unconfirmed (QF-CARRIED)
 
 
 # The one unit each non-monetary item type takes (monetary and per-share types take a currency).

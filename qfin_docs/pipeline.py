@@ -22,6 +22,11 @@ def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem
     Raises:
         BadInput: the facts, templates or PDF stage failed; nothing was written.
     """
+    return build_release(release_dir, out_dir, draft)[0]
+
+
+def build_release(release_dir: Path, out_dir: Path, draft: bool = False):
+    """:func:`build`, returning ``(findings, release)`` (whether it was a draft, what is open)."""
     from .facts import checks
     from .render import ixbrl
     from .render import html as render
@@ -35,7 +40,7 @@ def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem
     loaded = load(release_dir, draft)
     release, taxonomy = loaded.release, loaded.taxonomy
     fact_problems = checks.check_facts(release, taxonomy)
-    if any(p.severity.value == "error" for p in fact_problems) and not draft:   # a draft shows them as findings
+    if any(p.severity.value == "error" for p in fact_problems) and not release.draft:   # a draft shows them
         raise BadInput(fact_problems)
     html, problems = render.render(release, taxonomy, "html")
     if html is None:
@@ -60,7 +65,7 @@ def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem
         raise BadInput([Problem(Source(str(out_dir)), "QF-OUT-WRITE",
                                 f"cannot write the build: {exc.strerror or exc} ({exc.filename or out_dir}); "
                                 "the previous build is unchanged")]) from None
-    return fact_problems
+    return fact_problems, release
 
 
 def figures_json(figures) -> bytes:

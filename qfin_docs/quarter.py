@@ -52,11 +52,12 @@ def _year_ago(day: dt.date) -> dt.date:
 class Roll:
     """The mapping of periods from one quarter to the next."""
 
-    def __init__(self, end: dt.date):
+    def __init__(self, end: dt.date, quarters: int = 1):
         self.end = end                                   # the document period end (a quarter end)
         self.start = dt.date(end.year, end.month - 2, 1)
-        self.new_end = _add_months(end, 3)
+        self.new_end = _add_months(end, 3 * quarters)    # a year on: quarters=4
         self.new_start = dt.date(self.new_end.year, self.new_end.month - 2, 1)
+        self.prior_end = self.new_start - dt.timedelta(days=1)     # the new release's prior quarter
 
     def date(self, day: dt.date) -> dt.date:
         """An instant: a quarter end moves one quarter on; the last year end moves only at a new year."""
@@ -65,7 +66,7 @@ class Roll:
         if day == _year_ago(self.end):
             return _year_ago(self.new_end)
         if day == self.start - dt.timedelta(days=1):
-            return self.end
+            return self.prior_end
         if day == dt.date(self.end.year - 1, 12, 31):
             return dt.date(self.new_end.year - 1, 12, 31)
         if self.end - dt.timedelta(days=6) <= day < self.end:       # the last business day (an exchange rate)
@@ -85,10 +86,15 @@ class Roll:
             if (start, end) == (dt.date(e.year, 1, 1), e):               # the year to date (a year ago)
                 return Period(ne, dt.date(ne.year, 1, 1))
         if end == self.start - dt.timedelta(days=1) and start == dt.date(end.year, end.month - 2, 1):
-            return Period(self.end, self.start)                          # the prior quarter: this one
+            return Period(self.prior_end, dt.date(self.prior_end.year, self.prior_end.month - 2, 1))   # prior quarter
         if start == self.end + dt.timedelta(days=1) and end == _add_months(self.end, 3):
             return Period(_add_months(self.new_end, 3), self.new_end + dt.timedelta(days=1))   # an outlook
         return period
+
+    def has_role(self, period: Period) -> bool:
+        """Whether the period has a role the next quarter shifts (the last year end keeps its date within
+        a year); a period with none (a repurchase to date, a date typed in the prose) stays as it was."""
+        return self.period(period) != period or period == Period(dt.date(self.end.year - 1, 12, 31))
 
     def name(self, old_name: str, old: Period, new: Period) -> str:
         """A name for the shifted period, in the convention of the old one (Q2-2024, H1-2024, ...)."""
@@ -102,8 +108,9 @@ class Roll:
         return {6: f"H1-{new.end.year}", 12: f"FY-{new.end.year}"}.get(months, f"M{months}-{new.end.year}")
 
 
-def new_quarter(source: Path, target: Path, fill=None) -> list[str]:
-    """Write the next quarter's release folder; returns what it did, a line each.
+def new_quarter(source: Path, target: Path, fill=None, quarters: int = 1) -> list[str]:
+    """Write the next quarter's release folder (``quarters`` on: 4 rolls a year, where the year-ago
+    comparatives are the source's own quarter); returns what it did, a line each.
 
     ``fill``, for tests and examples, gives a value for a fact the source does not have: a function of the
     new fact's key returning a Fact, or None to leave a placeholder."""
@@ -111,7 +118,7 @@ def new_quarter(source: Path, target: Path, fill=None) -> list[str]:
         raise BadInput([Problem(Source(str(target)), "QF-NEW-QUARTER", "already exists: choose a new folder")])
     loaded = load(source)
     release = loaded.release
-    roll = Roll(dt.date.fromisoformat(str(release.meta["document_period_end"])))
+    roll = Roll(dt.date.fromisoformat(str(release.meta["document_period_end"])), quarters)
     names = {name: roll.name(name, period, roll.period(period)) for name, period in release.periods.items()}
     new_periods = {names[name]: roll.period(period) for name, period in release.periods.items()}
     index = {f.key: f for f in release.facts}
@@ -121,15 +128,19 @@ def new_quarter(source: Path, target: Path, fill=None) -> list[str]:
     target.mkdir(parents=True)
     shutil.copytree(source / "prose", target / "prose")
     prose = target / "prose" / "release.html.j2"
-    prose.write_text(_shift_text(prose.read_text(encoding="utf-8"), names, roll, prose=True), encoding="utf-8")
-    carried = todo = 0
+    prose.write_text(mark_carried_prose(_shift_text(prose.read_text(encoding="utf-8"), names, roll, prose=True),
+                                        release.id), encoding="utf-8")
+    carried = todo = marked = 0
     for relative, data in files.items():
         text, c, t = _fact_file(data, release, loaded.taxonomy, roll, names, lookup, specs)
+        marked += text.count(f"carried: {_scalar(release.id)}") + text.count(f"carried: {release.id}")
         carried, todo = carried + c, todo + t
         (target / relative).parent.mkdir(parents=True, exist_ok=True)
         (target / relative).write_text(text, encoding="utf-8")
     (target / "release.yaml").write_text(_release_yaml(source, release, roll, names, new_periods, target.name), encoding="utf-8")
-    return [f"wrote {target}: {carried} values carried from {source.name}, {todo} placeholders (TODO) to fill",
+    return [f"wrote {target}: {carried} values carried from {source.name}, {todo} placeholders (TODO) to fill; "
+            f"{marked} fact(s) carried as they were, marked 'carried: {release.id}' with the title, constants, "
+            "waivers and prose blocks carried: each to confirm or change ('qfin-docs check' lists them)",
             f"this quarter: {period_text(Period(roll.new_end, roll.new_start), 'quarter')}; build a draft with "
             f"'qfin-docs build --draft {target}'"]
 
@@ -192,6 +203,7 @@ def _fact_file(data, release, taxonomy, roll: Roll, names, index, specs) -> tupl
             if "scale" in spec:
                 lines.append(f"    scale: {spec['scale']}")
             lines.append("    rows:")
+            as_it_was: dict[str, list[str]] = {}
             for row_key in spec["rows"]:
                 concept_name, members, at = parse_ref(row_key)
                 concept = taxonomy.concepts[concept_name]
@@ -209,7 +221,10 @@ def _fact_file(data, release, taxonomy, roll: Roll, names, index, specs) -> tupl
                     else:
                         cells.append(_cell_text(fact, concept, table.scale))
                         carried += 1
+                        if _as_it_was(fact, concept, release, roll.has_role(column.period)):
+                            as_it_was.setdefault(row_key, []).append(columns[len(cells) - 1])
                 lines.append(f"      {json.dumps(row_key)}: [{', '.join(cells)}]")
+            lines += _carried_cells(as_it_was, release.id)
     if data.get("facts"):
         lines.append("facts:")
         for spec in data["facts"]:
@@ -227,13 +242,18 @@ def _fact_file(data, release, taxonomy, roll: Roll, names, index, specs) -> tupl
             carried_fact = index.get(FactKey(concept_name, new_period, unit, dims)) if unit or not \
                 concept.type.is_numeric else None
             if concept.type is ItemType.STRING and source_fact is not None:      # names, tickers: carried
-                entry.update({k: v for k, v in spec.items() if k not in ("concept", "period")})
+                entry.update({k: v for k, v in spec.items() if k not in ("concept", "period", "carried")})
+                entry["carried"] = release.id          # a text fact may change (a new name): to confirm
                 carried += 1
-            elif carried_fact is not None and specs.get(carried_fact.key):
-                entry.update({k: v for k, v in specs[carried_fact.key].items() if k not in ("concept", "period")})
-                carried += 1
-            elif carried_fact is not None and isinstance(carried_fact.value, (Decimal, dt.date, str)):
-                entry["value"] = _value_text(carried_fact, concept)
+            elif carried_fact is not None and (specs.get(carried_fact.key) or
+                                               isinstance(carried_fact.value, (Decimal, dt.date, str))):
+                if specs.get(carried_fact.key):
+                    entry.update({k: v for k, v in specs[carried_fact.key].items()
+                                  if k not in ("concept", "period", "carried")})
+                else:
+                    entry["value"] = _value_text(carried_fact, concept)
+                if _as_it_was(carried_fact, concept, release, roll.has_role(old_period)):
+                    entry["carried"] = release.id
                 carried += 1
             else:
                 entry["value"] = "TODO"
@@ -242,6 +262,25 @@ def _fact_file(data, release, taxonomy, roll: Roll, names, index, specs) -> tupl
                 todo += 1
             lines.append("  - {" + ", ".join(f"{k}: {_scalar(v)}" for k, v in entry.items()) + "}")
     return "\n".join(lines) + "\n", carried, todo
+
+
+def _carried_cells(as_it_was: dict[str, list[str]], origin: str) -> list[str]:
+    """A table's ``carried:`` block: its cells carried as they were (US$ cells at the previous rate)."""
+    if not as_it_was:
+        return []
+    return [f"    carried:   # cells carried as they were from {origin}: confirm or change", f"      from: {origin}",
+            "      cells:"] + [f"        {json.dumps(row)}: [{', '.join(json.dumps(c) for c in cols)}]"
+                                for row, cols in as_it_was.items()]
+
+
+def _as_it_was(fact: Fact, concept, release, has_role: bool) -> bool:
+    """Whether a value carried into the next quarter is carried as it was rather than as a comparative its
+    period's role shifted to: a figure of a period with no role (a repurchase to date), a date or text fact,
+    a US$ figure (translated at the previous release's rate)."""
+    if not has_role or not isinstance(fact.value, Decimal):
+        return True
+    return fact.unit is not None and fact.unit.numerator == "iso4217:USD" and \
+        concept.type in (ItemType.MONETARY, ItemType.PER_SHARE) and fact.concept != release.exchange_rate
 
 
 def _find(index, concept, period: Period, currency: Unit, dims) -> Fact | None:
@@ -305,7 +344,72 @@ def _release_yaml(source: Path, release, roll: Roll, names, new_periods, target_
     text = re.sub(r"(?m)^release_date: .*$", f"release_date: {(roll.new_end + delay).isoformat()}"
                   "   # TODO: confirm the release date", text)
     text = re.sub(r"(?m)^document_period_end: .*$", f"document_period_end: {roll.new_end.isoformat()}", text)
+    text = re.sub(r"(?m)^id: .*$", lambda m: f"{m.group()}\nstatus: draft   # final once every TODO is filled and "
+                  "every carried item confirmed", text, count=1)
+    text = re.sub(r"(?m)^status: (?:draft|final)\b.*\n(?=(?:.*\n)*^status: )", "", text)   # one status line
+    fields = {}
+    for field in ("title", "running_header"):
+        found = re.search(rf"(?m)^{field}: (.*)$", text)
+        if found:
+            fields[field] = found.group(1).strip()
+    text = re.sub(r"(?m)^carried:\n(?:  .*\n)+", "", text)
+    if fields:
+        text = text.rstrip("\n") + f"\n\n# Carried as they were from {release.id}: each is reported until changed, " \
+            "or confirmed by deleting its line here.\ncarried:\n  from: " + release.id + "\n  fields:\n" + \
+            "".join(f"    {field}: {_scalar(value.strip(chr(34)))}\n" for field, value in fields.items())
+    text = _mark_items(text, release.id)
     rate_day = last_business_day(roll.new_end)
     text = re.sub(r"(?m)^exchange_rate: \{(.*)period: [^}]*\}", rf"exchange_rate: {{\1period: {rate_day.isoformat()}}}",
                   text)
     return text
+
+
+def _mark_items(text: str, origin: str) -> str:
+    """Constants and waivers of release.yaml marked ``carried: <origin>`` (one line each, where they are)."""
+    out, block = [], ""
+    for line in text.split("\n"):
+        top = re.match(r"^([a-z_]+):", line)
+        if top:
+            block = top.group(1)
+        if block == "constants" and re.match(r"^  \S.*: \{.*\}\s*$", line) and "carried:" not in line:
+            line = line.rstrip()[:-1].rstrip() + f", carried: {origin}}}"
+        out.append(line)
+        if block == "waivers" and re.match(r"^  - code: ", line):
+            out.append(f"    carried: {origin}")
+    return "\n".join(out)
+
+
+_H2 = re.compile(r"^\s*<h2[ >]")
+_PERIOD_WORDS = re.compile(r"\bwhen\(\s*(?:Q|H1|YA|PQ)\b")      # a heading naming this release's period
+_DATED = re.compile(r'\bwhen\("\d{4}-\d{2}-\d{2}"\)')             # a date typed as it was, not a period end
+
+
+def mark_carried_prose(text: str, origin: str) -> str:
+    """Wrap what the prose carries as it was in ``{% call carried(origin, kind) %}``: each section whose heading
+    names no period of the release (a board change, a dividend, the repurchase update, the outlook, the call),
+    each quote, each paragraph that types a date.  A reviewer confirms a block by deleting the call and its
+    ``{% endcall %}``; the strict check lists every block still wrapped."""
+    lines = text.split("\n")
+    end_of_body = next((i for i, line in enumerate(lines) if line.lstrip().startswith("{% include")), len(lines))
+    wrap: list[tuple[int, int, str]] = []           # (first line, last line, kind)
+    heads = [i for i in range(end_of_body) if _H2.match(lines[i])] + [end_of_body]
+    for here, after in zip(heads, heads[1:]):
+        if not _PERIOD_WORDS.search(lines[here]):
+            last = after - 1
+            while last > here and not lines[last].strip():
+                last -= 1
+            wrap.append((here, last, "section"))
+    inside = lambda i: any(a <= i <= b for a, b, _ in wrap)            # noqa: E731
+    i = 0
+    while i < end_of_body:
+        if not inside(i) and lines[i].lstrip().startswith("<blockquote"):
+            last = next((j for j in range(i, end_of_body) if "</blockquote>" in lines[j]), i)
+            wrap.append((i, last, "quote"))
+            i = last
+        elif not inside(i) and _DATED.search(lines[i]) and lines[i].lstrip().startswith("<p"):
+            wrap.append((i, i, "dated paragraph"))
+        i += 1
+    for first, last, kind in sorted(wrap, reverse=True):
+        lines.insert(last + 1, "{% endcall %}")
+        lines.insert(first, f'{{% call carried("{origin}", "{kind}") %}}')
+    return "\n".join(lines)

@@ -95,7 +95,7 @@ def test_an_unexpected_error_is_internal_not_a_traceback(monkeypatch, tmp_path):
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
-    monkeypatch.setattr(pipeline, "build", broken)
+    monkeypatch.setattr(pipeline, "build_release", broken)
     err = io.StringIO()
     assert main(["build", str(MINI), "--out", str(tmp_path / "o")], io.StringIO(), err) == 3
     lines = err.getvalue().splitlines()

@@ -2,6 +2,7 @@
 while it runs; and the interactive viewer opened in headless Chromium."""
 from __future__ import annotations
 
+import contextlib
 import http.client
 import shutil
 import signal
@@ -36,19 +37,17 @@ def wait_for(condition, seconds: float, what: str):
     raise AssertionError(f"not within {seconds} s: {what}")
 
 
-@pytest.fixture()
-def server(tmp_path):
-    """A server on a copy of the mini release; yields (base URL, release folder, process)."""
-    release = tmp_path / "release"
-    shutil.copytree(MINI, release)
-    process = subprocess.Popen([sys.executable, "-m", "qfin_docs", "serve", str(release), "--out",
-                                str(tmp_path / "out")], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = process.stdout.readline()
-    assert line.startswith("serving "), line + process.stderr.read()
-    base = line.split(" on ")[1].split()[0].rstrip("/")
-    wait_for(lambda: fetch(base, "/press-release.pdf")[0] == 200, 90, "the first build")
+@contextlib.contextmanager
+def serving(release: Path, out: Path, first: str = "/press-release.pdf", seconds: float = 90):
+    """A server process on ``release``, once ``first`` is served; yields (base URL, process)."""
+    process = subprocess.Popen([sys.executable, "-m", "qfin_docs", "serve", str(release), "--out", str(out)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        yield base, release, process
+        line = process.stdout.readline()
+        assert line.startswith("serving "), line + process.stderr.read()
+        base = line.split(" on ")[1].split()[0].rstrip("/")
+        wait_for(lambda: fetch(base, first)[0] == 200, seconds, f"{first} served")
+        yield base, process
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -58,6 +57,15 @@ def server(tmp_path):
                 process.kill()
         process.stdout.close()
         process.stderr.close()
+
+
+@pytest.fixture()
+def server(tmp_path):
+    """A server on a copy of the mini release; yields (base URL, release folder, process)."""
+    release = tmp_path / "release"
+    shutil.copytree(MINI, release)
+    with serving(release, tmp_path / "out") as (base, process):
+        yield base, release, process
 
 
 def test_serves_every_page_and_rebuilds_on_change(server):
@@ -137,3 +145,44 @@ def test_the_served_viewer_loads_in_chromium(server, tmp_path):
             break
     assert "Loading iXBRL Viewer" not in dom, dom[:2000]
     assert dom.count('class="fact-list-item"') >= 10 and 'class="inspector-body"' in dom, dom[:2000]
+
+
+def test_an_edit_during_the_slow_build_is_previewed_at_once_and_slow_pages_say_updating(server):
+    """The slow stage (PDF, iXBRL, viewer) runs in its own process and yields to a new edit: the preview of
+    the edit does not wait for it; until the slow outputs match, their pages and the index say "updating";
+    every page, the iXBRL included, shows the current problems; the index tells whether the last build failed."""
+    base, release, process = server
+    facts = release / "facts.yaml"
+    good = facts.read_text(encoding="utf-8")
+    facts.write_text(good.replace("247.6 million", "250.1 million"), encoding="utf-8")
+    wait_for(lambda: b"250.1 million" in fetch(base, "/press-release.html")[1], 5, "the first edit previewed")
+    facts.write_text(good.replace("247.6 million", "251.3 million"), encoding="utf-8")     # while it builds
+    started = time.monotonic()
+    wait_for(lambda: b"251.3 million" in fetch(base, "/press-release.html")[1], 5, "the second edit previewed")
+    assert time.monotonic() - started < 3
+    index = fetch(base, "/")[1]
+    document = fetch(base, f"/{DOCUMENT}.htm")[1]
+    assert b"updating" in index and b"qfin-updating" in document, index
+    wait_for(lambda: b"251.3" in fetch(base, f"/{DOCUMENT}.htm")[1]
+             and b"qfin-updating" not in fetch(base, f"/{DOCUMENT}.htm")[1], 90, "the slow outputs caught up")
+    assert b"up to date" in fetch(base, "/")[1]
+    facts.write_text(good.replace("facts:\n", "facts:\n  - {concept: [\n"), encoding="utf-8")
+    wait_for(lambda: b"QF-YAML-SYNTAX" in fetch(base, f"/{DOCUMENT}.htm")[1], 10, "the problem on the iXBRL page")
+    wait_for(lambda: b"failed" in fetch(base, "/")[1], 60, "the index says the build failed")
+    assert b"the sources do not render" in fetch(base, "/")[1]
+    facts.write_text(good, encoding="utf-8")
+    wait_for(lambda: b"up to date" in fetch(base, "/")[1], 90, "the index up to date again")
+
+
+def test_serve_works_on_a_draft(tmp_path):
+    """A draft (placeholders, carried items) is served: its markers on the preview, DRAFT on the pages."""
+    from qfin_docs.quarter import new_quarter
+    from conftest import RELEASE
+    release = tmp_path / "qfin-2024q3"
+    new_quarter(RELEASE, release)
+    with serving(release, tmp_path / "out", "/press-release.html", 60) as (base, _):
+        page = wait_for(lambda: (lambda p: p if b"[TODO: " in p else None)(fetch(base, "/press-release.html")[1]),
+                        30, "the draft previewed")
+        assert b"DRAFT" in page and b"qfin-problems" not in page
+        assert b"Carried as it was from the previous release" in page
+        wait_for(lambda: fetch(base, "/press-release.pdf")[0] == 200, 120, "the draft built")

@@ -185,3 +185,45 @@ def test_a_sum_is_found_only_of_items_the_text_names(reference_text, tmp_path):
     assert reference_text.count("cash and cash equivalent¹¹ was") == 1
     entry = next(e for e in tieout_draft(RELEASE, draft).entries if e.text == "RMB8.49 billion")
     assert entry.status == "untied", entry
+
+
+@pytest.mark.parametrize("text, marker", [
+    ("and 247.6 million consumers*1 with potential credit needs", "*1"),
+    ("Total facilitation and origination loan volume*4 reached RMB95,425 million", "*4"),
+    ("was RMB95,425 million*4, an increase", "*4"),
+    ("Cumulative users with approved credit lines² were 53.6 million", "²"),
+    ("Cumulative users with approved credit lines(2) were 53.6 million", "(2)"),
+    ("Cumulative users with approved credit lines [2] were 53.6 million", "[2]"),
+])
+def test_footnote_markers_in_every_form_are_markers_not_numbers(text, marker):
+    """*1, ¹, (1), [1] after a figure or a word (schema/phrases.yaml) are footnote markers, never figures."""
+    from qfin_docs.verify.scan import tokens
+    found = [(t.text, t.kind) for t in tokens(text)]
+    assert (marker, "footnote marker") in found, found
+    assert all(kind or t not in ("1", "2", "4") for t, kind in found), found
+
+
+def test_a_star_marker_is_not_tied_to_a_fact(tmp_path):
+    """"*7" after a word was tied to the exchange rate 7.2672 (issue 23); now it is a marker."""
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Total outstanding loan balance*6 was RMB157,778 million as of June 30, 2024. "
+                     "Cumulative borrowers*7 were 32.0 million as of June 30, 2024.\n", encoding="utf-8")
+    report = tieout_draft(RELEASE, draft)
+    markers = [e for e in report.entries if e.text in ("*6", "*7")]
+    assert [e.status for e in markers] == ["non-financial", "non-financial"], report.entries
+    assert not report.findings and sum(e.status == "tied" for e in report.entries) == 2
+
+
+def test_a_sum_follows_a_star_marker_to_its_footnote(reference_text, tmp_path):
+    """The company's own style since Q3 2024: "cash and cash equivalent*11" and a footnote "*11 Including ..."
+    name the items of the sum as "¹¹" does."""
+    starred = reference_text.replace("cash and cash equivalent¹¹ was", "cash and cash equivalent*11 was") \
+        .replace("\n¹¹ Including", "\n*11 Including")
+    assert starred.count("*11") == 2
+    draft = tmp_path / "draft.txt"
+    draft.write_text(starred, encoding="utf-8")
+    report = tieout_draft(RELEASE, draft)
+    total = next(e for e in report.entries if e.text == "RMB8.49 billion")
+    assert total.status == "derived" and "RestrictedCashCurrent" in total.explanation
+    assert [e.status for e in report.entries if e.text == "*11"] == ["non-financial", "non-financial"]
+    assert not report.findings

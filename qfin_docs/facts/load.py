@@ -5,6 +5,7 @@ Every problem found is reported, with its file and line; nothing stops at the fi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import re
 from dataclasses import dataclass
@@ -15,7 +16,9 @@ from ..model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SH
                     ItemType, Nil, Period, Placeholder, Problem, QName, Release, Restatement, Source, Table, Taxonomy,
                     Unit, shown_path)
 from .numbers import decimals_of, parse_printed
+from .extension import release_taxonomy
 from .taxonomy import dimensions_for, load_taxonomy, parse_ref
+from .carried import carried_items, prose_carried, release_quarter
 from .yamlio import line_of, read_valid
 
 PLACEHOLDER = "TODO"     # a fact file's value for a figure not known yet
@@ -44,9 +47,11 @@ def load_release(directory: Path, taxonomy: Taxonomy, draft: bool = False) -> tu
     meta, problems = read_valid(directory / "release.yaml", "release.schema.json", name)
     if problems:
         return None, problems
+    draft = draft or meta.get("status") == "draft"
     reader = _FactReader(taxonomy, problems)
     periods = reader.periods(meta, name)
     tables: list[Table] = []
+    files: list[tuple[object, str]] = []
     for index, relative in enumerate(meta["fact_files"]):
         path = directory / relative
         file_name = shown_path(path)
@@ -62,6 +67,7 @@ def load_release(directory: Path, taxonomy: Taxonomy, draft: bool = False) -> tu
         problems.extend(file_problems)
         if not file_problems:
             tables.extend(reader.read_file(data, file_name, periods))
+            files.append((data, file_name))
     facts = reader.merged_facts()
     if problems:   # a fact file that failed to load would make every later check a false alarm
         return None, problems
@@ -69,19 +75,25 @@ def load_release(directory: Path, taxonomy: Taxonomy, draft: bool = False) -> tu
     if problems:
         return None, problems
     missing = tuple(f for f in facts if f.is_placeholder)
-    if missing and not draft:
+    carried = tuple(carried_items(meta, name, files) + prose_carried(directory / "prose", release_quarter(meta)))
+    if (missing or carried) and not draft:       # a final release: nothing unknown, nothing unconfirmed
         return None, [Problem(f.source, "QF-PLACEHOLDER", f"{f.concept}{_dims_text(f)} {f.period}"
                               f"{' ' + str(f.unit) if f.unit else ''} is still TODO "
-                              "(qfin-docs build --draft shows a marker instead)") for f in missing]
+                              "(a draft, status: draft or --draft, shows a marker instead)") for f in missing] \
+            + list(carried)
     facts = tuple(f for f in facts if not f.is_placeholder)
     return Release(meta["id"], str(directory), dict(meta), periods, facts, tuple(tables), rate_concept, draft,
-                   missing), []
+                   missing, carried), []
 
 
 @dataclass(frozen=True)
 class Loaded:
     taxonomy: Taxonomy
     release: Release
+
+    @functools.cached_property
+    def missing_keys(self) -> frozenset:        # the keys of a draft's placeholders
+        return frozenset(f.key for f in self.release.missing)
 
 
 def load(release_dir: Path, draft: bool = False) -> Loaded:
@@ -90,6 +102,9 @@ def load(release_dir: Path, draft: bool = False) -> Loaded:
     if not (release_dir / "release.yaml").is_file():
         raise BadInput([Problem(Source(str(release_dir), 0), "QF-RELEASE", "no release.yaml in this folder")])
     taxonomy, problems = load_taxonomy()
+    if taxonomy is None:
+        raise BadInput(problems)
+    taxonomy, problems = release_taxonomy(release_dir, taxonomy)
     if taxonomy is None:
         raise BadInput(problems)
     release, problems = load_release(release_dir, taxonomy, draft)

@@ -157,3 +157,16 @@ def period_text(period, style: str) -> str:
     if style == "months-ended":
         return f"{COUNT_WORDS[months].capitalize()} months ended {date_text(end, 'month-day')},"
     raise ValueError(f"unknown period style '{style}' ({', '.join(PERIOD_STYLES)})")
+
+
+def period_words(period) -> str:
+    """A period named as a reader would: "Q3 2024", "six months ended June 30, 2024", "as of September 30,
+    2024", else "April 1, 2024 to August 13, 2024"."""
+    if period.start is None:
+        return f"as of {date_text(period.end)}"
+    months = months_in(period.start, period.end)
+    if months == 3 and period.start.month % 3 == 1:
+        return f"Q{(period.start.month + 2) // 3} {period.end.year}"
+    if 0 < months < len(COUNT_WORDS) and period.start.day == 1:
+        return f"{COUNT_WORDS[months]} months ended {date_text(period.end)}"
+    return f"{date_text(period.start)} to {date_text(period.end)}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..model import (Axis, CalcItem, Calculation, Concept, Dimensions, ItemType, Namespace, Problem, QName,
                     Relations, Row, Source, Statement, Taxonomy, shown_path)
-from .yamlio import SCHEMA_DIR, line_of, read_valid
+from .yamlio import SCHEMA_DIR, LineDict, line_of, read_valid
 _REF = re.compile(r"^(?P<concept>[^\[\]@\s]+)(?:\[(?P<members>[^\]]*)\])?(?:@(?P<at>start|end))?$")
 
 LABEL_ROLES = ("label", "terse", "verbose", "total", "negated", "negatedTerse", "periodStart", "periodEnd")
@@ -79,9 +79,20 @@ class _Builder:
         return q
 
     def build(self) -> Taxonomy:
-        namespaces = {p: Namespace(p, v["uri"], v.get("schema")) for p, v in self.data["namespaces"].items()}
+        self.elements()
+        taxonomy = Taxonomy(self.namespaces, self.concepts, self.axes, {}, (), self.member_axis)
+        statements = {sid: self.statement(sid, spec, taxonomy) for sid, spec in self.data["statements"].items()}
+        calculations = tuple(self.calculations(taxonomy))
+        relations = self.relations(taxonomy)
+        return Taxonomy(self.namespaces, self.concepts, self.axes, statements, calculations, self.member_axis,
+                        relations)
+
+    def elements(self) -> None:
+        """The concepts and axes of ``self.data`` (the shared taxonomy's, or a release's own)."""
+        self.namespaces = namespaces = {p: Namespace(p, v["uri"], v.get("schema"))
+                                        for p, v in self.data["namespaces"].items()}
         concepts = {}
-        for key, spec in self.data["concepts"].items():
+        for key, spec in self.data.get("concepts", {}).items():
             q = self.qname(key, "concepts", key)
             if q is None:
                 continue
@@ -92,7 +103,7 @@ class _Builder:
                                   documentation=spec.get("documentation", ""),
                                   synonyms=tuple(spec.get("synonyms", ())))
         axes, member_axis = {}, {}
-        for key, spec in self.data["axes"].items():
+        for key, spec in self.data.get("axes", {}).items():
             axis = self.qname(key, "axes", key)
             domain = self.qname(spec["domain"], "axes", key, "domain")
             if axis is None or domain is None:
@@ -113,12 +124,10 @@ class _Builder:
                     self.error(self.src("axes", key, "members", str(member)), "QF-TAXONOMY",
                                f"parent '{parent}' of '{member}' is not a member of '{axis}'")
             labels = {QName.parse(m): v["label"] for m, v in spec["members"].items()}
-            axes[axis] = Axis(axis, domain, spec["label"], members, labels, spec["additive"], self.src("axes", key))
-        taxonomy = Taxonomy(namespaces, concepts, axes, {}, (), member_axis)
-        statements = {sid: self.statement(sid, spec, taxonomy) for sid, spec in self.data["statements"].items()}
-        calculations = tuple(self.calculations(taxonomy))
-        relations = self.relations(taxonomy)
-        return Taxonomy(namespaces, concepts, axes, statements, calculations, member_axis, relations)
+            phrases = {QName.parse(m): tuple(v.get("phrases", ())) for m, v in spec["members"].items()}
+            axes[axis] = Axis(axis, domain, spec["label"], members, labels, spec["additive"], self.src("axes", key),
+                              phrases)
+        self.concepts, self.axes, self.member_axis = concepts, axes, member_axis
 
     def relations(self, taxonomy: Taxonomy) -> Relations:
         spec = self.data["relations"]
@@ -205,3 +214,55 @@ def dated(taxonomy: Taxonomy, release) -> Taxonomy:
     namespaces = {prefix: dataclasses.replace(ns, uri=ns.uri.replace("{period_end}", end))
                   for prefix, ns in taxonomy.namespaces.items()}
     return dataclasses.replace(taxonomy, namespaces=namespaces)
+
+
+UNIT_WORDS = {"iso4217:CNY": "RMB", "iso4217:USD": "US$", "xbrli:shares": "shares", "xbrli:pure": "", "qfin:month": "months"}
+
+
+def describe(key, taxonomy: Taxonomy) -> str:
+    """A fact named in words, e.g. "Loan facilitation and origination volume, ongoing services, RMB, Q3
+    2024": its label, its members' labels, its unit, its period (what a marker or a message shows)."""
+    from .numbers import period_words
+    concept = taxonomy.concepts.get(key.concept)
+    parts = [concept.label if concept else str(key.concept)]
+    for axis, member in key.dimensions:
+        known = taxonomy.axes.get(axis)
+        parts.append(known.member_labels.get(member, member.local) if known else member.local)
+    if key.unit is not None:
+        unit = UNIT_WORDS.get(key.unit.numerator, key.unit.numerator.partition(":")[2])
+        if key.unit.denominator:
+            unit += " per share"
+        if unit:
+            parts.append(unit)
+    if concept is not None and concept.type is ItemType.PERCENT:
+        parts.append("%")
+    parts.append(period_words(key.period))
+    return ", ".join(parts)
+
+
+def extend_taxonomy(taxonomy: Taxonomy, path: Path, name: str) -> tuple[Taxonomy | None, list[Problem]]:
+    """The shared taxonomy with a release's own axes, members and extension concepts (a new segmentation),
+    read from ``path`` (schema/release-taxonomy.schema.json); nothing of the shared taxonomy is redefined."""
+    data, problems = read_valid(path, "release-taxonomy.schema.json", name)
+    if problems:
+        return None, problems
+    scoped = LineDict(data)
+    scoped["namespaces"] = {p: {"uri": n.uri} for p, n in taxonomy.namespaces.items()}
+    scoped.line, scoped.key_lines = data.line, data.key_lines
+    builder = _Builder(scoped, name)
+    builder.elements()
+    for key, concept in builder.concepts.items():
+        if key in taxonomy.concepts:
+            builder.error(concept.source, "QF-TAXONOMY", f"'{key}' is already defined in schema/taxonomy.yaml")
+    for key, axis in builder.axes.items():
+        if key in taxonomy.axes:
+            builder.error(axis.source, "QF-TAXONOMY", f"'{key}' is already defined in schema/taxonomy.yaml")
+        for member in axis.members:
+            if member in taxonomy.member_axis:
+                builder.error(axis.source, "QF-TAXONOMY", f"member '{member}' is already in axis "
+                              f"'{taxonomy.member_axis[member]}' of schema/taxonomy.yaml")
+    if builder.problems:
+        return None, builder.problems
+    return dataclasses.replace(taxonomy, concepts={**taxonomy.concepts, **builder.concepts},
+                               axes={**taxonomy.axes, **builder.axes},
+                               member_axis={**taxonomy.member_axis, **builder.member_axis}), []

@@ -22,6 +22,7 @@ from ..model import (CNY, USD, Column, Fact, FactKey, Figure, FigureKind, ItemTy
 from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown, months_of,
                       parse_printed, period_text, round_to)
 from ..facts.taxonomy import dimensions_for, parse_ref
+from .drafting import carried_block, marker_text, restated_mark
 
 
 class FigureError(Exception):
@@ -99,8 +100,8 @@ class Figures:
             try:
                 return function(*args, **kwargs)
             except MissingFigure as missing:
-                text = "TODO" if name == "cell" else \
-                    "[TODO " + "; ".join(f"{f.concept} {f.period}" for f in missing.facts) + "]"
+                text = "TODO" if name == "cell" else marker_text(name, args, missing.facts, self.release,
+                                                                 self.taxonomy)
                 fid = self._record(text, FigureKind.PLACEHOLDER, "placeholder", [f.key for f in missing.facts])
                 return self._wrap(fid, escape(text), "fig missing")
         guarded.__name__ = name
@@ -175,7 +176,7 @@ class Figures:
         text = f"{mark}{sign}{shown}{word}"
         fid = self._record(text, FigureKind.FACT, "fact", [fact.key], power, places)
         inner = Markup("{}{}{}{}").format(mark, sign, self._tag_number(fact, shown, power, places), word)
-        return self._wrap(fid, inner) + _restated(fact)
+        return self._wrap(fid, inner)
 
     def per_share(self, ref: str, period: str, currency: str = "CNY", places: int | None = None) -> Markup:
         """``RMB8.92``, ``US$1.22``."""
@@ -192,8 +193,7 @@ class Figures:
         sign = "-" if is_negative_when_shown(fact.value, power, places) else ""
         word = f" {scale}" if scale else ""
         fid = self._record(f"{sign}{shown}{word}", FigureKind.FACT, "fact", [fact.key], power, places)
-        return self._wrap(fid, Markup("{}{}{}").format(sign, self._tag_number(fact, shown, power, places), word)) \
-            + _restated(fact)
+        return self._wrap(fid, Markup("{}{}{}").format(sign, self._tag_number(fact, shown, power, places), word))
 
     def pct(self, ref: str, period: str, places: int | None = None) -> Markup:
         """A percentage fact: ``3.40%``."""
@@ -260,6 +260,21 @@ class Figures:
             raise FigureError(f"no constant '{name}' in release.yaml (constants: {{{name}: {{value: ..., "
                               "reason: ...}}}})")
         return self._plain(str(constants[name]["value"]), FigureKind.CONSTANT, "constant", name)
+
+    def restated(self, ref: str, period: str, currency: str | None = None) -> Markup:
+        """`` (restated)`` after a comparative the release restated, where the template chooses to say so
+        (nothing for a fact that is not restated)."""
+        return restated_mark(self.find(ref, period, currency))
+
+    def carried(self, origin: str, kind: str, caller=None) -> Markup:
+        """``{% call carried("qfin-2024q2", "quote") %}...{% endcall %}``: prose carried as it was (see
+        :func:`drafting.carried_block`)."""
+        if caller is None:
+            raise FigureError("carried() wraps prose: {% call carried(\"<release>\", \"<kind>\") %}...{% endcall %}")
+        if not self.release.draft:
+            raise FigureError(f"{kind} carried from {origin} as it was: confirm it (delete the carried call) "
+                              "or rewrite it")
+        return carried_block(origin, kind, str(_template_line()), caller())
 
     def meta(self, name: str) -> Markup:
         """A text of release.yaml (``title``, ``running_header``), recorded as declared there."""
@@ -409,15 +424,7 @@ class Figures:
         if shown_value < 0 and text != "-":
             tagged = Markup("({})").format(tagged)
         css = "fig neg" if shown_value < 0 and text != "-" else "fig"
-        return Markup('<span class="{}" id="fig-{}">{}</span>').format(css, fid, tagged) + _restated(fact)
-
-
-def _restated(fact: Fact) -> Markup:
-    """The mark of a comparative shown as restated (its original value is in the facts and figures.json)."""
-    if fact.restated is None:
-        return Markup("")
-    return Markup(' <span class="restated" title="{}">(restated)</span>').format(
-        f"first published in {fact.restated.first_published}: {fact.restated.reason}")
+        return Markup('<span class="{}" id="fig-{}">{}</span>').format(css, fid, tagged)
 
 
 def _template_line() -> Source:

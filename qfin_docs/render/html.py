@@ -16,6 +16,7 @@ from . import templating
 from .templating import TEMPLATES, RenderLimit, TemplateRefused, find_in_templates, render_bounded
 from ..xmlio import parse_xml
 from .figures import FigureError, Figures, context_id
+from ..facts.carried import placeholder_groups
 from ..facts.taxonomy import dated
 from .ixbrl import document_name
 from .linkbases import incomplete_summations
@@ -25,7 +26,7 @@ from ..model import Fact, Figure, Problem, Release, Source, Taxonomy, shown_path
 
 # The only names a template can call: every printed number, date, period and declared value is one of these.
 HELPERS = ("money", "usd", "count", "pct", "per_share", "change", "share", "total", "translate", "per_ads", "rate", "months",
-           "date", "text", "cell", "when", "year", "const", "meta", "label", "column_headers", "indent")
+           "date", "text", "cell", "when", "year", "const", "meta", "label", "column_headers", "indent", "carried", "restated")
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
         "release": release.meta, "taxonomy": taxonomy, "tables": release.tables, "mode": mode,
         "statements": taxonomy.statements,
         **{name: figures.helper(name) for name in HELPERS},
-        "draft": release.draft, "missing": release.missing,
+        "draft": release.draft, "missing": placeholder_groups(release, taxonomy) if release.draft else (),
     }
     try:
         body = render_bounded(env.get_template("body.html.j2"), context)

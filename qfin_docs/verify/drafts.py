@@ -147,7 +147,8 @@ def _pdftotext(path: Path, *flags: str) -> str:
 def _clean(text: str) -> str:
     text = re.sub(r"\^\{\*([0-9]+)\}", lambda m: "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(d)] for d in m.group(1)), text)
     text = text.replace("US\\$", "US$").replace("**", "")
-    text = re.sub(r"\*([^*]+)\*", r"\1", text)
+    # *emphasis*, but not footnote markers (*1 ... *7 after a word: schema/phrases.yaml)
+    text = re.sub(r"\*(?![\s0-9])([^*\n]+?)(?<!\s)\*(?![0-9])", r"\1", text)
     return re.sub(r"<(https?://[^>]+)>", r"\1", text)
 
 

@@ -23,7 +23,7 @@ class Entry:
 
     @property
     def ok(self) -> bool:
-        return self.status in ("tied", "derived", "non-financial", "unverifiable", "coincidental")
+        return self.status in ("tied", "derived", "non-financial", "unverifiable", "coincidental", "placeholder")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +44,9 @@ class Report:
     entries: list[Entry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)   # findings that are not about one number
     notes: list[str] = field(default_factory=list)          # explained observations, not findings
+    draft: bool = False         # the release is a draft: it never passes for final, whatever the findings
+    open: list[Problem] = field(default_factory=list)       # a draft's open items: placeholders, carried items
+    places: dict = field(default_factory=dict)              # a placeholder's fact key -> where it is printed
 
     def add(self, entry: Entry) -> None:
         self.entries.append(entry)
@@ -67,20 +70,23 @@ class Report:
         out = [f"{e.location}: {e.status:<13} {e.text!r:<28} {e.explanation}"
                + (f" [{e.confidence}]" if e.confidence else "") + (f" at {e.anchor}" if e.anchor else "")
                for e in self.entries] if verbose else []
-        return out + [f"note: {n}" for n in self.notes]
+        return out + [f"note: {n}" for n in self.notes] + [f"open: {p}" for p in self.open]
 
     def summary_line(self) -> str:
         """E.g. ``1906 numbers: 1374 tied, 74 derived, 458 non-financial; 0 findings``."""
-        order = ("tied", "derived", "non-financial", "unverifiable", "untied", "inconsistent")
+        order = ("tied", "derived", "non-financial", "unverifiable", "placeholder", "untied", "inconsistent")
         counts = self.summary()
         parts = [f"{counts[k]} {k}" for k in sorted(counts, key=lambda k: (order.index(k) if k in order else 9, k))]
         findings = len(self.findings)
-        return f"{len(self.entries)} numbers: {', '.join(parts) or 'none'}; " \
+        line = f"{len(self.entries)} numbers: {', '.join(parts) or 'none'}; " \
                f"{findings} finding{'' if findings == 1 else 's'}"
+        return line + (f"; DRAFT, not final: {open_summary(self.open)}" if self.draft else "")
 
     def as_json(self) -> dict:
         return {
             "summary": self.summary(),
+            "status": "draft" if self.draft else "final",
+            "open": [str(p) for p in self.open],
             "findings": [str(p) for p in self.findings],
             "notes": self.notes,
             "numbers": [{"text": e.text, "location": e.location, "status": e.status, "explanation": e.explanation,
@@ -92,3 +98,11 @@ class Report:
 def _split(location: str) -> tuple[str, int]:
     file, _, line = location.rpartition(":")
     return (file, int(line)) if line.isdigit() else (location, 0)
+
+
+def open_summary(items: list[Problem]) -> str:
+    """``3 placeholders, 20 carried items open`` (a draft's items still to fill or confirm)."""
+    placeholders = sum(1 for p in items if p.code == "QF-PLACEHOLDER")
+    carried = sum(1 for p in items if p.code == "QF-CARRIED")
+    return f"{placeholders} placeholder{'' if placeholders == 1 else 's'}, {carried} carried " \
+           f"item{'' if carried == 1 else 's'} open"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..facts.phrases import footnote_marks
 from ..facts.numbers import CURRENCY_PREFIXES, SCALE_WORDS, Printed
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -18,7 +19,6 @@ _TOKEN = re.compile(
         (?P<close>\))?(?P<pct>%)?
         (?:\s(?P<scale>thousand|million|billion|trillion)(?![A-Za-z]))?""", re.VERBOSE)
 _CODE = re.compile(r"[A-Za-z](?<![0-9]x)|-[0-9A-Za-z]|:[0-9]{2}-")   # "3A090", "13a-15", "12b-2", "COVID-19" (not "1.5x")
-_SUPER = re.compile(f"[{SUPERSCRIPTS}]+")
 
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
         r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
@@ -127,9 +127,12 @@ def tokens(text: str, table: Kinds | None = None, enclosing: Kinds = ()) -> list
     phrases, such as :func:`phrases`, inside which every number is of their kind)."""
     found: list[Token] = []
     kinds = _kinds(text, DRAFT if table is None else table, enclosing)
-    for match in _SUPER.finditer(text):
-        found.append(Token(match.start(), match.end(), match.group(), None, kind="footnote marker"))
+    marks = footnote_marks(text)         # *1, ¹, (1), [1] after a figure or a word (schema/phrases.yaml)
+    for start, end, _number in marks:
+        found.append(Token(start, end, text[start:end].strip(), None, kind="footnote marker"))
     for match in _TOKEN.finditer(text):
+        if marks and any(a <= match.start("num") and match.end("num") <= b for a, b, _ in marks):
+            continue    # the digits of a marker
         if match.start("num") > 0 and (text[match.start("num") - 1].isalnum() and not match["cur"]
                                        and text[match.start("num") - 1] not in "$"):
             continue   # a digit inside a word (e.g. "BI4cdd470a") is no figure

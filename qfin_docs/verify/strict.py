@@ -25,6 +25,7 @@ from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_
 from ..render.templating import TEMPLATES, find_in_templates
 from ..facts.load import Loaded, load
 from .report import Entry, Report
+from ..facts.carried import open_items
 from ..facts.yamlio import schema
 from .scan import GENERIC, tokens
 from ..xmlio import drop_non_text, parse_html, parse_xml
@@ -32,13 +33,16 @@ from ..xmlio import drop_non_text, parse_html, parse_xml
 from lxml import etree
 
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
+DRAFT_META = b'<meta name="qfin-docs-status" content="draft">'     # what the layout writes in a draft
 FOOTNOTE_MARKER = re.compile(r"[0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}")
 
 
-def check_build(release_dir: Path, out_dir: Path) -> Report:
-    """Check every output of a built release; the report lists every number and the findings.  A draft's
-    placeholders load (their markers are reported as untied)."""
-    loaded = load(release_dir, draft=True)
+def check_build(release_dir: Path, out_dir: Path, draft: bool = False) -> Report:
+    """Check every output of a built release; the report lists every number and the findings.  In a draft
+    (``status: draft`` or ``draft``) each placeholder is an open item, listed once with every place it is
+    printed, and never a finding of another kind; a final release refuses placeholders and carried items,
+    and a draft build of it is a finding."""
+    loaded = load(release_dir, draft)
     ixbrl_path = out_dir / f"{document_name(loaded.release)}.htm"
     html_path = out_dir / "press-release.html"
     missing = [p for p in (out_dir / "figures.json", html_path, ixbrl_path, out_dir / "press-release.pdf")
@@ -57,8 +61,13 @@ def check_build(release_dir: Path, out_dir: Path) -> Report:
 
 def _check_outputs(loaded: Loaded, out_dir: Path, pdf, html_path: Path, ixbrl_path: Path) -> Report:
     figures = read_figures(out_dir / "figures.json")
-    report = Report()
-    html_texts = check_html(html_path.read_bytes(), figures, loaded, report, str(html_path))
+    report = Report(draft=loaded.release.draft)
+    html_bytes = html_path.read_bytes()
+    html_texts = check_html(html_bytes, figures, loaded, report, str(html_path))
+    if not loaded.release.draft and DRAFT_META in html_bytes:
+        report.problems.append(Problem(Source(str(html_path)), "QF-DRAFT-BUILD", "a draft build never passes for "
+                                       "final: build the release without --draft"))
+    report.open = open_items(loaded.release, loaded.taxonomy, report.places) if loaded.release.draft else []
     check_html(ixbrl_path.read_bytes(), figures, loaded, report, str(ixbrl_path))
     check_ixbrl(ixbrl_path, html_texts, loaded, report)
     numbers = [figures[i].text for i in sorted(figures) if figures[i].kind in (FigureKind.FACT, FigureKind.DERIVED)]
@@ -155,8 +164,10 @@ def _names(facts: list[Fact]) -> str:
 
 def judge(figure: Figure, printed: str, loaded: Loaded, facts: dict[FactKey, Fact]) -> tuple[str, str]:
     """(status, explanation) for one figure span: recomputed from its owner, never taken from the record."""
-    if figure.kind is FigureKind.PLACEHOLDER:
-        return "untied", f"placeholder of a draft: {figure.text} is still TODO in the facts"
+    if figure.kind is FigureKind.PLACEHOLDER:       # an open item of a draft (listed once, by fact)
+        if loaded.release.draft and all(key in loaded.missing_keys for key in figure.inputs):
+            return "placeholder", f"placeholder of a draft: {figure.text} is still TODO in the facts"
+        return "untied", f"a placeholder marker '{figure.text}' whose facts are not placeholders of this release"
     inputs = [facts.get(key) for key in figure.inputs]
     if not all(inputs):
         return "untied", f"no fact for {[str(k.concept) for k, f in zip(figure.inputs, inputs) if f is None]}"
@@ -227,6 +238,9 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
         status, explanation = judge(figure, text, loaded, facts)
         if status in ("inconsistent", "untied") or any(c.isdigit() for c in text):   # a label is checked, not counted
             report.add(Entry(text, location, status, explanation, str(figure.source)))
+        if status == "placeholder":
+            for key in figure.inputs:
+                report.places.setdefault(key, []).append(location)
         block = _block_of(span)
         facts_by_block.setdefault(block, []).append((figure, text))
     for block, entries in facts_by_block.items():
@@ -236,6 +250,10 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
         report.problems.append(Problem(Source(name, 0), "QF-MISSING-FIGURE", f"figures not in the output: {missing[:10]}"))
     for span in root.xpath("//span[contains(concat(' ', @class, ' '), ' fig ')]"):
         span.drop_tree()
+    for listed in root.xpath("//div[@id='missing'] | //p[@class='carried-flag']"):   # a draft's own lists
+        if listed.tag == "div":
+            _check_missing_list(listed, loaded, report, name)
+        listed.drop_tree()
     for marker in root.xpath("//span[@class='fn']"):      # the footnote numbers the layout emits
         text = " ".join(marker.text_content().split())
         if FOOTNOTE_MARKER.fullmatch(text):
@@ -254,6 +272,17 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
                 report.add(Entry(token.text, location, "untied", _nearest(token, loaded),
                                  _template_source(token.text, Path(loaded.release.directory))))
     return printed
+
+
+def _check_missing_list(listed, loaded: Loaded, report: Report, name: str) -> None:
+    """The draft's list of what is missing names exactly the release's placeholders (a draft only)."""
+    shown = {item.get("data-source") for item in listed.iter("li")}
+    expected = {str(f.source) for f in loaded.release.missing}
+    if not loaded.release.draft or shown != expected:
+        report.problems.append(Problem(Source(name, listed.sourceline or 0), "QF-MISSING-LIST",
+                                       "the draft's list of missing figures is not the release's placeholders "
+                                       f"({len(shown)} listed, {len(expected)} placeholders)"
+                                       if loaded.release.draft else "a final build lists missing figures"))
 
 
 def _block_of(element):

@@ -20,10 +20,14 @@ from ..model import CNY, USD, Fact, Period, Problem, Source, unique_facts
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
+from .expected import another_line_or_period, expected_change, named_mistake, placeholder_of, stand_in, \
+    unread_period
+from ..facts.phrases import footnote_marks
+from ..facts.carried import open_items
 from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
-from .context import unit_fits, check_pairs, direction, expected, listed_periods, named_period, other_period, \
-    period_hint, stale
-from .scan import FROM_SUPERSCRIPT, SUPERSCRIPTS, phrases, tokens
+from .context import unit_fits, check_pairs, direction, expected, listed_periods, named_period, \
+    period_hint
+from .scan import FROM_SUPERSCRIPT, phrases, tokens
 from .subjects import norm, attached, subjects
 from .evidence import Items, stems
 from .report import RELEASE
@@ -265,15 +269,18 @@ class TieOut:
         return out
 
 
-def tieout_draft(release_dir: Path, draft: Path) -> Report:
-    """Tie every number of a draft to the release's facts; untied numbers are findings."""
-    loaded = load(release_dir)
+def tieout_draft(release_dir: Path, draft: Path, as_draft: bool = False) -> Report:
+    """Tie every number of a draft to the release's facts; untied numbers are findings.  When the release is a
+    draft (``status: draft`` or ``as_draft``) its placeholders and carried items are open items."""
+    loaded = load(release_dir, as_draft)
     if not draft.is_file():
         from ..model import BadInput
         raise BadInput([Problem(Source(str(draft), 0), "QF-DRAFT-READ", "draft not found")])
     paragraphs, rows, pages = read_draft_pages(draft)
     report = tie(TieOut(loaded), paragraphs, rows, str(draft))
     report.notes.insert(0, f"read {len(paragraphs)} paragraphs and {len(rows)} table rows of {draft}")
+    if loaded.release.draft:        # the release is still a draft: what is open, and never a pass for final
+        report.draft, report.open = True, open_items(loaded.release, loaded.taxonomy)
     if pages is not None:
         shown, missed = unread(pages, paragraphs, rows)
         report.notes.insert(1, f"the PDF's pages show {shown} figures; {shown - len(missed)} were read" +
@@ -287,14 +294,13 @@ def tieout_draft(release_dir: Path, draft: Path) -> Report:
 def named_items(engine: TieOut, before: str) -> frozenset:
     """The concepts the sentence up to a figure names by label, with the footnotes its markers refer to."""
     sentence = before[max(before.rfind(". "), 0):]
-    notes = [engine.footnotes.get(str(int(marker.translate(FROM_SUPERSCRIPT))), "")
-             for marker in re.findall(f"[{SUPERSCRIPTS}]+", sentence)]
+    notes = [engine.footnotes.get(str(number), "") for _, _, number in footnote_marks(sentence)]
     text = " " + norm(" ".join([sentence, *notes])) + " "
     return frozenset(concept for label, names in engine.labels.items() if f" {label} " in text
                      for concept, dims in names if not dims)
 
 
-_FOOTNOTE = re.compile(r"^(?:([0-9]{1,2})|([⁰¹²³⁴⁵⁶⁷⁸⁹]+))\s+(?=\S)(.*)$")
+_FOOTNOTE = re.compile(r"^(?:\*?([0-9]{1,2})|([⁰¹²³⁴⁵⁶⁷⁸⁹]+))\s+(?=\S)(.*)$")    # a footnote: "11 ...", "*11 ..."
 
 
 def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name: str) -> Report:
@@ -361,8 +367,12 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
         sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
         about = listed or (
-            None if when is not None or listed_periods(sentence) else
+            None if when is not None or listed_periods(sentence) or unread_period(paragraph.text[token.end:]) else
             named_period(sentence, engine.loaded) or engine.section_period)
+        waiting = placeholder_of(engine, subject, when, about) if not facts and subject is not None else ""
+        if waiting:                 # a draft's figure not in the facts yet: an open item, not a finding
+            results[index] = Entry(token.text, location, "placeholder", waiting)
+            continue
         if not facts and subject is not None and not is_change and engine.policy.evidence_required:
             facts = engine.facts_matching(printed, "prose", None if when is None else
                                           [f for f in engine.numeric if when(f.period)])
@@ -370,9 +380,8 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             mistake = expected(engine, printed, pool, when, about,
                                MISPRINT if engine.policy.evidence_required else None)
             if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
-                names = ", ".join(sorted({str(c) for c, _ in subject}))
-                results[index] = Entry(token.text, location, "inconsistent",
-                                       mistake or f"the text names {names} here, but this figure is another fact's")
+                results[index], meant = named_mistake(engine, token, subject, mistake, pool, when, about, location)
+                stand_in(meant, index, tied, paragraph)
                 continue
             if near is not None or not engine.binding_subjects:     # then the words narrow a figure only
                 subject = None                                      # where they find its fact
@@ -388,9 +397,10 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         if not facts:
             pending.append((index, token, before, subject, when))
             continue
-        mistake = "" if when is not None else stale(engine, facts, about) or other_period(engine, printed, facts, about)
-        if mistake and engine.may_claim(facts, about, paragraph.text):
-            results[index] = Entry(token.text, location, "inconsistent", mistake)
+        wrong = another_line_or_period(engine, token, facts, when, about, paragraph, location)
+        if wrong is not None:
+            results[index], meant = wrong
+            stand_in(meant, index, tied, paragraph)
             continue
         facts = _prefer_context(facts, paragraph, section)
         if engine.policy.evidence_required:
@@ -407,6 +417,9 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
                                fact=facts[0])
     for index, token, before, subject, when in pending:
         results[index] = _explain(engine, paragraph, section, token, before, subject, when, location)
+        change = expected_change(engine, paragraph.text, found, index, tied) if results[index].status == "untied" \
+            and token.printed.percent and engine.binding_subjects else ""
+        results[index] = replace(results[index], status="inconsistent", explanation=change) if change else results[index]
     check_pairs(engine, paragraph, found, results, tied, report, location)
     for index in sorted(results):
         report.add(replace(results[index], anchor=paragraph.anchor, span=(found[index].start, found[index].end))

@@ -45,18 +45,18 @@ def run_arelle(document: Path, extra: tuple[str, ...] = (), timeout: int = 300) 
     return result.returncode, problems
 
 
-def validate(release_dir: Path, out_dir: Path) -> list[Problem]:
+def validate(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem]:
     """Arelle on the iXBRL document and on the extracted instance: all their messages above INFO."""
-    name = _name(release_dir, out_dir)
+    name = _name(release_dir, out_dir, draft)
     problems = []
     for document in (out_dir / f"{name}.htm", out_dir / f"{name}_htm.xml"):
         problems += run_arelle(document)[1]
     return problems
 
 
-def viewer(release_dir: Path, out_dir: Path) -> Path:
+def viewer(release_dir: Path, out_dir: Path, draft: bool = False) -> Path:
     """Write ``viewer/<name>-viewer.htm`` (ixbrl-viewer, offline) next to the document."""
-    name = _name(release_dir, out_dir)
+    name = _name(release_dir, out_dir, draft)
     target = out_dir / "viewer" / f"{name}-viewer.htm"
     target.parent.mkdir(parents=True, exist_ok=True)
     _, problems = run_arelle(out_dir / f"{name}.htm",
@@ -66,9 +66,9 @@ def viewer(release_dir: Path, out_dir: Path) -> Path:
     return target
 
 
-def _name(release_dir: Path, out_dir: Path) -> str:
+def _name(release_dir: Path, out_dir: Path, draft: bool = False) -> str:
     from ..facts.load import load
-    loaded = load(release_dir)
+    loaded = load(release_dir, draft)
     name = document_name(loaded.release)
     if not (out_dir / f"{name}.htm").is_file():
         raise BadInput([Problem(Source(str(out_dir), 0), "QF-NOT-BUILT", f"no {name}.htm here: run 'make' first")])
