@@ -46,7 +46,7 @@ def build(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem
     try:
         pdf = render_pdf(html.text, ASSETS)
     except PdfError as exc:
-        raise BadInput(pdf_problems(exc, [release_dir / "prose", render.TEMPLATES]))
+        raise BadInput(pdf_problems(exc, html.sources, release_dir / "prose"))
     outputs = {
         "press-release.html": html.text.encode("utf-8"),
         "press-release.pdf": pdf,

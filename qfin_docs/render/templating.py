@@ -10,17 +10,24 @@
   active content (scripts, event handlers, ``javascript:`` URLs, frames, objects, forms) and no
   ``<style>``/``<link>``/``<meta>``/``<base>``, each refused at its line.
 * **Bounded** (see ``LIMITS``): template size, nesting of markup, ``range()`` length (Jinja's sandbox),
-  the size of numbers and strings made by ``*`` and ``**``, the size of the output, and render time.
+  the size of numbers and strings made by ``*`` and ``**``, nesting of includes and macro calls, the size
+  of the output, and render time (a watchdog thread, so that the limit holds in any thread, e.g. ``serve``'s).
+* **Located**: every problem of a render is put at one template line, by one mechanism: an exception by
+  the template frames of its traceback (:func:`locate`), a position in the output (an element WeasyPrint
+  or lxml refused) by the :class:`SourceMap` the render recorded (which template line wrote each piece).
 """
 from __future__ import annotations
 
+import bisect
+import ctypes
 import os
 import re
-import signal
+import sys
 import threading
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 import jinja2
 import jinja2.sandbox
@@ -44,6 +51,10 @@ class Limits:
     range_items: int = 100_000             # Jinja's sandbox MAX_RANGE
     operand_chars: int = 100_000           # a string or list made by '*'
     power_digits: int = 100                # an integer made by '**'
+    template_depth: int = 32               # includes and macro calls nested (the Q2 2024 release: 4)
+    layout_pages: int = 300                # PDF pages (the Q2 2024 PDF has 11)
+    layout_seconds: float = 120.0          # laying out the PDF (the Q2 2024 PDF: 3-8 s on 2 busy cores)
+    layout_megabytes: int = 1500           # memory the PDF layout may add (the Q2 2024 PDF: ~120 MB)
 
 
 LIMITS = Limits()
@@ -76,6 +87,15 @@ class RenderLimit(Exception):
         self.code = code
 
 
+class RenderTimeout(RenderLimit):
+    """Raised asynchronously (so with no arguments) in a thread whose :class:`Deadline` passed."""
+
+    seconds: float = 0.0
+
+    def __init__(self) -> None:
+        super().__init__("QF-RENDER-TIME", f"rendering took over {self.seconds:g} s")
+
+
 class ConfinedLoader(jinja2.BaseLoader):
     """Loads ``*.j2`` (and assets) from the given folders only, and checks each template's text."""
 
@@ -95,19 +115,33 @@ class ConfinedLoader(jinja2.BaseLoader):
             path = folder.joinpath(*parts)
             if not os.path.lexists(path):
                 continue
-            real = path.resolve()
-            if not real.is_relative_to(folder) or not real.is_file():
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:      # a dangling link, a loop of links, no permission
+                raise TemplateRefused("QF-TEMPLATE-READ", f"cannot read the template: "
+                                      f"{getattr(exc, 'strerror', None) or exc}", 0, str(path)) from None
+            if not real.is_relative_to(folder):
                 raise TemplateRefused("QF-TEMPLATE-OUTSIDE", f"'{template}' leads outside {folder.name}/ "
                                       "(symbolic links out of the template folders are refused)", 1, str(path))
+            if not real.is_file():
+                raise TemplateRefused("QF-TEMPLATE-READ", "cannot read the template: not a file", 0, str(path))
             return self._text(path, real), str(path), lambda: True
         raise jinja2.TemplateNotFound(template)
 
     def _text(self, path: Path, real: Path) -> str:
-        size = real.stat().st_size
-        if size > self.limits.template_bytes:
-            raise TemplateRefused("QF-TEMPLATE-SIZE", f"template is {size:,} bytes, over the "
-                                  f"{self.limits.template_bytes:,}-byte limit", 1, str(path))
-        raw = real.read_bytes()
+        try:
+            size = real.stat().st_size
+            if size > self.limits.template_bytes:
+                raise TemplateRefused("QF-TEMPLATE-SIZE", f"template is {size:,} bytes, over the "
+                                      f"{self.limits.template_bytes:,}-byte limit", 1, str(path))
+            with open(real, "rb") as handle:
+                raw = handle.read(self.limits.template_bytes + 1)
+        except OSError as exc:
+            raise TemplateRefused("QF-TEMPLATE-READ", f"cannot read the template: {exc.strerror or exc}",
+                                  0, str(path)) from None
+        if len(raw) > self.limits.template_bytes:       # grew since stat, or a device that never ends
+            raise TemplateRefused("QF-TEMPLATE-SIZE", f"template is over the {self.limits.template_bytes:,}-byte "
+                                  "limit", 1, str(path))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -185,7 +219,9 @@ def _check_depth(text: str, filename: str, max_depth: int) -> None:
 
 
 class Environment(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """The sandbox, with '*' and '**' bounded so that one expression cannot exhaust memory."""
+    """The sandbox, with '*' and '**' bounded so that one expression cannot exhaust memory, and includes and
+    macro calls nested at most ``template_depth`` deep (refused at the include or call that goes too deep,
+    whatever the stack held before the render: the location never depends on what ran earlier)."""
 
     intercepted_binops = frozenset(["*", "**"])
 
@@ -204,6 +240,24 @@ class Environment(jinja2.sandbox.ImmutableSandboxedEnvironment):
                         len(seq) * times > self.limits.operand_chars:
                     raise RenderLimit("QF-RENDER-LIMIT", f"a sequence of {len(seq) * times:,} items is too large")
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        if isinstance(__obj, jinja2.runtime.Macro):
+            __self._check_depth()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def get_template(self, name, parent=None, globals=None):  # noqa: A002 - Jinja's signature
+        self._check_depth()          # an {% include %} or {% import %} while rendering
+        return super().get_template(name, parent, globals)
+
+    def _check_depth(self) -> None:
+        depth, frame = 0, sys._getframe(2)
+        while frame is not None:
+            depth += frame.f_code.co_filename.endswith(".j2")
+            frame = frame.f_back
+        if depth >= self.limits.template_depth:
+            raise RenderLimit("QF-RENDER-RECURSION", f"templates include or call themselves without end "
+                              f"(nested over {self.limits.template_depth} deep)")
 
 
 def make_env(folders: list[Path], prose: Path) -> Environment:
@@ -226,19 +280,131 @@ def bounded_range(*args: int) -> range:
     return items
 
 
+# ---------------------------------------------------------------------- where a problem is
+class SourceMap:
+    """Which template line wrote each piece of a rendered text: ``at(offset)`` is the :class:`Source` of the
+    character at ``offset``, ``at_line(n)`` that of the output's line ``n``."""
+
+    def __init__(self, text: str = "", starts: list[int] | None = None, sources: list[Source] | None = None):
+        self.text, self.starts, self.sources = text, starts or [], sources or []
+
+    def at(self, offset: int) -> Source | None:
+        index = bisect.bisect_right(self.starts, offset) - 1
+        return self.sources[index] if index >= 0 else None
+
+    def at_line(self, line: int) -> Source | None:
+        if line < 1:
+            return None
+        offset = 0
+        for _ in range(line - 1):
+            offset = self.text.find("\n", offset) + 1
+            if offset == 0:
+                return None
+        return self.at(offset)
+
+    def find(self, needle: str) -> Source | None:
+        """The template line that wrote the first occurrence of ``needle`` in the output."""
+        offset = self.text.find(needle) if needle else -1
+        return self.at(offset) if offset >= 0 else None
+
+    def heaviest(self) -> Source | None:
+        """The template line that wrote the most of the output (where a runaway loop is)."""
+        weight: dict[Source, int] = {}
+        ends = self.starts[1:] + [len(self.text)]
+        for start, end, source in zip(self.starts, ends, self.sources):
+            weight[source] = weight.get(source, 0) + end - start
+        return max(weight, key=weight.get) if weight else None
+
+
+class Rendering(NamedTuple):
+    text: str
+    sources: SourceMap
+
+
 def render_bounded(template: jinja2.Template, context: dict, limits: Limits | None = None) -> str:
-    """Render with the output size and the render time bounded (time only on the main thread)."""
+    """Render with the output size and the render time bounded."""
+    return render_traced(template, context, limits).text
+
+
+def render_traced(template: jinja2.Template, context: dict, limits: Limits | None = None,
+                  embedded: Rendering | None = None) -> Rendering:
+    """Render with the output size and the render time bounded (in any thread), recording which template line
+    wrote each piece; a piece that is ``embedded.text`` (a body rendered before) keeps the body's lines."""
     limits = limits or LIMITS
     chunks: list[str] = []
+    starts: list[int] = []
+    sources: list[Source] = []
     size = 0
-    with _deadline(limits.render_seconds):
-        generator = _generate(template, context)
-        for chunk in generator:
-            size += len(chunk)
-            if size > limits.output_chars:   # thrown in at the template line that was writing
-                generator.throw(RenderLimit("QF-RENDER-LIMIT", f"output over {limits.output_chars:,} characters"))
-            chunks.append(chunk)
-    return "".join(chunks)
+    generator = _generate(template, context)
+    with Deadline(limits.render_seconds):
+        try:
+            for chunk in generator:
+                if embedded is not None and len(chunk) == len(embedded.text) and chunk == embedded.text:
+                    starts += [size + start for start in embedded.sources.starts]
+                    sources += embedded.sources.sources
+                else:
+                    _mark(chunk, size, _writer(generator), starts, sources)
+                size += len(chunk)
+                if size > limits.output_chars:   # thrown in at the template line that was writing
+                    generator.throw(RenderLimit("QF-RENDER-LIMIT", f"output over {limits.output_chars:,} characters"))
+                chunks.append(chunk)
+        except RenderTimeout as exc:     # raised here between two pieces: thrown in at the template's line
+            if generator.gi_frame is None or _template_frames(exc):
+                raise
+            generator.throw(RenderLimit(exc.code, str(exc)))
+    text = "".join(chunks)
+    return Rendering(text, SourceMap(text, starts, sources))
+
+
+def _mark(chunk: str, offset: int, source: Source, starts: list[int], sources: list[Source]) -> None:
+    """Record that ``chunk``, written at ``offset``, comes from ``source``.  A plain ``str`` is the template's
+    literal text (expressions give ``Markup``: autoescape is on), which Jinja yields as one piece, folded
+    constants included, from the line it starts at: each of its lines is the template's next line."""
+    starts.append(offset)
+    sources.append(source)
+    if type(chunk) is not str or not source.line:
+        return
+    at, lines = chunk.find("\n"), 0
+    while 0 <= at < len(chunk) - 1:
+        lines += 1
+        starts.append(offset + at + 1)
+        sources.append(Source(source.file, source.line + lines))
+        at = chunk.find("\n", at + 1)
+
+
+def _template_frames(exc: BaseException) -> list[tuple[str, int]]:
+    return [(f.filename, f.lineno or 0) for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+
+
+_LINES: dict[tuple[object, int], Source] = {}
+
+
+def _writer(generator) -> Source:
+    """The template line at which the render is suspended: the innermost template generator, found through
+    ``yield from`` and through Jinja's ``for event in gen`` of an include."""
+    found = None
+    while generator is not None:
+        frame = generator.gi_frame
+        if frame is None:
+            break
+        if frame.f_code.co_filename.endswith(".j2"):
+            found = frame
+        inner = generator.gi_yieldfrom
+        if inner is None and "gen" in frame.f_code.co_varnames:
+            inner = frame.f_locals.get("gen")
+        generator = inner if hasattr(inner, "gi_frame") else None
+    if found is None:
+        return Source("templates", 0)
+    key = (found.f_code, found.f_lineno)
+    if key not in _LINES:
+        template = found.f_globals.get("__jinja_template__")
+        line = template.get_corresponding_lineno(found.f_lineno) if template is not None else 0
+        _LINES[key] = Source(shown_path(found.f_code.co_filename), line)
+    return _LINES[key]
+
+
+# What a template's arguments can make a helper or an operator raise: the template's problem, at its line.
+ARGUMENT_ERRORS = (ArithmeticError, ValueError, TypeError, LookupError)
 
 
 def _generate(template: jinja2.Template, context: dict) -> Iterator[str]:
@@ -247,28 +413,75 @@ def _generate(template: jinja2.Template, context: dict) -> Iterator[str]:
     except RecursionError as exc:
         limit = RenderLimit("QF-RENDER-RECURSION", "templates include or call themselves without end")
         raise limit.with_traceback(exc.__traceback__) from None
+    except ARGUMENT_ERRORS as exc:
+        detail = str(exc) if str(exc) and not str(exc).startswith("[<class") else type(exc).__name__
+        limit = RenderLimit("QF-RENDER-VALUE", "a call or operation on this line cannot be computed with its "
+                            f"arguments ({detail[:160]})")
+        raise limit.with_traceback(exc.__traceback__) from None
 
 
-class _deadline:
-    """Raise RenderLimit in the rendering thread when ``seconds`` have passed (SIGALRM; main thread only)."""
+def locate(exc: BaseException) -> Source:
+    """The template file and line an exception of a render belongs to: a syntax error's own line; else the
+    innermost template frame of its traceback (Jinja rewrites tracebacks to template lines), except for a
+    recursion, which is put at the outermost template line that recurs (the include or call that loops),
+    not wherever the stack happened to run out."""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        return Source(shown_path(exc.filename), exc.lineno)
+    frames = _template_frames(exc)
+    if not frames:
+        return Source("templates", 0)
+    chosen = frames[-1]
+    if getattr(exc, "code", "") == "QF-RENDER-RECURSION":
+        chosen = next((frame for i, frame in enumerate(frames) if frame in frames[i + 1:]), chosen)
+    return Source(shown_path(chosen[0]), chosen[1])
 
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.armed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
 
-    def _expired(self, signum, frame):
-        raise RenderLimit("QF-RENDER-TIME", f"rendering took over {self.seconds:g} s")
+# ---------------------------------------------------------------------- time, in any thread
+def _raise_in(thread_id: int, error: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
+                                               ctypes.py_object(error) if error else ctypes.c_void_p(0))
+
+
+class Deadline:
+    """Raise a :class:`RenderTimeout` in the guarded thread once ``seconds`` have passed, in whichever thread
+    it runs (a watchdog thread raises it asynchronously: the next Python instruction of the guarded thread
+    raises; SIGALRM would only work on the main thread).  It is raised again every 50 ms until the guarded
+    block ends, in case code inside catches it; none is left pending once the block has ended."""
+
+    def __init__(self, seconds: float, what: str = ""):
+        self.seconds, self.what = seconds, what
+        self.error = type("RenderTimeout", (RenderTimeout,), {"seconds": seconds})
+        self.done = threading.Event()
+        self.lock = threading.Lock()
+        self.fired = False
 
     def __enter__(self):
-        if self.armed:
-            self.previous = signal.signal(signal.SIGALRM, self._expired)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.target = threading.get_ident()
+        self.watchdog = threading.Thread(target=self._watch, name="qfin-docs deadline", daemon=True)
+        self.watchdog.start()
         return self
 
+    def _watch(self) -> None:
+        wait = self.seconds
+        while not self.done.wait(wait):
+            with self.lock:
+                if self.done.is_set():
+                    return
+                _raise_in(self.target, self.error)
+                self.fired = True
+            wait = 0.05
+
     def __exit__(self, *exc):
-        if self.armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
+        while True:
+            try:
+                self.done.set()
+                with self.lock:             # the watchdog raises no more; clear one it raised but not delivered
+                    if self.fired:
+                        _raise_in(self.target, None)
+                break
+            except RenderTimeout:           # delivered just now, after the block ended: nothing to interrupt
+                continue
+        self.watchdog.join()
         return False
 
 
