@@ -116,6 +116,9 @@ def publish(out_dir: Path, outputs: dict[str, bytes]) -> None:
         staging = Path(tempfile.mkdtemp(prefix="b-", dir=store))
         try:
             _switch(out_dir, store, staging, outputs)
+        except OSError as exc:        # named by the output folder, not by a temporary name in the store
+            _discard(out_dir, store, staging)
+            raise OSError(exc.errno, exc.strerror, str(out_dir)) from None
         except BaseException:
             _discard(out_dir, store, staging)
             raise

@@ -39,7 +39,7 @@ from qfin_docs.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
-SECONDS = 20                     # per case (render and PDF-reading time limits are lowered for the corpus)
+SECONDS = 20                     # per case (render, layout and PDF-reading limits are lowered for the corpus)
 MEGABYTES = 400                  # growth of the process's peak memory during one case
 SECRET = "CANARY-7e51: this text lives outside the release"
 
@@ -97,7 +97,8 @@ def test_corpus_is_large_enough():
 def test_bad_input(case, tmp_path, previous_build, monkeypatch):
     global _opened
     from conftest import MINI, ROOT
-    monkeypatch.setattr(templating, "LIMITS", templating.Limits(render_seconds=3, layout_seconds=8, layout_pages=30))
+    monkeypatch.setattr(templating, "LIMITS", templating.Limits(render_seconds=3, output_chars=5_000_000,
+                                                                                layout_seconds=8, layout_pages=30))
     monkeypatch.setattr(drafts, "PDF_SECONDS", 2.0)
     release, canary = tmp_path / "release", tmp_path / "canary"
     shutil.copytree(MINI, release)

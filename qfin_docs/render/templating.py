@@ -80,11 +80,11 @@ class TemplateRefused(jinja2.TemplateSyntaxError):
 
 
 class RenderLimit(Exception):
-    """A render exceeded one of ``LIMITS`` (the template line is found from the traceback)."""
+    """A render exceeded one of ``LIMITS``: at ``where`` when given, else at the template line of the traceback."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, where: Source | None = None):
         super().__init__(message)
-        self.code = code
+        self.code, self.where = code, where
 
 
 class RenderTimeout(RenderLimit):
@@ -335,6 +335,8 @@ def render_traced(template: jinja2.Template, context: dict, limits: Limits | Non
     starts: list[int] = []
     sources: list[Source] = []
     size = 0
+    seen: dict = {}
+    last, lasti = None, -1       # the innermost generator of the last piece, and where it was
     generator = _generate(template, context)
     with Deadline(limits.render_seconds):
         try:
@@ -342,16 +344,24 @@ def render_traced(template: jinja2.Template, context: dict, limits: Limits | Non
                 if embedded is not None and len(chunk) == len(embedded.text) and chunk == embedded.text:
                     starts += [size + start for start in embedded.sources.starts]
                     sources += embedded.sources.sources
+                    last = None
+                elif last is not None and last.gi_frame is not None and last.gi_frame.f_lasti == lasti \
+                        and (type(chunk) is not str or "\n" not in chunk):
+                    pass        # written where the last piece was (a loop): the last entry covers it
                 else:
-                    _mark(chunk, size, _writer(generator), starts, sources)
+                    source, last = _writer(generator, seen)
+                    lasti = last.gi_frame.f_lasti if last is not None else -1
+                    _mark(chunk, size, source, starts, sources)
                 size += len(chunk)
-                if size > limits.output_chars:   # thrown in at the template line that was writing
-                    generator.throw(RenderLimit("QF-RENDER-LIMIT", f"output over {limits.output_chars:,} characters"))
+                if size > limits.output_chars:   # at the template line that was writing
+                    generator.close()
+                    raise RenderLimit("QF-RENDER-LIMIT", f"output over {limits.output_chars:,} characters",
+                                      sources[-1] if sources else None)
                 chunks.append(chunk)
-        except RenderTimeout as exc:     # raised here between two pieces: thrown in at the template's line
-            if generator.gi_frame is None or _template_frames(exc):
+        except RenderTimeout as exc:     # raised here, between two pieces: at the line that wrote the last one
+            if _template_frames(exc) or not sources:
                 raise
-            generator.throw(RenderLimit(exc.code, str(exc)))
+            raise RenderLimit(exc.code, str(exc), sources[-1]) from None
     text = "".join(chunks)
     return Rendering(text, SourceMap(text, starts, sources))
 
@@ -376,31 +386,45 @@ def _template_frames(exc: BaseException) -> list[tuple[str, int]]:
     return [(f.filename, f.lineno or 0) for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
 
 
-_LINES: dict[tuple[object, int], Source] = {}
-
-
-def _writer(generator) -> Source:
+def _writer(generator, seen: dict) -> tuple[Source, object]:
     """The template line at which the render is suspended: the innermost template generator, found through
-    ``yield from`` and through Jinja's ``for event in gen`` of an include."""
-    found = None
+    ``yield from`` and through Jinja's ``for event in gen:`` of an include.  ``seen`` (one per render) keeps
+    what is slow to find: whether a code forwards an include, an include's ``gen`` while its frame stays at
+    that instruction, and the template line of each instruction (``f_lineno`` scans the line table).
+    Returns the line and the innermost template generator."""
+    found, innermost = None, None
     while generator is not None:
         frame = generator.gi_frame
         if frame is None:
             break
-        if frame.f_code.co_filename.endswith(".j2"):
-            found = frame
+        code = frame.f_code
+        kind = seen.get(id(code))           # by id: a code object's hash is computed from its contents
+        if kind is None:
+            kind = seen[id(code)] = (code.co_filename.endswith(".j2"), "gen" in code.co_varnames)
+        if kind[0]:
+            found, innermost = frame, generator
         inner = generator.gi_yieldfrom
-        if inner is None and "gen" in frame.f_code.co_varnames:
-            inner = frame.f_locals.get("gen")
-        generator = inner if hasattr(inner, "gi_frame") else None
+        if inner is None and kind[1]:
+            lasti, inner = seen.get(id(frame), (-1, None))
+            if lasti != frame.f_lasti or getattr(inner, "gi_frame", None) is None:
+                inner = frame.f_locals.get("gen")
+                seen[id(frame)] = (frame.f_lasti, inner)
+        generator = inner if getattr(inner, "gi_frame", None) is not None else None
     if found is None:
-        return Source("templates", 0)
-    key = (found.f_code, found.f_lineno)
-    if key not in _LINES:
+        return Source("templates", 0), None
+    key = (id(found.f_code), found.f_lasti)
+    source = seen.get(key)
+    if source is None:
         template = found.f_globals.get("__jinja_template__")
-        line = template.get_corresponding_lineno(found.f_lineno) if template is not None else 0
-        _LINES[key] = Source(shown_path(found.f_code.co_filename), line)
-    return _LINES[key]
+        if template is not None and template not in seen:
+            seen[template] = sorted((code_line, line) for line, code_line in template.debug_info)
+        lines = seen.get(template, [])
+        at = bisect.bisect_right(lines, (found.f_lineno, sys.maxsize)) - 1
+        name = found.f_code.co_filename
+        if name not in seen:
+            seen[name] = shown_path(name)
+        source = seen[key] = Source(seen[name], lines[at][1] if at >= 0 else 1)
+    return source, innermost
 
 
 # What a template's arguments can make a helper or an operator raise: the template's problem, at its line.
@@ -413,6 +437,8 @@ def _generate(template: jinja2.Template, context: dict) -> Iterator[str]:
     except RecursionError as exc:
         limit = RenderLimit("QF-RENDER-RECURSION", "templates include or call themselves without end")
         raise limit.with_traceback(exc.__traceback__) from None
+    except jinja2.TemplateError:       # TemplateNotFound is a LookupError too: Jinja's own, reported as such
+        raise
     except ARGUMENT_ERRORS as exc:
         detail = str(exc) if str(exc) and not str(exc).startswith("[<class") else type(exc).__name__
         limit = RenderLimit("QF-RENDER-VALUE", "a call or operation on this line cannot be computed with its "
@@ -424,9 +450,11 @@ def locate(exc: BaseException) -> Source:
     """The template file and line an exception of a render belongs to: a syntax error's own line; else the
     innermost template frame of its traceback (Jinja rewrites tracebacks to template lines), except for a
     recursion, which is put at the outermost template line that recurs (the include or call that loops),
-    not wherever the stack happened to run out."""
+    not wherever the stack happened to run out; a limit reached outside the template, where it was given."""
     if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
         return Source(shown_path(exc.filename), exc.lineno)
+    if getattr(exc, "where", None) is not None:
+        return exc.where
     frames = _template_frames(exc)
     if not frames:
         return Source("templates", 0)
