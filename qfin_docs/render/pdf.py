@@ -175,14 +175,21 @@ def _child(writing: int, limits, function, args) -> None:
         result = ("error", exc.messages, exc.limit)
     except _LayoutLimit as exc:
         result = ("error", [str(exc)], True)
-    except MemoryError:
-        result = ("error", [f"laying out the PDF needed over {limits.layout_megabytes:,} MB (the limit)"], True)
     except RecursionError:
         result = ("error", ["the document is nested too deep for WeasyPrint to lay out"], False)
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises it as a bug
-        result = ("bug", f"{type(exc).__name__}: {exc}"[:300])
+        # out of memory shows as MemoryError, or (in C code) as another error: told apart by the peak size
+        result = ("error", [f"laying out the PDF needed over {limits.layout_megabytes:,} MB (the limit)"], True) \
+            if isinstance(exc, MemoryError) or _peak_bytes() > cap - 64 * 2**20 else \
+            ("bug", f"{type(exc).__name__}: {exc}"[:300])
     with os.fdopen(writing, "wb") as pipe:
         pipe.write(pickle.dumps(result))
+
+
+def _peak_bytes() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:
+        found = re.search(r"^VmPeak:\s+([0-9]+) kB", status.read(), re.MULTILINE)
+    return int(found.group(1)) * 1024 if found else 0
 
 
 def _layout(html: str, asset_dir: Path) -> bytes:

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
 import jinja2
+import jinja2.compiler
 import jinja2.sandbox
 
 from ..model import Source, shown_path
@@ -218,12 +219,22 @@ def _check_depth(text: str, filename: str, max_depth: int) -> None:
                                   text.count("\n", 0, match.start()) + 1, filename)
 
 
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code generator, recording each piece of output's template line: Jinja records the lines of
+    statements and expressions only, so literal text would count as written on the line of the last of those."""
+
+    def visit_Output(self, node, frame):
+        self.writeline("pass", node)
+        super().visit_Output(node, frame)
+
+
 class Environment(jinja2.sandbox.ImmutableSandboxedEnvironment):
     """The sandbox, with '*' and '**' bounded so that one expression cannot exhaust memory, and includes and
     macro calls nested at most ``template_depth`` deep (refused at the include or call that goes too deep,
     whatever the stack held before the render: the location never depends on what ran earlier)."""
 
     intercepted_binops = frozenset(["*", "**"])
+    code_generator_class = _CodeGenerator
 
     @property
     def limits(self) -> Limits:
