@@ -160,3 +160,22 @@ def test_a_draft_that_does_not_decode_is_refused_at_its_line(tmp_path):
         drafts.read_draft(path)
     assert [str(p) for p in caught.value.problems] == [
         f"{path}:2: QF-DRAFT-ENCODING invalid UTF-8 byte 0xe9 at byte 89: not an HTML UTF-8 text draft"]
+
+
+def test_serve_worker_thread_stops_a_runaway_template(tmp_path, monkeypatch):
+    """``serve`` rebuilds in its watcher thread: the render deadline holds there and the problem is shown."""
+    import shutil
+    from conftest import MINI
+    from qfin_docs import serve
+    release = tmp_path / "release"
+    shutil.copytree(MINI, release)
+    prose = release / "prose" / "release.html.j2"
+    prose.write_text(prose.read_text(encoding="utf-8") + "{% for i in range(100000) %}{% for j in range(100000) %}"
+                     "{% endfor %}{% endfor %}\n", encoding="utf-8")
+    monkeypatch.setattr(templating, "LIMITS", Limits(render_seconds=1))
+    state = serve.State()
+    started = time.monotonic()
+    outcome = in_thread(lambda: serve.rebuild(release, tmp_path / "out", state))
+    assert "error" not in outcome and time.monotonic() - started < 30
+    assert [p.split(": ", 1)[1] for p in state.problems] == ["QF-RENDER-TIME rendering took over 1 s"]
+    assert state.problems[0].startswith(f"{release / 'prose' / 'release.html.j2'}:6:")
