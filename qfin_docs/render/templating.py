@@ -349,30 +349,34 @@ def render_traced(template: jinja2.Template, context: dict, limits: Limits | Non
     seen: dict = {}
     last, lasti = None, -1       # the innermost generator of the last piece, and where it was
     generator = _generate(template, context)
-    with Deadline(limits.render_seconds):
-        try:
-            for chunk in generator:
-                if embedded is not None and len(chunk) == len(embedded.text) and chunk == embedded.text:
-                    starts += [size + start for start in embedded.sources.starts]
-                    sources += embedded.sources.sources
-                    last = None
-                elif last is not None and last.gi_frame is not None and last.gi_frame.f_lasti == lasti \
-                        and (type(chunk) is not str or "\n" not in chunk):
-                    pass        # written where the last piece was (a loop): the last entry covers it
-                else:
-                    source, last = _writer(generator, seen)
-                    lasti = last.gi_frame.f_lasti if last is not None else -1
-                    _mark(chunk, size, source, starts, sources)
-                size += len(chunk)
-                if size > limits.output_chars:   # at the template line that was writing
-                    generator.close()
-                    raise RenderLimit("QF-RENDER-LIMIT", f"output over {limits.output_chars:,} characters",
-                                      sources[-1] if sources else None)
-                chunks.append(chunk)
-        except RenderTimeout as exc:     # raised here, between two pieces: at the line that wrote the last one
-            if _template_frames(exc) or not sources:
-                raise
-            raise RenderLimit(exc.code, str(exc), sources[-1]) from None
+
+    def render() -> None:
+        nonlocal size, last, lasti, starts, sources
+        for chunk in generator:
+            if embedded is not None and len(chunk) == len(embedded.text) and chunk == embedded.text:
+                starts += [size + start for start in embedded.sources.starts]
+                sources += embedded.sources.sources
+                last = None
+            elif last is not None and last.gi_frame is not None and last.gi_frame.f_lasti == lasti \
+                    and (type(chunk) is not str or "\n" not in chunk):
+                pass        # written where the last piece was (a loop): the last entry covers it
+            else:
+                source, last = _writer(generator, seen)
+                lasti = last.gi_frame.f_lasti if last is not None else -1
+                _mark(chunk, size, source, starts, sources)
+            size += len(chunk)
+            if size > limits.output_chars:   # at the template line that was writing
+                generator.close()
+                raise RenderLimit("QF-RENDER-LIMIT", f"output over {limits.output_chars:,} characters",
+                                  sources[-1] if sources else None)
+            chunks.append(chunk)
+
+    try:
+        Deadline(limits.render_seconds).run(render)
+    except RenderTimeout as exc:         # raised between two pieces, outside the template: at the last piece's line
+        if _template_frames(exc) or not sources:
+            raise
+        raise RenderLimit(exc.code, str(exc), sources[-1]) from None
     text = "".join(chunks)
     return Rendering(text, SourceMap(text, starts, sources))
 
@@ -482,46 +486,53 @@ def _raise_in(thread_id: int, error: type[BaseException] | None) -> None:
 
 
 class Deadline:
-    """Raise a :class:`RenderTimeout` in the guarded thread once ``seconds`` have passed, in whichever thread
-    it runs (a watchdog thread raises it asynchronously: the next Python instruction of the guarded thread
-    raises; SIGALRM would only work on the main thread).  It is raised again every 50 ms until the guarded
-    block ends, in case code inside catches it; none is left pending once the block has ended."""
+    """Run a function with a :class:`RenderTimeout` raised in its thread once ``seconds`` have passed, whichever
+    thread it runs in: a watchdog thread raises it asynchronously (the next Python instruction of the guarded
+    thread raises; SIGALRM would only work on the main thread), again every 50 ms in case code inside catches
+    it, and only while the function runs: no exception is left pending, or raised, after :meth:`run` returns."""
 
-    def __init__(self, seconds: float, what: str = ""):
-        self.seconds, self.what = seconds, what
+    def __init__(self, seconds: float):
+        self.seconds = seconds
         self.error = type("RenderTimeout", (RenderTimeout,), {"seconds": seconds})
         self.done = threading.Event()
         self.lock = threading.Lock()
-        self.fired = False
+        self.armed = self.fired = False
 
-    def __enter__(self):
+    def run(self, function, *args):
+        try:
+            self._arm()
+            return function(*args)
+        finally:
+            self.armed = False        # first (a plain store: nothing can be raised before it): no more raising
+            self._disarm()
+
+    def _arm(self) -> None:
         self.target = threading.get_ident()
         self.watchdog = threading.Thread(target=self._watch, name="qfin-docs deadline", daemon=True)
+        self.armed = True
         self.watchdog.start()
-        return self
 
     def _watch(self) -> None:
         wait = self.seconds
         while not self.done.wait(wait):
             with self.lock:
-                if self.done.is_set():
+                if not self.armed or self.done.is_set():
                     return
                 _raise_in(self.target, self.error)
                 self.fired = True
             wait = 0.05
 
-    def __exit__(self, *exc):
+    def _disarm(self) -> None:
         while True:
             try:
                 self.done.set()
-                with self.lock:             # the watchdog raises no more; clear one it raised but not delivered
+                with self.lock:             # the watchdog raises no more; clear one raised but not yet delivered
                     if self.fired:
                         _raise_in(self.target, None)
                 break
-            except RenderTimeout:           # delivered just now, after the block ended: nothing to interrupt
+            except RenderTimeout:           # delivered just now, after the function ended: nothing to interrupt
                 continue
         self.watchdog.join()
-        return False
 
 
 def find_in_templates(template_dirs: list[Path], matches: Callable[[str], bool]) -> Source | None:
