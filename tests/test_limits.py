@@ -12,7 +12,9 @@ import pytest
 from qfin_docs.model import BadInput
 from qfin_docs.render import templating
 from qfin_docs.render.pdf import PdfError, render_pdf
-from qfin_docs.render.templating import ASSETS, Deadline, Limits, RenderLimit, RenderTimeout
+from qfin_docs.render import tracing
+from qfin_docs.render.templating import ASSETS, Limits, RenderLimit
+from qfin_docs.render.tracing import Deadline, RenderTimeout
 from qfin_docs.verify import drafts
 
 
@@ -41,11 +43,11 @@ def test_render_deadline_holds_off_the_main_thread(tmp_path, monkeypatch):
     monkeypatch.setattr(templating, "LIMITS", Limits(render_seconds=0.5))
     template = env_for(tmp_path, "<p>\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}\n</p>\n")
     started = time.monotonic()
-    outcome = in_thread(lambda: templating.render_traced(template, {}))
+    outcome = in_thread(lambda: tracing.render_traced(template, {}))
     assert time.monotonic() - started < 5
     error = outcome["error"]
     assert isinstance(error, RenderLimit) and error.code == "QF-RENDER-TIME"
-    assert templating.locate(error).line == 2          # the loop's line
+    assert tracing.locate(error).line == 2          # the loop's line
 
 
 def test_deadline_leaves_nothing_pending():
@@ -61,14 +63,14 @@ def test_deadline_leaves_nothing_pending():
 
 def test_a_finished_render_is_not_interrupted_later(tmp_path):
     template = env_for(tmp_path, "<p>{{ 'a' }}</p>\n")
-    assert templating.render_traced(template, {}).text == "<p>a</p>\n"
+    assert tracing.render_traced(template, {}).text == "<p>a</p>\n"
     time.sleep(0.2)
 
 
 def test_source_map_puts_every_piece_at_its_line(tmp_path):
     (tmp_path / "inner.html.j2").write_text("<i>one</i>\n<i>{{ 'fi' ~ 'le:/x' }}</i>\n", encoding="utf-8")
     template = env_for(tmp_path, "<p>a</p>\n{% include 'inner.html.j2' %}\n<p>{{ 'late' }}</p>\n")
-    rendered = templating.render_traced(template, {})
+    rendered = tracing.render_traced(template, {})
     assert rendered.sources.find("le:/x").file.endswith("inner.html.j2")
     assert rendered.sources.find("le:/x").line == 2
     assert rendered.sources.find("late").line == 3

@@ -12,7 +12,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import templating
-from .templating import TEMPLATES, RenderLimit, SourceMap, TemplateRefused, locate, render_traced
+from .templating import TEMPLATES, RenderLimit, TemplateRefused
+from .tracing import SourceMap, locate, render_traced
 from ..xmlio import parse_xml
 from .figures import FigureError, Figures, context_id
 from ..facts.taxonomy import dated

@@ -24,7 +24,7 @@ from urllib.request import url2pathname
 
 from ..model import Problem, Source, shown_path
 from . import templating
-from .templating import SourceMap
+from .tracing import SourceMap
 
 CSS_DEPTH = 32          # brackets nested in CSS (WeasyPrint validates nested functions recursively)
 

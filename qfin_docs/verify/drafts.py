@@ -244,6 +244,8 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
 
 
 def _read_html(text: str, path: Path) -> tuple[list[Paragraph], list[TableRow]]:
+    # decoded already: an XML declaration's encoding no longer applies (lxml refuses text that has one)
+    text = re.sub(r"\A(\s*)<\?xml[^>]*\?>", lambda m: m.group(1) + "\n" * m.group().count("\n"), text)
     parser = html_parser()
     root = lxml.html.document_fromstring(text, parser=parser) if text.strip() else None
     fatal = [e for e in parser.error_log if "depth" in e.message.lower() or "huge" in e.message.lower()]
