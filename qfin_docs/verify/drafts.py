@@ -45,7 +45,9 @@ MAX_DRAFT_BYTES = 20_000_000     # a release is ~0.1-1 MB as text or PDF
 MAX_PDF_PAGES = 300
 MAX_TEXT_CHARS = 5_000_000       # text extracted from a PDF
 PDF_SECONDS = 30.0               # per poppler run; the Q2 2024 PDF reads in 0.1 s
-MAX_FIGURES = 100_000            # runs of digits in a draft (the Q2 2024 release has ~2,500)
+MAX_FIGURES = 20_000             # runs of digits in a draft (the Q2 2024 release has ~2,500; tying out
+                                 # takes ~3 ms a figure on a busy machine)
+MAX_PARAGRAPH_FIGURES = 200      # in one paragraph (the release's longest has ~30; the cost grows as its square)
 
 
 def read_draft(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
@@ -75,13 +77,18 @@ def read_draft_pages(path: Path) -> tuple[list[Paragraph], list[TableRow], str |
         _refuse(path, "QF-DRAFT-READ", f"cannot read the draft: {exc.strerror}")
     if suffix == ".pdf":
         pages = _pdftotext(path, "-layout")
-        _count_figures(pages, path)
-        return _pdf_paragraphs(_pdftotext(path)), _pdf_rows(pages), pages
+        _count_figures(pages, path, MAX_FIGURES, "the draft")
+        return _bounded(_pdf_paragraphs(_pdftotext(path)), path), _pdf_rows(pages), pages
     text = decode(raw, path, html=suffix in (".html", ".htm"))
-    _count_figures(text, path)
-    if suffix in (".html", ".htm"):
-        return (*_read_html(text, path), None)
-    return (*_read_text(text), None)
+    _count_figures(text, path, MAX_FIGURES, "the draft")
+    paragraphs, rows = _read_html(text, path) if suffix in (".html", ".htm") else _read_text(text)
+    return _bounded(paragraphs, path), rows, None
+
+
+def _bounded(paragraphs: list[Paragraph], path: Path) -> list[Paragraph]:
+    for paragraph in paragraphs:
+        _count_figures(paragraph.text, path, MAX_PARAGRAPH_FIGURES, "a paragraph", paragraph.line)
+    return paragraphs
 
 
 def _refuse(path: Path, code: str, message: str, line: int = 0):
@@ -123,11 +130,11 @@ def decode(raw: bytes, path: Path, html: bool = False) -> str:
     return text
 
 
-def _count_figures(text: str, path: Path) -> None:
-    """A draft of more figures than ``MAX_FIGURES`` is refused before it is read (tying out is not linear)."""
+def _count_figures(text: str, path: Path, most: int, what: str, line: int = 0) -> None:
+    """A draft, or a paragraph, of more figures than ``most`` is refused before it is tied out."""
     for count, _ in enumerate(_RUN.finditer(text), 1):
-        if count > MAX_FIGURES:
-            _refuse(path, "QF-DRAFT-SIZE", f"the draft holds over {MAX_FIGURES:,} figures, over the limit")
+        if count > most:
+            _refuse(path, "QF-DRAFT-SIZE", f"{what} holds over {most:,} figures, over the limit", line)
 
 
 def _poppler(path: Path, command: list[str]) -> subprocess.CompletedProcess:
