@@ -97,7 +97,7 @@ def test_corpus_is_large_enough():
 def test_bad_input(case, tmp_path, previous_build, monkeypatch):
     global _opened
     from conftest import MINI, ROOT
-    monkeypatch.setattr(templating, "LIMITS", templating.Limits(render_seconds=3, output_chars=5_000_000,
+    monkeypatch.setattr(templating, "LIMITS", templating.Limits(render_seconds=8, output_chars=5_000_000,
                                                                                 layout_seconds=8, layout_pages=30))
     monkeypatch.setattr(drafts, "PDF_SECONDS", 2.0)
     release, canary = tmp_path / "release", tmp_path / "canary"

@@ -250,7 +250,9 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
     return out
 
 
-def _read_html(text: str, path: Path) -> tuple[list[Paragraph], list[TableRow]]:
+def _read_html(text: str | bytes, path: Path) -> tuple[list[Paragraph], list[TableRow]]:
+    if isinstance(text, bytes):
+        text = decode(text, path, html=True)
     # decoded already: an XML declaration's encoding no longer applies (lxml refuses text that has one)
     text = re.sub(r"\A(\s*)<\?xml[^>]*\?>", lambda m: m.group(1) + "\n" * m.group().count("\n"), text)
     parser = html_parser()
