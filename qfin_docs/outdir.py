@@ -116,11 +116,26 @@ def publish(out_dir: Path, outputs: dict[str, bytes]) -> None:
         staging = Path(tempfile.mkdtemp(prefix="b-", dir=store))
         try:
             _switch(out_dir, store, staging, outputs)
+        except OSError as exc:        # named by the output folder, not by a temporary name in the store
+            _discard(out_dir, store, staging)
+            raise OSError(exc.errno, exc.strerror, str(out_dir)) from None
         except BaseException:
-            if not (out_dir.is_symlink() and Path(os.readlink(out_dir)).name == staging.name):
-                shutil.rmtree(staging, ignore_errors=True)     # never the build the link points at
+            _discard(out_dir, store, staging)
             raise
         _remove_stale(out_dir, store)
+
+
+def _discard(out_dir: Path, store: Path, staging: Path) -> None:
+    """What a failed build made in the store: its staging folder and its temporary link (never the build the
+    link ``out_dir`` points at, in case the switch happened before the failure)."""
+    with contextlib.suppress(OSError):
+        (store / f"link-{staging.name}").unlink(missing_ok=True)
+    try:
+        current = Path(os.readlink(out_dir)).name if out_dir.is_symlink() else None
+    except OSError:
+        return              # cannot tell: the next build removes what is stale
+    if current != staging.name:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def _switch(out_dir: Path, store: Path, staging: Path, outputs: dict[str, bytes]) -> None:

@@ -51,7 +51,7 @@ def build_release(release_dir: Path, out_dir: Path, draft: bool = False):
     try:
         pdf = render_pdf(html.text, ASSETS)
     except PdfError as exc:
-        raise BadInput(pdf_problems(exc, [release_dir / "prose", render.TEMPLATES]))
+        raise BadInput(pdf_problems(exc, html.sources, release_dir / "prose"))
     outputs = {
         "press-release.html": html.text.encode("utf-8"),
         "press-release.pdf": pdf,

@@ -8,6 +8,8 @@ as RELEASE/, OUT, CANARY/, TMP/ and PROJECT/ (this checkout).  Optional files of
 - ``args``: the command line (default ``build RELEASE --out OUT``), with the same placeholders;
 - ``OUT/...``: files laid over a copy of the previous build before the command (a corrupt build for ``check``);
 - ``NAME.repeat``: makes ``NAME`` from its second line on, repeated the number of times its first line says;
+- ``modes``: ``PATH MODE`` lines (octal), set before the command and restored after (an unreadable template,
+  a read-only folder); run as root, the command then runs without the capabilities that ignore modes;
 - symbolic links (relative) are copied as links: they may point into CANARY/, which must never be read.
 
 CANARY/ lies beside the release and holds ``secret.yaml`` (a valid fact file) and ``secret.txt``. An audit
@@ -16,6 +18,8 @@ QFIN_REGEN_CORPUS=1 rewrites the ``expected`` files (review the diff!).
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import hashlib
 import io
 import os
@@ -35,7 +39,7 @@ from qfin_docs.cli import main
 
 CORPUS = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
-SECONDS = 20                     # per case (render and PDF-reading time limits are lowered for the corpus)
+SECONDS = 20                     # per case (render, layout and PDF-reading limits are lowered for the corpus)
 MEGABYTES = 400                  # growth of the process's peak memory during one case
 SECRET = "CANARY-7e51: this text lives outside the release"
 
@@ -93,7 +97,8 @@ def test_corpus_is_large_enough():
 def test_bad_input(case, tmp_path, previous_build, monkeypatch):
     global _opened
     from conftest import MINI, ROOT
-    monkeypatch.setattr(templating, "LIMITS", templating.Limits(render_seconds=3))
+    monkeypatch.setattr(templating, "LIMITS", templating.Limits(render_seconds=8, output_chars=5_000_000,
+                                                                                layout_seconds=8, layout_pages=30))
     monkeypatch.setattr(drafts, "PDF_SECONDS", 2.0)
     release, canary = tmp_path / "release", tmp_path / "canary"
     shutil.copytree(MINI, release)
@@ -101,7 +106,7 @@ def test_bad_input(case, tmp_path, previous_build, monkeypatch):
     (canary / "secret.txt").write_text(SECRET + "\n", encoding="utf-8")
     (canary / "secret.yaml").write_text(f"# {SECRET}\nfacts:\n  - {{concept: dei:EntityRegistrantName, "
                                         f"period: Q2-2024, value: \"{SECRET}\"}}\n", encoding="utf-8")
-    lay_over(CORPUS / case, release, skip=("expected", "args", "OUT"))
+    lay_over(CORPUS / case, release, skip=("expected", "args", "OUT", "modes"))
     shutil.copytree(previous_build.parent, tmp_path / "prev", symlinks=True)
     out = tmp_path / "prev" / "out"
     lay_over(CORPUS / case / "OUT", out, skip=()) if (CORPUS / case / "OUT").is_dir() else None
@@ -112,14 +117,19 @@ def test_bad_input(case, tmp_path, previous_build, monkeypatch):
     words = shlex.split(args_file.read_text(encoding="utf-8")) if args_file.is_file() else \
         ["build", "RELEASE", "--out", "OUT"]
     argv = [_place(word, names) for word in words]
+    modes_file = CORPUS / case / "modes"
+    modes = [(Path(_place(path, names)), int(mode, 8)) for path, mode in
+             (line.split() for line in modes_file.read_text(encoding="utf-8").splitlines() if line.strip())] \
+        if modes_file.is_file() else []
     stdout, stderr = io.StringIO(), io.StringIO()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
     _opened = []
-    try:
-        status = main(argv, stdout, stderr)
-    finally:
-        opened, _opened = _opened, None
+    with modes_set(modes):
+        try:
+            status = main(argv, stdout, stderr)
+        finally:
+            opened, _opened = _opened, None
     seconds = time.monotonic() - started
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024
     printed = stderr.getvalue()
@@ -141,6 +151,50 @@ def test_bad_input(case, tmp_path, previous_build, monkeypatch):
     assert SECRET not in printed + stdout.getvalue()
     assert seconds < SECONDS, f"took {seconds:.1f} s"
     assert grown < MEGABYTES, f"peak memory grew by {grown:.0f} MB"
+
+
+@contextlib.contextmanager
+def modes_set(modes: list[tuple[Path, int]]):
+    """Set each path's mode for the duration; as root, without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH in
+    this thread's effective set (root ignores modes otherwise), so that modes bind as they do for a user."""
+    if not modes:
+        yield
+        return
+    before = [(path, path.stat().st_mode & 0o7777) for path, _ in modes]
+    for path, mode in modes:
+        path.chmod(mode)
+    try:
+        with _without_dac_override():
+            yield
+    finally:
+        for path, mode in before:
+            path.chmod(mode)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+@contextlib.contextmanager
+def _without_dac_override():
+    if os.geteuid() != 0:
+        yield
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = _CapHeader(0x20080522, 0), (_CapData * 2)()      # _LINUX_CAPABILITY_VERSION_3
+    assert libc.capget(ctypes.byref(header), data) == 0, ctypes.get_errno()
+    saved = data[0].effective
+    data[0].effective &= ~((1 << 1) | (1 << 2))                    # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+    assert libc.capset(ctypes.byref(header), data) == 0, ctypes.get_errno()
+    try:
+        yield
+    finally:
+        data[0].effective = saved
+        assert libc.capset(ctypes.byref(header), data) == 0, ctypes.get_errno()
 
 
 def _place(word: str, names: dict[str, str]) -> str:

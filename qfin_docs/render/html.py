@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from . import templating
-from .templating import TEMPLATES, RenderLimit, TemplateRefused, find_in_templates, render_bounded
+from .templating import TEMPLATES, RenderLimit, TemplateRefused
+from .tracing import SourceMap, locate, render_traced
 from ..xmlio import parse_xml
 from .figures import FigureError, Figures, context_id
 from ..facts.carried import placeholder_groups
@@ -36,6 +36,7 @@ class Rendered:
     text: str
     figures: tuple[Figure, ...]
     hidden: tuple[Fact, ...] = ()
+    sources: SourceMap | None = None     # which template line wrote each piece of ``text``
 
 
 def make_env(release_dir: Path) -> jinja2.Environment:
@@ -61,30 +62,28 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
         "draft": release.draft, "missing": placeholder_groups(release, taxonomy) if release.draft else (),
     }
     try:
-        body = render_bounded(env.get_template("body.html.j2"), context)
+        body = render_traced(env.get_template("body.html.j2"), context)
         hidden = tuple(f for f in release.facts if f.key not in figures.shown and f.key not in untagged)
         layout = "layout.xhtml.j2" if mode == "ixbrl" else "layout.html.j2"
-        page = render_bounded(env.get_template(layout), dict(
-            context, body=Markup(body), contexts=_contexts(figures, hidden), units=_units(figures, hidden),
+        page = render_traced(env.get_template(layout), dict(
+            context, body=Markup(body.text), contexts=_contexts(figures, hidden), units=_units(figures, hidden),
             hidden=_hidden(figures, hidden), ixbrl_schema=f"{document_name(release)}.xsd",
-        ))
+        ), embedded=body)
     except (FigureError, RenderLimit, jinja2.TemplateError) as exc:
-        return None, [Problem(_template_source(exc), _code(exc), _message(exc))]
-    problem = _well_formed(page, Path(release.directory)) if mode == "ixbrl" else None
+        return None, [Problem(locate(exc), _code(exc), _message(exc))]
+    problem = _well_formed(page.text, page.sources, Path(release.directory)) if mode == "ixbrl" else None
     if problem:
         return None, [problem]
-    return Rendered(page, tuple(figures.records), hidden), []
+    return Rendered(page.text, tuple(figures.records), hidden, page.sources), []
 
 
-def _well_formed(page: str, release_dir: Path) -> Problem | None:
+def _well_formed(page: str, sources: SourceMap, release_dir: Path) -> Problem | None:
     """The Inline XBRL document is XML: a tag the prose leaves open (or closes twice) is located at the
     template line that wrote the offending output line."""
     try:
         parse_xml(page.encode("utf-8"))
     except etree.XMLSyntaxError as exc:
-        lines = page.split("\n")
-        written = lines[exc.lineno - 1].strip() if 0 < (exc.lineno or 0) <= len(lines) else ""
-        found = find_in_templates([release_dir / "prose", TEMPLATES], lambda line: bool(written) and written in line)
+        found = sources.at_line(exc.lineno or 0)
         return Problem(found or Source(shown_path(release_dir / "prose")), "QF-RENDER-XML",
                        "the Inline XBRL document (XML) is not well-formed: "
                        + re.sub(r",? line [0-9]+(, column [0-9]+)?", "", exc.msg))   # lines of the output, not ours
@@ -111,16 +110,6 @@ def _message(exc: Exception) -> str:
     if isinstance(exc, jinja2.TemplateNotFound):
         return f"template '{exc.name}' is not in templates/ or the release's prose/ folder"
     return str(exc.message if isinstance(exc, jinja2.TemplateSyntaxError) else exc)
-
-
-def _template_source(exc: Exception) -> Source:
-    """The template file and line an exception came from (Jinja rewrites tracebacks to template lines)."""
-    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
-        return Source(shown_path(exc.filename), exc.lineno)
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.endswith(".j2"):
-            return Source(shown_path(frame.filename), frame.lineno or 0)
-    return Source("templates", 0)
 
 
 def _contexts(figures: Figures, hidden) -> list[dict]:

@@ -10,19 +10,22 @@
   active content (scripts, event handlers, ``javascript:`` URLs, frames, objects, forms) and no
   ``<style>``/``<link>``/``<meta>``/``<base>``, each refused at its line.
 * **Bounded** (see ``LIMITS``): template size, nesting of markup, ``range()`` length (Jinja's sandbox),
-  the size of numbers and strings made by ``*`` and ``**``, the size of the output, and render time.
+  the size of numbers and strings made by ``*`` and ``**``, nesting of includes and macro calls, the size
+  of the output, and render time (a watchdog thread, so that the limit holds in any thread, e.g. ``serve``'s).
+* **Located**: every problem of a render is put at one template line, by one mechanism (:mod:`tracing`,
+  which also renders within the time and output limits).
 """
 from __future__ import annotations
 
 import os
 import re
-import signal
-import threading
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
 import jinja2
+import jinja2.compiler
 import jinja2.sandbox
 
 from ..model import Source, shown_path
@@ -44,6 +47,10 @@ class Limits:
     range_items: int = 100_000             # Jinja's sandbox MAX_RANGE
     operand_chars: int = 100_000           # a string or list made by '*'
     power_digits: int = 100                # an integer made by '**'
+    template_depth: int = 32               # includes and macro calls nested (the Q2 2024 release: 4)
+    layout_pages: int = 300                # PDF pages (the Q2 2024 PDF has 11)
+    layout_seconds: float = 120.0          # laying out the PDF (the Q2 2024 PDF: 3-8 s on 2 busy cores)
+    layout_megabytes: int = 1500           # memory the PDF layout may add (the Q2 2024 PDF: ~120 MB)
 
 
 LIMITS = Limits()
@@ -69,11 +76,11 @@ class TemplateRefused(jinja2.TemplateSyntaxError):
 
 
 class RenderLimit(Exception):
-    """A render exceeded one of ``LIMITS`` (the template line is found from the traceback)."""
+    """A render exceeded one of ``LIMITS``: at ``where`` when given, else at the template line of the traceback."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, where: Source | None = None):
         super().__init__(message)
-        self.code = code
+        self.code, self.where = code, where
 
 
 class ConfinedLoader(jinja2.BaseLoader):
@@ -95,19 +102,33 @@ class ConfinedLoader(jinja2.BaseLoader):
             path = folder.joinpath(*parts)
             if not os.path.lexists(path):
                 continue
-            real = path.resolve()
-            if not real.is_relative_to(folder) or not real.is_file():
+            try:
+                real = path.resolve(strict=True)
+            except (OSError, RuntimeError) as exc:      # a dangling link, a loop of links, no permission
+                raise TemplateRefused("QF-TEMPLATE-READ", f"cannot read the template: "
+                                      f"{getattr(exc, 'strerror', None) or exc}", 0, str(path)) from None
+            if not real.is_relative_to(folder):
                 raise TemplateRefused("QF-TEMPLATE-OUTSIDE", f"'{template}' leads outside {folder.name}/ "
                                       "(symbolic links out of the template folders are refused)", 1, str(path))
+            if not real.is_file():
+                raise TemplateRefused("QF-TEMPLATE-READ", "cannot read the template: not a file", 0, str(path))
             return self._text(path, real), str(path), lambda: True
         raise jinja2.TemplateNotFound(template)
 
     def _text(self, path: Path, real: Path) -> str:
-        size = real.stat().st_size
-        if size > self.limits.template_bytes:
-            raise TemplateRefused("QF-TEMPLATE-SIZE", f"template is {size:,} bytes, over the "
-                                  f"{self.limits.template_bytes:,}-byte limit", 1, str(path))
-        raw = real.read_bytes()
+        try:
+            size = real.stat().st_size
+            if size > self.limits.template_bytes:
+                raise TemplateRefused("QF-TEMPLATE-SIZE", f"template is {size:,} bytes, over the "
+                                      f"{self.limits.template_bytes:,}-byte limit", 1, str(path))
+            with open(real, "rb") as handle:
+                raw = handle.read(self.limits.template_bytes + 1)
+        except OSError as exc:
+            raise TemplateRefused("QF-TEMPLATE-READ", f"cannot read the template: {exc.strerror or exc}",
+                                  0, str(path)) from None
+        if len(raw) > self.limits.template_bytes:       # grew since stat, or a device that never ends
+            raise TemplateRefused("QF-TEMPLATE-SIZE", f"template is over the {self.limits.template_bytes:,}-byte "
+                                  "limit", 1, str(path))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -117,6 +138,7 @@ class ConfinedLoader(jinja2.BaseLoader):
             check_template_text(text, str(path), in_prose=real.is_relative_to(self.prose),
                                 max_depth=self.limits.markup_depth)
             check_typed_numbers(self.environment, text, str(path))
+            check_expression_depth(self.environment, text, str(path), self.limits.markup_depth)
         return text
 
 
@@ -172,6 +194,23 @@ def check_typed_numbers(environment, text: str, filename: str) -> None:
                               "(release.yaml constants:)", lines[typed.start()], filename)
 
 
+def check_expression_depth(environment, text: str, filename: str, max_depth: int) -> None:
+    """Raise :class:`TemplateRefused` where brackets in Jinja expressions nest over ``max_depth`` deep (Jinja's
+    parser and compiler recurse on them: deep enough, and compiling the template would exhaust the stack)."""
+    try:
+        tokens = list(environment.lex(text))
+    except jinja2.TemplateSyntaxError:
+        return        # the parser reports it, at its line
+    depth = 0
+    for line, kind, value in tokens:
+        if kind == "operator":
+            depth += value in ("(", "[", "{")
+            depth -= depth > 0 and value in (")", "]", "}")
+        if depth > max_depth:
+            raise TemplateRefused("QF-TEMPLATE-DEPTH", f"expression brackets nested over {max_depth} deep",
+                                  line, filename)
+
+
 def _check_depth(text: str, filename: str, max_depth: int) -> None:
     depth = 0
     for match in TAG.finditer(text):
@@ -184,10 +223,22 @@ def _check_depth(text: str, filename: str, max_depth: int) -> None:
                                   text.count("\n", 0, match.start()) + 1, filename)
 
 
+class _CodeGenerator(jinja2.compiler.CodeGenerator):
+    """Jinja's code generator, recording each piece of output's template line: Jinja records the lines of
+    statements and expressions only, so literal text would count as written on the line of the last of those."""
+
+    def visit_Output(self, node, frame):
+        self.writeline("pass", node)
+        super().visit_Output(node, frame)
+
+
 class Environment(jinja2.sandbox.ImmutableSandboxedEnvironment):
-    """The sandbox, with '*' and '**' bounded so that one expression cannot exhaust memory."""
+    """The sandbox, with '*' and '**' bounded so that one expression cannot exhaust memory, and includes and
+    macro calls nested at most ``template_depth`` deep (refused at the include or call that goes too deep,
+    whatever the stack held before the render: the location never depends on what ran earlier)."""
 
     intercepted_binops = frozenset(["*", "**"])
+    code_generator_class = _CodeGenerator
 
     @property
     def limits(self) -> Limits:
@@ -204,6 +255,24 @@ class Environment(jinja2.sandbox.ImmutableSandboxedEnvironment):
                         len(seq) * times > self.limits.operand_chars:
                     raise RenderLimit("QF-RENDER-LIMIT", f"a sequence of {len(seq) * times:,} items is too large")
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 - Jinja's signature
+        if isinstance(__obj, jinja2.runtime.Macro):
+            __self._check_depth()
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def get_template(self, name, parent=None, globals=None):  # noqa: A002 - Jinja's signature
+        self._check_depth()          # an {% include %} or {% import %} while rendering
+        return super().get_template(name, parent, globals)
+
+    def _check_depth(self) -> None:
+        depth, frame = 0, sys._getframe(2)
+        while frame is not None:
+            depth += frame.f_code.co_filename.endswith(".j2")
+            frame = frame.f_back
+        if depth >= self.limits.template_depth:
+            raise RenderLimit("QF-RENDER-RECURSION", f"templates include or call themselves without end "
+                              f"(nested over {self.limits.template_depth} deep)")
 
 
 def make_env(folders: list[Path], prose: Path) -> Environment:
@@ -224,52 +293,6 @@ def bounded_range(*args: int) -> range:
         raise RenderLimit("QF-RENDER-LIMIT", f"range of {len(items):,} items is over the {LIMITS.range_items:,} "
                           "limit")
     return items
-
-
-def render_bounded(template: jinja2.Template, context: dict, limits: Limits | None = None) -> str:
-    """Render with the output size and the render time bounded (time only on the main thread)."""
-    limits = limits or LIMITS
-    chunks: list[str] = []
-    size = 0
-    with _deadline(limits.render_seconds):
-        generator = _generate(template, context)
-        for chunk in generator:
-            size += len(chunk)
-            if size > limits.output_chars:   # thrown in at the template line that was writing
-                generator.throw(RenderLimit("QF-RENDER-LIMIT", f"output over {limits.output_chars:,} characters"))
-            chunks.append(chunk)
-    return "".join(chunks)
-
-
-def _generate(template: jinja2.Template, context: dict) -> Iterator[str]:
-    try:
-        yield from template.generate(context)
-    except RecursionError as exc:
-        limit = RenderLimit("QF-RENDER-RECURSION", "templates include or call themselves without end")
-        raise limit.with_traceback(exc.__traceback__) from None
-
-
-class _deadline:
-    """Raise RenderLimit in the rendering thread when ``seconds`` have passed (SIGALRM; main thread only)."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.armed = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
-
-    def _expired(self, signum, frame):
-        raise RenderLimit("QF-RENDER-TIME", f"rendering took over {self.seconds:g} s")
-
-    def __enter__(self):
-        if self.armed:
-            self.previous = signal.signal(signal.SIGALRM, self._expired)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        return self
-
-    def __exit__(self, *exc):
-        if self.armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
-        return False
 
 
 def find_in_templates(template_dirs: list[Path], matches: Callable[[str], bool]) -> Source | None:

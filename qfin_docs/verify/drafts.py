@@ -2,6 +2,7 @@
 .html or .pdf release, with each table column's period and currency when the headers give them."""
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import re
 from collections import Counter
@@ -47,6 +48,9 @@ MAX_DRAFT_BYTES = 20_000_000     # a release is ~0.1-1 MB as text or PDF
 MAX_PDF_PAGES = 300
 MAX_TEXT_CHARS = 5_000_000       # text extracted from a PDF
 PDF_SECONDS = 30.0               # per poppler run; the Q2 2024 PDF reads in 0.1 s
+MAX_FIGURES = 20_000             # runs of digits in a draft (the Q2 2024 release has ~2,500; tying out
+                                 # takes ~3 ms a figure on a busy machine)
+MAX_PARAGRAPH_FIGURES = 200      # in one paragraph (the release's longest has ~30; the cost grows as its square)
 
 
 def read_draft(path: Path) -> tuple[list[Paragraph], list[TableRow]]:
@@ -76,28 +80,64 @@ def read_draft_pages(path: Path) -> tuple[list[Paragraph], list[TableRow], str |
         _refuse(path, "QF-DRAFT-READ", f"cannot read the draft: {exc.strerror}")
     if suffix == ".pdf":
         pages = _pdftotext(path, "-layout")
-        return _pdf_paragraphs(_pdftotext(path)), _pdf_rows(pages), pages
-    if suffix in (".html", ".htm"):
-        return (*_read_html(raw, path), None)
-    return (*_read_text(_decode(raw, path)), None)
+        _count_figures(pages, path, MAX_FIGURES, "the draft")
+        return _bounded(_pdf_paragraphs(_pdftotext(path)), path), _pdf_rows(pages), pages
+    text = decode(raw, path, html=suffix in (".html", ".htm"))
+    _count_figures(text, path, MAX_FIGURES, "the draft")
+    paragraphs, rows = _read_html(text, path) if suffix in (".html", ".htm") else _read_text(text)
+    return _bounded(paragraphs, path), rows, None
+
+
+def _bounded(paragraphs: list[Paragraph], path: Path) -> list[Paragraph]:
+    for paragraph in paragraphs:
+        _count_figures(paragraph.text, path, MAX_PARAGRAPH_FIGURES, "a paragraph", paragraph.line)
+    return paragraphs
 
 
 def _refuse(path: Path, code: str, message: str, line: int = 0):
     raise BadInput([Problem(Source(str(path), line), code, message)])
 
 
-def _decode(raw: bytes, path: Path) -> str:
-    """The text of a .txt draft: UTF-8, with no NUL or other binary control characters."""
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))      # UTF-32 LE first: FF FE 00 00
+_DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""",
+                       re.IGNORECASE)
+
+
+def decode(raw: bytes, path: Path, html: bool = False) -> str:
+    """The text of a text or HTML draft, decoded by its byte-order mark, else (HTML) the charset it declares in
+    its first 1,024 bytes, else as UTF-8; a draft that does not decode, or holds binary control characters, is
+    refused at its line (never read as something else, never partly)."""
+    encoding, start = next(((name, len(bom)) for bom, name in BOMS if raw.startswith(bom)), (None, 0))
+    declared = _DECLARED.search(raw[:1024]) if html and encoding is None else None
+    if declared:
+        name = (declared.group(1) or declared.group(2)).decode("ascii")
+        try:
+            encoding = codecs.lookup(name).name
+        except LookupError:
+            _refuse(path, "QF-DRAFT-ENCODING", f"declares the character set '{name}', which is not known",
+                    raw[:declared.start()].count(b"\n") + 1)
+    encoding = encoding or "utf-8"
     try:
-        text = raw.decode("utf-8")
+        text = raw[start:].decode(encoding)
     except UnicodeDecodeError as exc:
-        _refuse(path, "QF-DRAFT-ENCODING", f"invalid UTF-8 byte 0x{raw[exc.start]:02x} at byte {exc.start}: "
-                "not a UTF-8 text draft", raw[:exc.start].count(b"\n") + 1)
+        before = raw[start:start + exc.start].decode(encoding, "replace")
+        _refuse(path, "QF-DRAFT-ENCODING", f"invalid {encoding.upper()} byte 0x{raw[start + exc.start]:02x} at "
+                f"byte {start + exc.start}: not {'an HTML' if html else 'a'} {encoding.upper()} text draft"
+                + (" (save it as UTF-8, or declare its charset)" if html and not declared and not start else ""),
+                before.count("\n") + 1)
     binary = re.search(r"[\x00-\x08\x0e-\x1f]", text)
     if binary:
         _refuse(path, "QF-DRAFT-BINARY", f"control character U+{ord(binary.group()):04X}: not a text draft",
                 text.count("\n", 0, binary.start()) + 1)
     return text
+
+
+def _count_figures(text: str, path: Path, most: int, what: str, line: int = 0) -> None:
+    """A draft, or a paragraph, of more figures than ``most`` is refused before it is tied out."""
+    for count, _ in enumerate(_RUN.finditer(text), 1):
+        if count > most:
+            _refuse(path, "QF-DRAFT-SIZE", f"{what} holds over {most:,} figures, over the limit", line)
 
 
 def _poppler(path: Path, command: list[str]) -> subprocess.CompletedProcess:
@@ -214,9 +254,13 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
     return out
 
 
-def _read_html(raw: bytes, path: Path) -> tuple[list[Paragraph], list[TableRow]]:
+def _read_html(text: str | bytes, path: Path) -> tuple[list[Paragraph], list[TableRow]]:
+    if isinstance(text, bytes):
+        text = decode(text, path, html=True)
+    # decoded already: an XML declaration's encoding no longer applies (lxml refuses text that has one)
+    text = re.sub(r"\A(\s*)<\?xml[^>]*\?>", lambda m: m.group(1) + "\n" * m.group().count("\n"), text)
     parser = html_parser()
-    root = lxml.html.document_fromstring(raw, parser=parser) if raw.strip() else None
+    root = lxml.html.document_fromstring(text, parser=parser) if text.strip() else None
     fatal = [e for e in parser.error_log if "depth" in e.message.lower() or "huge" in e.message.lower()]
     if fatal:
         _refuse(path, "QF-DRAFT-READ", f"could not read the whole document: {fatal[0].message.strip()}",

@@ -62,17 +62,33 @@ def check_build(release_dir: Path, out_dir: Path, draft: bool = False) -> Report
 def _check_outputs(loaded: Loaded, out_dir: Path, pdf, html_path: Path, ixbrl_path: Path) -> Report:
     figures = read_figures(out_dir / "figures.json")
     report = Report(draft=loaded.release.draft)
-    html_bytes = html_path.read_bytes()
+    html_bytes, ixbrl_data = _written_here(html_path), _written_here(ixbrl_path)
     html_texts = check_html(html_bytes, figures, loaded, report, str(html_path))
     if not loaded.release.draft and DRAFT_META in html_bytes:
         report.problems.append(Problem(Source(str(html_path)), "QF-DRAFT-BUILD", "a draft build never passes for "
                                        "final: build the release without --draft"))
     report.open = open_items(loaded.release, loaded.taxonomy, report.places) if loaded.release.draft else []
-    check_html(ixbrl_path.read_bytes(), figures, loaded, report, str(ixbrl_path))
+    check_html(ixbrl_data, figures, loaded, report, str(ixbrl_path))
     check_ixbrl(ixbrl_path, html_texts, loaded, report)
     numbers = [figures[i].text for i in sorted(figures) if figures[i].kind in (FigureKind.FACT, FigureKind.DERIVED)]
     check_pdf(pdf, numbers, report)
     return report
+
+
+_FOREIGN = re.compile(rb"<!DOCTYPE[^>\[]*\[|<!ENTITY|<!\x00?E\x00?N\x00?T", re.IGNORECASE)
+
+
+def _written_here(path: Path) -> bytes:
+    """A built document's bytes, refused (not checked) when it cannot be one this tool wrote: this tool writes
+    no DTD and declares no entities, so a document that does (an entity expansion, an external entity) was
+    put there by someone else."""
+    data = path.read_bytes()
+    foreign = _FOREIGN.search(data)
+    if foreign:
+        raise BadInput([Problem(Source(str(path), data.count(b"\n", 0, foreign.start()) + 1), "QF-CHECK-BUILD",
+                                "declares a DTD or entities: not a document qfin-docs wrote (build the release "
+                                "again)")])
+    return data
 
 
 def read_figures(path: Path) -> dict[int, Figure]:
