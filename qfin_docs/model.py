@@ -441,12 +441,3 @@ def unit_of(kind: ItemType, currency: Unit) -> Unit | None:
         return Unit(currency.numerator, "xbrli:shares")
     return FIXED_UNITS.get(kind)
 
-
-def unique_facts(facts) -> list[Fact]:
-    """Facts in their order, each fact (by its key) once."""
-    seen, out = set(), []
-    for fact in facts:
-        if fact.key not in seen:
-            seen.add(fact.key)
-            out.append(fact)
-    return out

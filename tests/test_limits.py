@@ -164,7 +164,7 @@ def test_a_draft_that_does_not_decode_is_refused_at_its_line(tmp_path):
 
 
 def test_serve_worker_thread_stops_a_runaway_template(tmp_path, monkeypatch):
-    """``serve`` rebuilds in its watcher thread: the render deadline holds there and the problem is shown."""
+    """``serve`` previews in its watcher thread: the render deadline holds there and the problem is shown."""
     import shutil
     from conftest import MINI
     from qfin_docs import serve
@@ -176,7 +176,7 @@ def test_serve_worker_thread_stops_a_runaway_template(tmp_path, monkeypatch):
     monkeypatch.setattr(templating, "LIMITS", Limits(render_seconds=1))
     state = serve.State()
     started = time.monotonic()
-    outcome = in_thread(lambda: serve.rebuild(release, tmp_path / "out", state))
+    outcome = in_thread(lambda: serve.preview(release, state))        # the watcher thread's fast stage
     assert "error" not in outcome and time.monotonic() - started < 30
     assert [p.split(": ", 1)[1] for p in state.problems] == ["QF-RENDER-TIME rendering took over 1 s"]
     assert state.problems[0].startswith(f"{release / 'prose' / 'release.html.j2'}:6:")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import html
 import io
 import subprocess
 import tarfile

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed, parse_printed
-from ..model import Fact, Period, unique_facts
+from ..model import Fact, Period
+from .decide import describe, unique_facts
 from .context import dates_in
 from .evidence import stems
 from .report import Entry, Report
@@ -308,6 +309,3 @@ def _match_cell(engine: TieOut, text: str, pool: list[Fact], scales: tuple[int, 
     return out
 
 
-def describe(fact: Fact) -> str:
-    dims = "".join(f"[{m.local}]" for _, m in fact.dimensions)
-    return f"fact {fact.concept}{dims} {fact.period} {fact.unit} = {fact.value:,f}"

@@ -15,21 +15,20 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..facts.checks import run_checks, waived
-from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
-from ..model import CNY, USD, Fact, Period, Problem, Source, unique_facts
+from ..facts.derivations import change_bounds, divide, interval, meets
+from ..model import CNY, USD, Fact, Period, Problem, Source
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
 from .report import Entry, Report
-from .expected import another_line_or_period, expected_change, named_mistake, placeholder_of, stand_in, \
-    unread_period
+from .expected import another_line_or_period, expected_change, named_mistake, placeholder_of, stand_in
 from ..facts.phrases import footnote_marks
 from ..facts.carried import open_items
 from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
-from .context import unit_fits, check_pairs, direction, expected, listed_periods, named_period, \
-    period_hint
+from .context import unit_fits, check_pairs, direction, expected, named_period
 from .scan import FROM_SUPERSCRIPT, phrases, tokens
 from .subjects import norm, attached, subjects
-from .evidence import Items, stems
+from .decide import MISPRINT, clause, misstatement, periods_of, prefer_context, unique_facts, weigh
+from .evidence import Items
 from .report import RELEASE
 from .rows import columns, describe as _describe, tie_row
 
@@ -329,11 +328,8 @@ def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name:
 
 
 def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], report: Report, name: str) -> None:
-    """First tie every figure that is a fact, then explain the rest from the facts tied around them.
-
-    Where the text names the figure ("Financing income was ..."), only that concept's facts qualify,
-    for that figure and the ones after it, until the text names another.
-    """
+    """First tie every figure that is a fact, then explain the rest from the facts tied around them.  Where the
+    text names the figure ("Financing income was ..."), only that concept's facts qualify, until it names another."""
     location = f"{name}:{paragraph.line}"
     found = tokens(paragraph.text, enclosing=engine.phrases)
     named = subjects(engine, paragraph.text)
@@ -358,17 +354,11 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         near = attached(engine, paragraph.text, token.start, token.end)
         subject = near or next((concepts for start, end, concepts in reversed(named) if start <= token.start < end),
                                None)
+        when, about = periods_of(engine, paragraph, found, index)
         pool = None if subject is None else engine.named(subject)
-        listed = engine.period_of(paragraph, found, index)
-        when = period_hint(paragraph.text[token.end:token.end + 40], engine.loaded) if listed is None else \
-            listed.__eq__         # "$X and $Y as of A and B": the k-th figure is of the k-th period, not the first
         if when is not None:
             pool = [f for f in (engine.numeric if pool is None else pool) if when(f.period)]
         facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
-        sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
-        about = listed or (
-            None if when is not None or listed_periods(sentence) or unread_period(paragraph.text[token.end:]) else
-            named_period(sentence, engine.loaded) or engine.section_period)
         waiting = placeholder_of(engine, subject, when, about) if not facts and subject is not None else ""
         if waiting:                 # a draft's figure not in the facts yet: an open item, not a finding
             results[index] = Entry(token.text, location, "placeholder", waiting)
@@ -388,12 +378,11 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
                 pool = None if when is None else [f for f in engine.numeric if when(f.period)]
                 facts = engine.facts_matching(printed, "prose", pool)
         said = clause(paragraph.text, token.start, token.end)
-        if engine.policy.evidence_required and not is_change:
-            misstated = _misstated(engine, printed, said, about, facts)
-            if misstated is not None:
-                results[index] = Entry(token.text, location, "inconsistent", _expected_text(misstated),
-                                       fact=misstated)
-                continue
+        wrong = None if is_change else misstatement(engine, token, clause(paragraph.text, token.start, token.end, 0),
+                                                     about, facts, location)    # named before it, to be its misprint
+        if wrong is not None:
+            results[index] = wrong
+            continue
         if not facts:
             pending.append((index, token, before, subject, when))
             continue
@@ -402,19 +391,21 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             results[index], meant = wrong
             stand_in(meant, index, tied, paragraph)
             continue
-        facts = _prefer_context(facts, paragraph, section)
-        if engine.policy.evidence_required:
-            facts = _weigh(engine, facts, said, about)
-            if not engine.items.score(said, facts[0]):
-                results[index] = Entry(token.text, location, "coincidental",
-                                       f"equals {_describe(facts[0])}, but its sentence does not name that item",
-                                       fact=facts[0])
-                continue
+        facts, unnamed = weigh(engine, token, prefer_context(facts, paragraph, section), said, about, location)
+        if unnamed is not None:
+            results[index] = unnamed
+            continue
         tied[index] = facts[0]
         paragraph.tied.append(facts[0])
         confidence = "exact" if len(facts) == 1 else f"ambiguous: {len(facts)} facts, best by context"
         results[index] = Entry(token.text, location, "tied", _describe(facts[0]), confidence=confidence,
                                fact=facts[0])
+    _finish(engine, paragraph, section, found, pending, results, tied, report, location)
+
+
+def _finish(engine: TieOut, paragraph: Paragraph, section: list[Fact], found: list, pending: list,
+            results: dict[int, Entry], tied: dict[int, Fact], report: Report, location: str) -> None:
+    """The figures no fact is: derived or explained; then the pairs; then every entry, in order, to the report."""
     for index, token, before, subject, when in pending:
         results[index] = _explain(engine, paragraph, section, token, before, subject, when, location)
         change = expected_change(engine, paragraph.text, found, index, tied) if results[index].status == "untied" \
@@ -443,62 +434,6 @@ def _explain(engine: TieOut, paragraph: Paragraph, section: list[Fact], token, b
     restated = engine.restated(token.printed)
     return Entry(token.text, location, "restated", restated) if restated else \
         Entry(token.text, location, "untied", "no fact or derivation gives this figure")
-
-
-MISPRINT = Decimal("0.2")      # a figure a fifth or less from the named item's fact may be its misprint
-
-
-def clause(text: str, start: int, end: int) -> frozenset[str]:
-    """The item words of the clause a figure of ``text`` stands in: from the sentence's start (or the last
-    semicolon) to the figure, and the few words after it ("$5.3 billion of stock-based compensation")."""
-    begin = max(text.rfind(". ", 0, start), text.rfind("; ", 0, start), 0)
-    return stems(text[begin:start] + " " + " ".join(text[end:].split()[:5]))
-
-
-STRONG = 0.75     # the share of an item's label a clause must say to name it, for a figure to be called its misprint
-
-
-def _misstated(engine: TieOut, printed: Printed, said: frozenset[str], about: Period | None,
-               facts: list[Fact]) -> Fact | None:
-    """The fact a figure should have been, where the evidence is strong: its clause names one item (most of one
-    of its labels, and no other item as well), the text gives the period, that item has a fact of the period, and
-    the figure is not it (beyond rounding) though of its order (half to twice it: a misprint, a stale figure, a
-    wrong scale word; not another item).  None where a fact of the period that the clause names the figure is."""
-    if about is None or any(f.period == about and engine.items.score(said, f) for f in facts):
-        return None
-    scored = sorted(((engine.items.score(said, f), f) for f in engine.numeric
-                     if f.period == about and f.value and unit_fits(f, printed, "prose")),
-                    key=lambda item: -item[0])
-    if not scored or scored[0][0] < STRONG or engine.items.shared(said, scored[0][1]) < 2:
-        return None             # a one-word name ("inventory") is too weak to call a figure another's misprint
-    best, fact = scored[0]
-    if any(score >= best - 0.25 and (other.concept, other.dimensions) != (fact.concept, fact.dimensions)
-           for score, other in scored[1:]):
-        return None
-    ratio = abs(printed.value) / abs(fact.value)
-    if not Decimal("0.5") <= ratio <= 2 or meets(magnitude(printed.interval()), magnitude(interval(fact))):
-        return None
-    return fact
-
-
-def _expected_text(fact: Fact) -> str:
-    return f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}"
-
-
-def _weigh(engine: TieOut, facts: list[Fact], said: frozenset[str], about: Period | None) -> list[Fact]:
-    """Candidates best first: of the period the text is about, then by how well the clause names their item."""
-    return sorted(facts, key=lambda f: (about is not None and f.period != about, -engine.items.score(said, f)))
-
-
-def _prefer_context(facts: list[Fact], paragraph: Paragraph, section: list[Fact]) -> list[Fact]:
-    """Order candidate facts: the concept already tied nearby first, then facts named by the paragraph."""
-    nearby = {(f.concept, f.dimensions) for f in paragraph.tied + section}
-    words = set(norm(paragraph.text).split())
-
-    def score(fact: Fact) -> tuple:
-        label = set(re.findall(r"[a-z]+", fact.concept.local.lower()))
-        return ((fact.concept, fact.dimensions) not in nearby, -len(label & words), fact.decimals or 0)
-    return sorted(facts, key=score)
 
 
 __all__ = ["tieout_draft", "read_draft", "tie", "TieOut"]
