@@ -303,6 +303,7 @@ class Axis:
     member_labels: dict[QName, str]
     additive: bool                       # a parent member's value is the sum of its children's
     source: Source
+    member_terse: dict[QName, str] = field(default_factory=dict)    # what a statement row prints, if not the label
 
     def children(self, parent: QName | None) -> list[QName]:
         return [m for m, p in self.members.items() if p == parent]
@@ -342,6 +343,7 @@ class Row:
     style: str = ""                       # "total", "subtotal", "grand"
     convenience: bool = True              # shown in convenience-translation (USD) columns
     source: Source = Source("")
+    group: str = ""                       # the presentation abstract it sits under ("" = the statement's)
 
     @property
     def is_heading(self) -> bool:

@@ -113,7 +113,9 @@ class _Builder:
                     self.error(self.src("axes", key, "members", str(member)), "QF-TAXONOMY",
                                f"parent '{parent}' of '{member}' is not a member of '{axis}'")
             labels = {QName.parse(m): v["label"] for m, v in spec["members"].items()}
-            axes[axis] = Axis(axis, domain, spec["label"], members, labels, spec["additive"], self.src("axes", key))
+            terse = {QName.parse(m): v["terse"] for m, v in spec["members"].items() if "terse" in v}
+            axes[axis] = Axis(axis, domain, spec["label"], members, labels, spec["additive"], self.src("axes", key),
+                              terse)
         taxonomy = Taxonomy(namespaces, concepts, axes, {}, (), member_axis)
         statements = {sid: self.statement(sid, spec, taxonomy) for sid, spec in self.data["statements"].items()}
         calculations = tuple(self.calculations(taxonomy))
@@ -146,9 +148,12 @@ class _Builder:
         return Relations(spec["ads_ratio"], per_ads, members, margins, balance, roll)
 
     def statement(self, sid: str, spec, taxonomy: Taxonomy) -> Statement:
-        rows = []
+        rows, group = [], ""
         for index, item in enumerate(spec["rows"]):
             source = self.src("statements", sid, "rows", index)
+            if isinstance(item, dict) and "group" in item:
+                group = item["group"]
+                continue
             if isinstance(item, dict) and "heading" in item:
                 rows.append(Row(label=item["heading"], source=source))
                 continue
@@ -167,7 +172,9 @@ class _Builder:
             role = entry.get("role", "label")
             labels = taxonomy.concepts[concept].labels
             if members and "role" not in entry:
-                label = taxonomy.axes[dims[-1][0]].member_labels[dims[-1][1]] if dims else str(members[-1])
+                axis = taxonomy.axes[dims[-1][0]] if dims else None
+                label = (axis.member_terse.get(dims[-1][1]) or axis.member_labels[dims[-1][1]]) if axis \
+                    else str(members[-1])
             elif role in labels:
                 label = labels[role]
             else:
@@ -176,7 +183,7 @@ class _Builder:
             rows.append(Row(label=label, concept=concept, dimensions=dims,
                             negated=role in ("negated", "negatedTerse"), at=entry.get("at", "end"),
                             label_role=role, style=entry.get("style", ""),
-                            convenience=entry.get("convenience", True), source=source))
+                            convenience=entry.get("convenience", True), source=source, group=group))
         return Statement(sid, spec["title"], spec["role"], tuple(spec.get("caption", ())), tuple(rows),
                          self.src("statements", sid))
 
