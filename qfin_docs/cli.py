@@ -64,6 +64,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--out", type=Path, help="output folder (default: build/<release id>)")
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     commands.add_parser("stubs", help="regenerate schema/standard-taxonomies/ from schema/taxonomy.yaml")
+    catalog = commands.add_parser("catalog-check", help="check schema/standard-elements.yaml against EDGAR's lists "
+                                  "(maintenance: the lists are third-party files, never committed)")
+    catalog.add_argument("--edgar-data", type=Path, required=True, metavar="DIR",
+                         help="the folder of EDGAR's lists (us-gaap/dei/srt deprecated concepts, us-gaap-rels-2024, "
+                         "dqcrt-us-2024-constants)")
+    catalog.add_argument("--catalog", type=Path, help="the catalog (default: schema/standard-elements.yaml)")
+    catalog.add_argument("--record", action="store_true",
+                         help="write what the lists confirm into the catalog's verified: keys")
     return parser
 
 
@@ -105,6 +113,8 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         for path in write_stubs(taxonomy):
             print(f"wrote {path}", file=out)
         return EXIT_OK
+    if args.command == "catalog-check":
+        return _catalog_check(args, out, err)
     if args.command == "new-quarter":
         from .quarter import new_quarter
         for line in new_quarter(args.release, args.target):
@@ -162,6 +172,25 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         print(f"wrote {path}", file=out)
         return EXIT_OK
     return EXIT_BAD_INPUT
+
+
+def _catalog_check(args, out: TextIO, err: TextIO) -> int:
+    from .facts import edgarlists
+    from .facts.standard import CATALOG, load_catalog
+    path = args.catalog or CATALOG
+    catalog, problems = load_catalog(path)
+    if catalog is None:
+        raise BadInput(problems)
+    findings = edgarlists.check_catalog(catalog, edgarlists.read_lists(args.edgar_data))
+    text = path.read_text(encoding="utf-8")
+    if args.record:
+        path.write_text(edgarlists.record(text, edgarlists.verified(findings)), encoding="utf-8")
+        print(f"wrote the verified: keys of {path}", file=out)
+        text = path.read_text(encoding="utf-8")
+    lines, count = edgarlists.report(findings, catalog, text)
+    for line in lines:
+        print(line, file=err if line.startswith("schema/") else out)
+    return EXIT_FINDINGS if count else EXIT_OK
 
 
 def _diff(args, out: TextIO) -> int:
