@@ -13,7 +13,7 @@ RELEASES := $(patsubst releases/%/release.yaml,%,$(wildcard releases/*/release.y
 SOURCES := $(shell find qfin_docs -name '*.py' 2>/dev/null) $(wildcard schema/*) $(shell find templates -type f 2>/dev/null)
 export SOURCE_DATE_EPOCH ?= 1723507200
 
-.PHONY: all deps build test check validate viewer serve new-quarter fuzz bench filings clean distclean
+.PHONY: all deps build test check validate viewer serve new-quarter fuzz bench filings catalog-check clean distclean
 all: build
 
 deps: $(VENV)/.installed $(VENV)/.system
@@ -71,6 +71,12 @@ fuzz: deps
 
 bench: build
 	$(BIN)/python benchmarks/bench.py
+
+# make catalog-check EDGAR_DATA=folder: schema/standard-elements.yaml against EDGAR's lists (maintenance; the
+# lists are third-party files kept outside the repository, e.g. ../shared/edgar-data)
+catalog-check: deps
+	@test -n "$(EDGAR_DATA)" || { echo "usage: make catalog-check EDGAR_DATA=<folder of EDGAR's lists>" >&2; exit 2; }
+	$(QFIN) catalog-check --edgar-data $(EDGAR_DATA)
 
 # make filings FILINGS=folder: tie out every Inline XBRL filing of a folder (the project ships none)
 filings: deps

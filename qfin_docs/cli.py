@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     tieout.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
     tieout.add_argument("--html", type=Path, metavar="OUT.html",
                         help="a filing only: write it with each number highlighted by status, with its explanation")
-    command("validate", "validate the Inline XBRL document set with Arelle (offline)")
+    command("validate", "validate the Inline XBRL submission offline (Arelle, and the EDGAR rules checked here); "
+            "it says what it checked and what it did not")
     command("viewer", "write an interactive ixbrl-viewer page next to the document")
     command("facts", "load and check the fact base only, and list the facts")
     diff = commands.add_parser("diff", help="redline: the figures and prose that changed between two drafts",
@@ -158,10 +159,7 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         return _emit(report, args, out, err)
     if args.command == "validate":
         from .verify.validate import validate
-        findings = validate(args.release, out_dir)
-        _report(findings, err)
-        print("Arelle: " + ("clean" if not findings else f"{len(findings)} findings"), file=out)
-        return EXIT_FINDINGS if findings else EXIT_OK
+        return _validated(validate(args.release, out_dir), out, err)
     if args.command == "serve":
         from .serve import serve
         serve(args.release, out_dir, args.port, announce=lambda line: print(line, file=out, flush=True))
@@ -172,6 +170,19 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         print(f"wrote {path}", file=out)
         return EXIT_OK
     return EXIT_BAD_INPUT
+
+
+def _validated(result, out: TextIO, err: TextIO) -> int:
+    """What validate found, what it checked and what it did not: never a bare "clean"."""
+    _report(result.problems, err)
+    for line in result.checked:
+        print(f"checked: {line}", file=out)
+    for line in result.not_checked:
+        print(f"not checked: {line}", file=out)
+    arelle = sum(1 for p in result.problems if p.code.startswith("ARELLE"))
+    print(f"validate: {len(result.problems)} findings in what was checked ({arelle} from Arelle, "
+          f"{len(result.problems) - arelle} from the EFM rules checked here); not a full EDGAR validation", file=out)
+    return EXIT_FINDINGS if result.problems else EXIT_OK
 
 
 def _catalog_check(args, out: TextIO, err: TextIO) -> int:

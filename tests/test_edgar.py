@@ -21,7 +21,7 @@ def docs(built):
     name = next(p.stem for p in built.glob("qfin-*.xsd"))
     return {kind: built / f"{name}{suffix}" for kind, suffix in (
         ("htm", ".htm"), ("xsd", ".xsd"), ("lab", "_lab.xml"), ("pre", "_pre.xml"), ("cal", "_cal.xml"),
-        ("def", "_def.xml"), ("instance", "_htm.xml"))}
+        ("def", "_def.xml"))} | {"instance": built / "review" / f"{name}_htm.xml"}
 
 
 def _xml(path):
