@@ -73,7 +73,7 @@ bench: build
 	$(BIN)/python benchmarks/bench.py
 
 # make catalog-check EDGAR_DATA=folder: schema/standard-elements.yaml against EDGAR's lists (maintenance; the
-# lists are third-party files kept outside the repository, e.g. ../shared/edgar-data)
+# lists are third-party files kept outside the repository, in a folder beside the clone)
 catalog-check: deps
 	@test -n "$(EDGAR_DATA)" || { echo "usage: make catalog-check EDGAR_DATA=<folder of EDGAR's lists>" >&2; exit 2; }
 	$(QFIN) catalog-check --edgar-data $(EDGAR_DATA)

@@ -56,7 +56,8 @@ def test_a_catalog_element_in_the_other_namespace_is_a_contradiction(catalog, tm
     dqc = tmp_path / "dqcrt-us-2024-constants.json"
     dqc.write_text(dqc.read_text().replace("srt/2024}StockRepurchase", "srt/2024}X"), encoding="utf-8")
     rels = json.loads((tmp_path / "us-gaap-rels-2024.json").read_text())
-    rels["calcs"]["1.0"]["us-gaap"]["TreasuryStockValueAcquiredCostMethod"] = {"us-gaap": ["StockRepurchaseProgramAuthorizedAmount1"]}
+    rels["calcs"]["1.0"]["us-gaap"]["TreasuryStockValueAcquiredCostMethod"] = {
+        "us-gaap": ["StockRepurchaseProgramAuthorizedAmount1"]}
     (tmp_path / "us-gaap-rels-2024.json").write_text(json.dumps(rels))
     findings = edgarlists.check_catalog(catalog, edgarlists.read_lists(tmp_path))
     assert ("srt:StockRepurchaseProgramAuthorizedAmount1", "namespace") in contradictions(findings)

@@ -196,7 +196,8 @@ def _roles(taxonomy: Taxonomy, release: Release) -> list[tuple[str, str, tuple[s
     has now (EDGAR's rule 6.7.11): a role is one report, whose networks may be added to."""
     used_on = ("link:presentationLink", "link:calculationLink", "link:definitionLink")
     roles = [("Cover", "0001 - Document - Cover")]
-    roles += [(s.role_uri, f"{index:04d} - Statement - {s.title}") for index, s in enumerate(taxonomy.statements.values(), 2)]
+    roles += [(s.role_uri, f"{index:04d} - Statement - {s.title}")
+              for index, s in enumerate(taxonomy.statements.values(), 2)]
     networks = sorted({c.network for c in taxonomy.calculations if c.network not in taxonomy.statements})
     roles += [(network_role(taxonomy, n), f"{8000 + index:04d} - Disclosure - {n.replace('-', ' ').capitalize()} "
                "(calculation)") for index, n in enumerate(networks, 1)]

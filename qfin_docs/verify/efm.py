@@ -143,8 +143,8 @@ def monetary_balance(docs: DocumentSet):
     documented = {element for element, role, _ in docs.labels() if role == DOCUMENTATION}
     out = []
     for element in docs.extension_elements():
-        if element.get("type") == "xbrli:monetaryItemType" and \
-                element.get("{http://www.xbrl.org/2003/instance}balance") is None and element.get("id") not in documented:
+        balance = element.get(f"{XBRLI}balance")
+        if element.get("type") == "xbrli:monetaryItemType" and balance is None and element.get("id") not in documented:
             out.append((docs.file(".xsd"), f"monetary element {element.get('name')} has no balance and no "
                         "documentation label"))
     return out

@@ -364,8 +364,10 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
             mistake = expected(engine, printed, pool, when, about)
             if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
                 names = ", ".join(sorted({str(c) for c, _ in subject}))
-                results[index] = Entry(token.text, location, "inconsistent",
-                                       mistake or f"the text names {names} here, but this figure is another fact's")
+                restated = engine.restated(printed)     # the named item's value as first published
+                results[index] = Entry(token.text, location, "restated", restated) if restated else Entry(
+                    token.text, location, "inconsistent",
+                    mistake or f"the text names {names} here, but this figure is another fact's")
                 continue
             if near is not None or not engine.binding_subjects:     # then the words narrow a figure only
                 subject = None                                      # where they find its fact
