@@ -225,3 +225,26 @@ def test_label_and_presentation_checks_catch_their_defects(planted):
     arc = re.search(r"<link:presentationArc [^>]*/>", pre).group(0)
     assert _plant(planted, "_pre.xml", arc, arc + arc.replace('order="', 'order="9'), "6.12.05")
     assert _plant(planted, ".xsd", 'name="NonGaapNetIncome"', 'name="NonGaapIncome"', "6.08.05")
+
+
+def test_balance_and_deprecation_checks_catch_their_defects(planted):
+    assert _plant(planted, ".xsd", 'name="FundingCosts" type="xbrli:monetaryItemType" substitutionGroup="xbrli:item" '
+                  'xbrli:periodType="duration" nillable="true" abstract="false" xbrli:balance="debit"',
+                  'name="FundingCosts" type="xbrli:monetaryItemType" substitutionGroup="xbrli:item" '
+                  'xbrli:periodType="duration" nillable="true" abstract="false"', "6.11.05")
+    from qfin_docs.facts.standard import load_catalog
+    folder, name = planted
+    path = folder / f"{name}.htm"
+    path.write_text(path.read_text(encoding="ascii").replace(
+        'name="us-gaap:ShortTermBorrowings"', 'name="us-gaap:DueToRelatedPartiesCurrent"', 1), encoding="ascii")
+    docs = efm_rules.DocumentSet(folder, name, frozenset(load_catalog()[0].deprecated))
+    found = next(r for r in efm_rules.RULES if r.code == "deprecated").check(docs)
+    assert found and "us-gaap:DueToRelatedPartiesCurrent is deprecated" in found[0][1]
+
+
+def test_validate_reports_each_rule_as_a_located_problem(planted):
+    folder, name = planted
+    assert efm_rules.efm_problems(folder, name) == []
+    _plant(planted, ".htm", "<html", "<!DOCTYPE html>\n<html", "5.02.05")
+    problems = efm_rules.efm_problems(folder, name)
+    assert [str(p) for p in problems] == [f"{folder / name}.htm: EFM-5.02.05 the document has a DOCTYPE declaration"]
