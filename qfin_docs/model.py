@@ -286,6 +286,10 @@ class Concept:
     xbrl_type: str | None = None     # the element's type when not the default of ``type``
     documentation: str = ""
     synonyms: tuple[str, ...] = ()    # how a release's text also names it (tie-out only)
+    # The same amount also reported as a standard element with dimensions (``also:`` in the concept table):
+    # an extension that must stay an item of a face summation (default context) carries, nested in the same
+    # printed number, the standard element on the axis/member the taxonomy intends (e.g. related parties).
+    also: "tuple[QName, Dimensions] | None" = None
 
     @property
     def label(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from decimal import Decimal
 
 import pytest
 from lxml import etree
@@ -146,6 +147,53 @@ def test_forecasts_are_standard_elements_on_the_scenario_axis(docs):
         dims = contexts[fact.get("contextRef")][0]
         assert dims.get("srt:StatementScenarioAxis") == "srt:ScenarioForecastMember", etree.QName(fact).localname
         assert dims.get("srt:RangeAxis") in ("srt:MinimumMember", "srt:MaximumMember")
+
+
+RELATED_PARTY_LINES = {      # the balance-sheet line (item of a face summation) -> the standard base element
+    "qfin:AmountsDueFromRelatedPartiesCurrent": "us-gaap:OtherReceivablesNetCurrent",
+    "qfin:AmountsDueFromRelatedPartiesNoncurrent": "us-gaap:OtherReceivableAfterAllowanceForCreditLossNoncurrent",
+    "qfin:AmountsDueToRelatedPartiesCurrent": "us-gaap:OtherLiabilitiesCurrent",
+}
+IX = "{http://www.xbrl.org/2013/inlineXBRL}"
+
+
+def test_related_party_lines_carry_the_standard_element_on_related_party_member(docs):
+    """Each printed related-party amount is the standard base element on RelatedPartyTransactionsByRelatedPartyAxis
+    = RelatedPartyMember (the 2024 pattern), nested in the line's own fact, which stays in the default context as
+    the item its face total sums; both have the printed value, the same period and unit."""
+    from qfin_docs.render.ixbrl import fact_value
+    root = _xml(docs["htm"])
+    contexts = {}
+    for context in root.iter(f"{XBRLI}context"):
+        dims = {m.get("dimension"): m.text for m in context.iter(f"{XBRLDI}explicitMember")}
+        contexts[context.get("id")] = (dims, context.findtext(f".//{XBRLI}instant"))
+    seen = defaultdict(int)
+    for outer in root.iter(f"{IX}nonFraction"):
+        if outer.get("name") not in RELATED_PARTY_LINES:
+            continue
+        inner = outer.findall(f"{IX}nonFraction")
+        assert len(inner) == 1, f"{outer.get('name')} carries no standard element"
+        inner = inner[0]
+        assert inner.get("name") == RELATED_PARTY_LINES[outer.get("name")]
+        assert contexts[outer.get("contextRef")][0] == {}                  # the item of the face summation
+        dims, instant = contexts[inner.get("contextRef")]
+        assert dims == {"us-gaap:RelatedPartyTransactionsByRelatedPartyAxis": "us-gaap:RelatedPartyMember"}
+        assert instant == contexts[outer.get("contextRef")][1]
+        assert (inner.get("unitRef"), inner.get("decimals")) == (outer.get("unitRef"), outer.get("decimals"))
+        assert fact_value(inner) == fact_value(outer) and Decimal(fact_value(inner)) > 0
+        seen[outer.get("name")] += 1
+    assert dict(seen) == {name: 3 for name in RELATED_PARTY_LINES}     # two balance-sheet dates, and USD
+    # the extension is still the summation item; the standard element is a line item of the related-party table
+    cal = "".join(loc.get(f"{XLINK}href") for loc in _xml(docs["cal"]).iter(f"{LINK}loc"))
+    primaries = defaultdict(set)
+    for link in _xml(docs["def"]).iter(f"{LINK}definitionLink"):
+        hrefs = {loc.get(f"{XLINK}href").rpartition("#")[2] for loc in link.iter(f"{LINK}loc")}
+        primaries[link.get(f"{XLINK}role")] = hrefs
+    related = [h for h in primaries.values() if "us-gaap_RelatedPartyTransactionsByRelatedPartyAxis" in h]
+    assert len(related) == 1 and "us-gaap_RelatedPartyMember" in related[0]
+    for line, base in RELATED_PARTY_LINES.items():
+        assert f"#{line.replace(':', '_')}" in cal and f"#{base.replace(':', '_')}" not in cal
+        assert base.replace(":", "_") in related[0]
 
 
 # ---------------------------------------------------------------------- the project's own EFM checks

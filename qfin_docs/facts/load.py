@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -74,8 +74,24 @@ def load_release(directory: Path, taxonomy: Taxonomy, draft: bool = False) -> tu
                               f"{' ' + str(f.unit) if f.unit else ''} is still TODO "
                               "(qfin-docs build --draft shows a marker instead)") for f in missing]
     facts = tuple(f for f in facts if not f.is_placeholder)
+    facts += also_reported(facts, taxonomy)
     return Release(meta["id"], str(directory), dict(meta), periods, facts, tuple(tables), rate_concept, draft,
                    missing), []
+
+
+def also_reported(facts, taxonomy: Taxonomy) -> tuple[Fact, ...]:
+    """The facts a concept's ``also:`` reports: the same value, period, unit, decimals and source, on the
+    standard element and the members it names (added to the fact's own dimensions)."""
+    keys = {f.key for f in facts}
+    out = []
+    for fact in facts:
+        also = taxonomy.concepts[fact.concept].also
+        if also is not None:
+            base, members = also
+            twin = replace(fact, concept=base, dimensions=tuple(sorted(fact.dimensions + members)))
+            if twin.key not in keys:
+                out.append(twin)
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -117,10 +117,37 @@ class _Builder:
             axes[axis] = Axis(axis, domain, spec["label"], members, labels, spec["additive"], self.src("axes", key),
                               terse)
         taxonomy = Taxonomy(namespaces, concepts, axes, {}, (), member_axis)
+        for key, spec in self.data["concepts"].items():
+            q = QName.parse(key)
+            if "also" in spec and q in concepts:
+                concepts[q] = dataclasses.replace(concepts[q], also=self.also(q, spec["also"], taxonomy))
         statements = {sid: self.statement(sid, spec, taxonomy) for sid, spec in self.data["statements"].items()}
         calculations = tuple(self.calculations(taxonomy))
         relations = self.relations(taxonomy)
         return Taxonomy(namespaces, concepts, axes, statements, calculations, member_axis, relations)
+
+    def also(self, name: QName, text: str, taxonomy: Taxonomy):
+        """``also: "base[member]"``: the standard element (and members) that reports the same amount; it must
+        be declared as the concept is (type, period type, balance) and be reported on at least one member."""
+        source = self.src("concepts", str(name), "also")
+        try:
+            base, members, _ = parse_ref(text)
+        except ValueError as exc:
+            self.error(source, "QF-TAXONOMY", str(exc))
+            return None
+        dims, errors = dimensions_for(members, taxonomy)
+        for message in errors:
+            self.error(source, "QF-UNKNOWN-MEMBER", message)
+        target, concept = taxonomy.concepts.get(base), taxonomy.concepts[name]
+        if target is None:
+            self.error(source, "QF-UNKNOWN-CONCEPT", f"'{base}' (also of '{name}') is not defined in concepts")
+        elif (target.type, target.period_type, target.balance) != (concept.type, concept.period_type,
+                                                                    concept.balance):
+            self.error(source, "QF-TAXONOMY", f"'{base}' is not declared as '{name}' is (type, period, balance)")
+        elif not dims:
+            self.error(source, "QF-TAXONOMY", f"also '{text}' names no member: it would be a second fact "
+                                              f"of the same amount in the same context")
+        return (base, dims) if target is not None and not errors and dims else None
 
     def relations(self, taxonomy: Taxonomy) -> Relations:
         spec = self.data["relations"]

@@ -132,10 +132,28 @@ class Figures:
         return cid, uid
 
     def _tag_number(self, fact: Fact, shown: str, scale: int, places: int) -> Markup:
-        """The digits of a fact, tagged as ix:nonFraction in iXBRL mode."""
+        """The digits of a fact, tagged as ix:nonFraction in iXBRL mode.  A fact whose concept is ``also``
+        reported as a standard element on a member carries that fact nested in the same digits (Inline XBRL
+        1.1 allows an ix:nonFraction to contain one ix:nonFraction of the same value)."""
         self.shown.add(fact.key)
+        twin = self._also(fact)
+        inner = escape(shown)
+        if twin is not None:
+            self.shown.add(twin.key)
+            if self.mode == "ixbrl" and twin.key not in self.untagged:
+                inner = self._non_fraction(twin, inner, shown, scale, places)
         if self.mode != "ixbrl" or fact.key in self.untagged:
-            return escape(shown)
+            return inner
+        return self._non_fraction(fact, inner, shown, scale, places)
+
+    def _also(self, fact: Fact) -> Fact | None:
+        also = self.taxonomy.concepts[fact.concept].also
+        if also is None:
+            return None
+        base, members = also
+        return self.facts.get(FactKey(base, fact.period, fact.unit, tuple(sorted(fact.dimensions + members))))
+
+    def _non_fraction(self, fact: Fact, content: Markup, shown: str, scale: int, places: int) -> Markup:
         cid, uid = self._register(fact)
         assert isinstance(fact.value, Decimal)
         zero = round_to(abs(fact.value).scaleb(-scale), places) == 0 and shown in ("-", "—")
@@ -143,7 +161,7 @@ class Figures:
             fact.concept, cid, uid, places - scale, scale, "ixt:fixed-zero" if zero else "ixt:num-dot-decimal")
         if fact.value < 0 and not zero:
             attrs += Markup(' sign="-"')
-        return Markup("<ix:nonFraction {}>{}</ix:nonFraction>").format(attrs, shown)
+        return Markup("<ix:nonFraction {}>{}</ix:nonFraction>").format(attrs, content)
 
     def _tag_text(self, fact: Fact, shown: str, date_format: bool = False) -> Markup:
         self.shown.add(fact.key)
