@@ -15,7 +15,7 @@ from ..model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SH
                     ItemType, Nil, Period, Placeholder, Problem, QName, Release, Restatement, Source, Table, Taxonomy,
                     Unit, shown_path)
 from .numbers import decimals_of, parse_printed
-from .taxonomy import dimensions_for, load_taxonomy, parse_ref
+from .taxonomy import also_key, dimensions_for, load_taxonomy, parse_ref
 from .yamlio import line_of, read_valid
 
 PLACEHOLDER = "TODO"     # a fact file's value for a figure not known yet
@@ -85,12 +85,9 @@ def also_reported(facts, taxonomy: Taxonomy) -> tuple[Fact, ...]:
     keys = {f.key for f in facts}
     out = []
     for fact in facts:
-        also = taxonomy.concepts[fact.concept].also
-        if also is not None:
-            base, members = also
-            twin = replace(fact, concept=base, dimensions=tuple(sorted(fact.dimensions + members)))
-            if twin.key not in keys:
-                out.append(twin)
+        twin = also_key(fact.key, taxonomy)
+        if twin is not None and twin not in keys:
+            out.append(replace(fact, concept=twin.concept, dimensions=twin.dimensions))
     return tuple(out)
 
 

@@ -5,7 +5,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from ..model import (Axis, CalcItem, Calculation, Concept, Dimensions, ItemType, Namespace, Problem, QName,
+from ..model import (Axis, CalcItem, Calculation, Concept, Dimensions, FactKey, ItemType, Namespace, Problem, QName,
                     Relations, Row, Source, Statement, Taxonomy, shown_path)
 from .yamlio import SCHEMA_DIR, line_of, read_valid
 _REF = re.compile(r"^(?P<concept>[^\[\]@\s]+)(?:\[(?P<members>[^\]]*)\])?(?:@(?P<at>start|end))?$")
@@ -34,6 +34,15 @@ def dimensions_for(members: tuple[QName, ...], taxonomy: Taxonomy) -> tuple[Dime
         else:
             pairs[axis] = member
     return tuple(sorted(pairs.items())), errors
+
+
+def also_key(key: FactKey, taxonomy: Taxonomy) -> FactKey | None:
+    """The key of the fact a concept's ``also:`` reports with ``key``'s fact: the standard element, on the
+    fact's own dimensions and the members ``also:`` names (None when the concept has no ``also:``)."""
+    also = taxonomy.concepts[key.concept].also
+    if also is None:
+        return None
+    return FactKey(also[0], key.period, key.unit, tuple(sorted(key.dimensions + also[1])))
 
 
 def load_taxonomy(path: Path | None = None) -> tuple[Taxonomy | None, list[Problem]]:

@@ -21,7 +21,7 @@ from ..model import (CNY, USD, Column, Fact, FactKey, Figure, FigureKind, ItemTy
                     Row, Source, Taxonomy, Unit, unit_of)
 from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown, months_of,
                       parse_printed, period_text, round_to)
-from ..facts.taxonomy import dimensions_for, parse_ref
+from ..facts.taxonomy import also_key, dimensions_for, parse_ref
 
 
 class FigureError(Exception):
@@ -123,45 +123,27 @@ class Figures:
         return self._wrap(self._record(text, kind, formula, inputs, ref=ref), escape(text), "fig txt")
 
     def _register(self, fact: Fact) -> tuple[str, str | None]:
-        cid = context_id(fact.period, fact.dimensions)
+        cid, uid = context_id(fact.period, fact.dimensions), fact.unit.id if fact.unit is not None else None
         self.contexts[cid] = (fact.period, fact.dimensions)
-        uid = None
         if fact.unit is not None:
-            uid = fact.unit.id
             self.units[uid] = fact.unit
         return cid, uid
 
     def _tag_number(self, fact: Fact, shown: str, scale: int, places: int) -> Markup:
-        """The digits of a fact, tagged as ix:nonFraction in iXBRL mode.  A fact whose concept is ``also``
-        reported as a standard element on a member carries that fact nested in the same digits (Inline XBRL
-        1.1 allows an ix:nonFraction to contain one ix:nonFraction of the same value)."""
-        self.shown.add(fact.key)
-        twin = self._also(fact)
-        inner = escape(shown)
-        if twin is not None:
-            self.shown.add(twin.key)
-            if self.mode == "ixbrl" and twin.key not in self.untagged:
-                inner = self._non_fraction(twin, inner, shown, scale, places)
-        if self.mode != "ixbrl" or fact.key in self.untagged:
-            return inner
-        return self._non_fraction(fact, inner, shown, scale, places)
-
-    def _also(self, fact: Fact) -> Fact | None:
-        also = self.taxonomy.concepts[fact.concept].also
-        if also is None:
-            return None
-        base, members = also
-        return self.facts.get(FactKey(base, fact.period, fact.unit, tuple(sorted(fact.dimensions + members))))
-
-    def _non_fraction(self, fact: Fact, content: Markup, shown: str, scale: int, places: int) -> Markup:
-        cid, uid = self._register(fact)
-        assert isinstance(fact.value, Decimal)
-        zero = round_to(abs(fact.value).scaleb(-scale), places) == 0 and shown in ("-", "—")
-        attrs = Markup('name="{}" contextRef="{}" unitRef="{}" decimals="{}" scale="{}" format="{}"').format(
-            fact.concept, cid, uid, places - scale, scale, "ixt:fixed-zero" if zero else "ixt:num-dot-decimal")
-        if fact.value < 0 and not zero:
-            attrs += Markup(' sign="-"')
-        return Markup("<ix:nonFraction {}>{}</ix:nonFraction>").format(attrs, content)
+        """The digits of a fact as ix:nonFraction (iXBRL mode), its concept's ``also`` fact nested in it (iXBRL 1.1)."""
+        tagged = escape(shown)
+        for each in (f for f in (self.facts.get(also_key(fact.key, self.taxonomy)), fact) if f is not None):
+            self.shown.add(each.key)
+            if self.mode != "ixbrl" or each.key in self.untagged:
+                continue
+            cid, uid = self._register(each)
+            zero = round_to(abs(each.value).scaleb(-scale), places) == 0 and shown in ("-", "—")
+            attrs = Markup('name="{}" contextRef="{}" unitRef="{}" decimals="{}" scale="{}" format="{}"').format(
+                each.concept, cid, uid, places - scale, scale, "ixt:fixed-zero" if zero else "ixt:num-dot-decimal")
+            if each.value < 0 and not zero:
+                attrs += Markup(' sign="-"')
+            tagged = Markup("<ix:nonFraction {}>{}</ix:nonFraction>").format(attrs, tagged)
+        return tagged
 
     def _tag_text(self, fact: Fact, shown: str, date_format: bool = False) -> Markup:
         self.shown.add(fact.key)
