@@ -20,7 +20,7 @@ define qfin
 $(QFIN) $(1) $(DRAFT_FLAG) || { rc=$$?; [ -n "$(DRAFT)" ] && [ $$rc = 4 ] || exit $$rc; }
 endef
 
-.PHONY: all deps build test check validate viewer serve new-quarter fuzz bench filings yardstick clean distclean
+.PHONY: all deps build test check validate viewer serve new-quarter fuzz bench filings yardstick catalog-check clean distclean
 all: build
 
 deps: $(VENV)/.installed $(VENV)/.system
@@ -78,6 +78,12 @@ fuzz: deps
 
 bench: build
 	$(BIN)/python benchmarks/bench.py
+
+# make catalog-check EDGAR_DATA=folder: schema/standard-elements.yaml against EDGAR's lists (maintenance; the
+# lists are third-party files kept outside the repository, in a folder beside the clone)
+catalog-check: deps
+	@test -n "$(EDGAR_DATA)" || { echo "usage: make catalog-check EDGAR_DATA=<folder of EDGAR's lists>" >&2; exit 2; }
+	$(QFIN) catalog-check --edgar-data $(EDGAR_DATA)
 
 # make filings FILINGS=folder: tie out every Inline XBRL filing of a folder (the project ships none)
 filings: deps

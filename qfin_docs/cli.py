@@ -51,7 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     tieout.add_argument("--verbose", "-v", action="store_true", help="list every number and what it is")
     tieout.add_argument("--html", type=Path, metavar="OUT.html",
                         help="a filing only: write it with each number highlighted by status, with its explanation")
-    command("validate", "validate the Inline XBRL document set with Arelle (offline)")
+    command("validate", "validate the Inline XBRL submission offline (Arelle, and the EDGAR rules checked here); "
+            "it says what it checked and what it did not")
     command("viewer", "write an interactive ixbrl-viewer page next to the document")
     command("facts", "load and check the fact base only, and list the facts")
     diff = commands.add_parser("diff", help="redline: the figures and prose that changed between two drafts",
@@ -70,6 +71,14 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
     serve.add_argument("--draft", action="store_true", help=DRAFT_HELP)
     commands.add_parser("stubs", help="regenerate schema/standard-taxonomies/ from schema/taxonomy.yaml")
+    catalog = commands.add_parser("catalog-check", help="check schema/standard-elements.yaml against EDGAR's lists "
+                                  "(maintenance: the lists are third-party files, never committed)")
+    catalog.add_argument("--edgar-data", type=Path, required=True, metavar="DIR",
+                         help="the folder of EDGAR's lists (us-gaap/dei/srt deprecated concepts, us-gaap-rels-2024, "
+                         "dqcrt-us-2024-constants)")
+    catalog.add_argument("--catalog", type=Path, help="the catalog (default: schema/standard-elements.yaml)")
+    catalog.add_argument("--record", action="store_true",
+                         help="write what the lists confirm into the catalog's verified: keys")
     return parser
 
 
@@ -111,6 +120,8 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         for path in write_stubs(taxonomy):
             print(f"wrote {path}", file=out)
         return EXIT_OK
+    if args.command == "catalog-check":
+        return _catalog_check(args, out, err)
     if args.command == "new-quarter":
         from .quarter import new_quarter
         for line in new_quarter(args.release, args.target, quarters=args.quarters):
@@ -152,11 +163,7 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         from .verify.validate import validate
         from .facts.load import load
         draft = load(args.release, args.draft).release.draft
-        findings = validate(args.release, out_dir, args.draft)
-        _report(findings, err)
-        print("Arelle: " + ("clean" if not findings else f"{len(findings)} findings")
-              + ("; DRAFT, not final" if draft else ""), file=out)
-        return EXIT_FINDINGS if findings else EXIT_DRAFT if draft else EXIT_OK
+        return _validated(validate(args.release, out_dir, args.draft), draft, out, err)
     if args.command == "serve":
         from .serve import serve
         serve(args.release, out_dir, args.port, announce=lambda line: print(line, file=out, flush=True),
@@ -180,6 +187,39 @@ def _build(args, out_dir: Path, out: TextIO, err: TextIO) -> int:
     print(f"built {out_dir}" + (f" (DRAFT: {open_summary(open_items(release, load_taxonomy()[0]))}; "
                                 "'qfin-docs check' lists them)" if release.draft else ""), file=out)
     return EXIT_FINDINGS if findings else EXIT_DRAFT if release.draft else EXIT_OK
+
+
+def _validated(result, draft: bool, out: TextIO, err: TextIO) -> int:
+    """What validate found, what it checked and what it did not: never a bare "clean"."""
+    _report(result.problems, err)
+    for line in result.checked:
+        print(f"checked: {line}", file=out)
+    for line in result.not_checked:
+        print(f"not checked: {line}", file=out)
+    arelle = sum(1 for p in result.problems if p.code.startswith("ARELLE"))
+    print(f"validate: {len(result.problems)} findings in what was checked ({arelle} from Arelle, "
+          f"{len(result.problems) - arelle} from the EFM rules checked here); not a full EDGAR validation"
+          + ("; DRAFT, not final" if draft else ""), file=out)
+    return EXIT_FINDINGS if result.problems else EXIT_DRAFT if draft else EXIT_OK
+
+
+def _catalog_check(args, out: TextIO, err: TextIO) -> int:
+    from .facts import edgarlists
+    from .facts.standard import CATALOG, load_catalog
+    path = args.catalog or CATALOG
+    catalog, problems = load_catalog(path)
+    if catalog is None:
+        raise BadInput(problems)
+    findings = edgarlists.check_catalog(catalog, edgarlists.read_lists(args.edgar_data))
+    text = path.read_text(encoding="utf-8")
+    if args.record:
+        path.write_text(edgarlists.record(text, edgarlists.verified(findings)), encoding="utf-8")
+        print(f"wrote the verified: keys of {path}", file=out)
+        text = path.read_text(encoding="utf-8")
+    lines, count = edgarlists.report(findings, catalog, text)
+    for line in lines:
+        print(line, file=err if line.startswith("schema/") else out)
+    return EXIT_FINDINGS if count else EXIT_OK
 
 
 def _diff(args, out: TextIO) -> int:

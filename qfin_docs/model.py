@@ -286,6 +286,10 @@ class Concept:
     xbrl_type: str | None = None     # the element's type when not the default of ``type``
     documentation: str = ""
     synonyms: tuple[str, ...] = ()    # how a release's text also names it (tie-out only)
+    # The same amount also reported as a standard element with dimensions (``also:`` in the concept table):
+    # an extension that must stay an item of a face summation (default context) carries, nested in the same
+    # printed number, the standard element on the axis/member the taxonomy intends (e.g. related parties).
+    also: "tuple[QName, Dimensions] | None" = None
 
     @property
     def label(self) -> str:
@@ -304,6 +308,7 @@ class Axis:
     additive: bool                       # a parent member's value is the sum of its children's
     source: Source
     member_phrases: dict = field(default_factory=dict)   # member -> phrases naming it in prose (tie-out)
+    member_terse: dict[QName, str] = field(default_factory=dict)    # what a statement row prints, if not the label
 
     def children(self, parent: QName | None) -> list[QName]:
         return [m for m, p in self.members.items() if p == parent]
@@ -343,6 +348,7 @@ class Row:
     style: str = ""                       # "total", "subtotal", "grand"
     convenience: bool = True              # shown in convenience-translation (USD) columns
     source: Source = Source("")
+    group: str = ""                       # the presentation abstract it sits under ("" = the statement's)
 
     @property
     def is_heading(self) -> bool:

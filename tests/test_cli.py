@@ -90,7 +90,17 @@ def test_nothing_reads_outside_the_repository():
 def test_validate_and_viewer_commands(built):
     out, err = io.StringIO(), io.StringIO()
     assert main(["validate", str(RELEASE), "--out", str(built)], out, err) == 0, err.getvalue()
-    assert out.getvalue().strip() == "Arelle: clean"
+    lines = out.getvalue().splitlines()
+    assert lines[-1] == ("validate: 0 findings in what was checked (0 from Arelle, 0 from the EFM rules checked here); "
+                         "not a full EDGAR validation")
+    assert not any("clean" in line for line in lines)
+    checked = [line for line in lines if line.startswith("checked: ")]
+    assert any("Arelle" in line and "qfin-20240630.htm (the submission)" in line for line in checked)
+    assert any("review/qfin-20240630_htm.xml" in line and "not submitted" in line for line in checked)
+    rules = ("EFM 6.07.11:", "EFM 6.10.04:", "EFM 6.12.05:", "EFM 5.02.05:", "the project: deprecated:")
+    assert [rule for rule in rules if any(rule in line for line in checked)] == list(rules)
+    assert any(line.startswith("not checked: ") and "EFM plugin" in line for line in lines)
+    out = io.StringIO()
     assert main(["viewer", str(RELEASE), "--out", str(built)], out, err) == 0, err.getvalue()
     viewer = built / "viewer" / "qfin-20240630-viewer.htm"
     text = viewer.read_text(encoding="utf-8")

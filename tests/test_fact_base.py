@@ -135,7 +135,7 @@ PROSE_FIGURES = [
     ("qfin:WeightedAverageNumberOfAdsOutstandingBasic", "Q2-2024", "151.88 million"),
     ("us-gaap:CommonStockDividendsPerShareDeclared[us-gaap:CommonClassAMember]", "H1-2024", "US$0.30"),
     ("us-gaap:CommonStockDividendsPerShareDeclared[dei:AdrMember]", "H1-2024", "US$0.60"),
-    ("us-gaap:StockRepurchaseProgramAuthorizedAmount1", "2024-03-12", "US$350 million"),
+    ("srt:StockRepurchaseProgramAuthorizedAmount1", "2024-03-12", "US$350 million"),
     ("us-gaap:TreasuryStockSharesAcquired[dei:AdrMember]", "REPURCHASE-TO-DATE", "10.7 million"),
     ("us-gaap:TreasuryStockValueAcquiredCostMethod[dei:AdrMember]", "REPURCHASE-TO-DATE", "US$211 million"),
     ("us-gaap:TreasuryStockAcquiredAverageCostPerShare[dei:AdrMember]", "REPURCHASE-TO-DATE", "US$19.7"),

@@ -282,7 +282,7 @@ def test_the_filled_quarter_builds_checks_and_validates(filled, tmp_path):
     report = check_build(filled, out)
     assert not report.draft and report.open == []
     assert [str(p) for p in report.findings] == []
-    assert validate(filled, out) == []
+    assert validate(filled, out).problems == []
     html = " ".join(re.sub(r"<[^>]+>", "", (out / "press-release.html").read_text(encoding="utf-8")).split())
     assert "third quarter and nine months ended September 30, 2024" in html
     assert "Third Quarter 2024 Business Highlights" in html

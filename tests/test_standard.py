@@ -88,6 +88,27 @@ def test_a_concept_table_using_what_does_not_exist_is_refused(tmp_path, change, 
     assert any(p.code == code and p.source.line > 0 for p in problems), [str(p) for p in problems]
 
 
+@pytest.mark.parametrize("also, code", [
+    ('also: "us-gaap:OtherReceivablesNetCurrent[us-gaap:RelatedPartyMember]"}', None),
+    ('also: "us-gaap:OtherLiabilitiesCurrent[us-gaap:RelatedPartyMember]"}', "QF-TAXONOMY"),   # credit, not debit
+    ('also: "us-gaap:OtherReceivablesNetCurrent[us-gaap:NoSuchMember]"}', "QF-UNKNOWN-MEMBER"),
+    ('also: "us-gaap:NoSuchElement[us-gaap:RelatedPartyMember]"}', "QF-UNKNOWN-CONCEPT"),
+])
+def test_also_must_name_a_standard_element_declared_as_the_line_on_a_member(tmp_path, also, code):
+    text = (ROOT / "schema" / "taxonomy.yaml").read_text(encoding="utf-8")
+    line_no, line = next((n, ln) for n, ln in enumerate(text.splitlines(), 1)
+                         if ln.startswith("  qfin:AmountsDueFromRelatedPartiesCurrent:"))
+    assert line.endswith('also: "us-gaap:OtherReceivablesNetCurrent[us-gaap:RelatedPartyMember]"}')
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(text.replace(line, line[:line.index("also: ")] + also), encoding="utf-8")
+    taxonomy, problems = load_taxonomy(path)
+    if code is None:
+        assert problems == [] and taxonomy.concepts[QName("qfin", "AmountsDueFromRelatedPartiesCurrent")].also
+    else:
+        assert taxonomy is None
+        assert any(p.code == code and p.source.line == line_no for p in problems), [str(p) for p in problems]
+
+
 def test_the_stubs_declare_the_catalog_and_nothing_else(catalog):
     declared = {}
     for path in (STUB_DIR / "qfin-standard-stubs").glob("*.xsd"):

@@ -8,7 +8,7 @@ import datetime as dt
 import functools
 import gc
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from ..model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SH
                     Unit, shown_path)
 from .numbers import decimals_of, parse_printed
 from .extension import release_taxonomy
-from .taxonomy import dimensions_for, load_taxonomy, parse_ref
+from .taxonomy import also_key, dimensions_for, load_taxonomy, parse_ref
 from .carried import carried_items, prose_carried, release_quarter
 from .yamlio import line_of, read_valid
 
@@ -82,8 +82,21 @@ def load_release(directory: Path, taxonomy: Taxonomy, draft: bool = False) -> tu
                               "(a draft, status: draft or --draft, shows a marker instead)") for f in missing] \
             + list(carried)
     facts = tuple(f for f in facts if not f.is_placeholder)
+    facts += also_reported(facts, taxonomy)
     return Release(meta["id"], str(directory), dict(meta), periods, facts, tuple(tables), rate_concept, draft,
                    missing, carried), []
+
+
+def also_reported(facts, taxonomy: Taxonomy) -> tuple[Fact, ...]:
+    """The facts a concept's ``also:`` reports: the same value, period, unit, decimals and source, on the
+    standard element and the members it names (added to the fact's own dimensions)."""
+    keys = {f.key for f in facts}
+    out = []
+    for fact in facts:
+        twin = also_key(fact.key, taxonomy)
+        if twin is not None and twin not in keys:
+            out.append(replace(fact, concept=twin.concept, dimensions=twin.dimensions))
+    return tuple(out)
 
 
 @dataclass(frozen=True)

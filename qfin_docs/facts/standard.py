@@ -64,7 +64,7 @@ def standard_problems(taxonomy: Taxonomy, catalog: Catalog) -> list[Problem]:
             return
         if name in catalog.deprecated:
             entry = catalog.deprecated[name]
-            why = f"deprecated in {entry['since']}" if isinstance(entry["since"], int) else "no such element"
+            why = f"deprecated in {entry['since']}" if isinstance(entry["since"], int) else entry["since"]
             problems.append(Problem(source, "QF-STANDARD-DEPRECATED", f"{name} is not in the {catalog.year} taxonomy "
                                     f"({why}); use {entry['now']}"))
             return

@@ -5,7 +5,7 @@ import dataclasses
 import re
 from pathlib import Path
 
-from ..model import (Axis, CalcItem, Calculation, Concept, Dimensions, ItemType, Namespace, Problem, QName,
+from ..model import (Axis, CalcItem, Calculation, Concept, Dimensions, FactKey, ItemType, Namespace, Problem, QName,
                     Relations, Row, Source, Statement, Taxonomy, shown_path)
 from .yamlio import SCHEMA_DIR, LineDict, line_of, read_valid
 _REF = re.compile(r"^(?P<concept>[^\[\]@\s]+)(?:\[(?P<members>[^\]]*)\])?(?:@(?P<at>start|end))?$")
@@ -34,6 +34,15 @@ def dimensions_for(members: tuple[QName, ...], taxonomy: Taxonomy) -> tuple[Dime
         else:
             pairs[axis] = member
     return tuple(sorted(pairs.items())), errors
+
+
+def also_key(key: FactKey, taxonomy: Taxonomy) -> FactKey | None:
+    """The key of the fact a concept's ``also:`` reports with ``key``'s fact: the standard element, on the
+    fact's own dimensions and the members ``also:`` names (None when the concept has no ``also:``)."""
+    also = taxonomy.concepts[key.concept].also
+    if also is None:
+        return None
+    return FactKey(also[0], key.period, key.unit, tuple(sorted(key.dimensions + also[1])))
 
 
 def load_taxonomy(path: Path | None = None) -> tuple[Taxonomy | None, list[Problem]]:
@@ -81,6 +90,10 @@ class _Builder:
     def build(self) -> Taxonomy:
         self.elements()
         taxonomy = Taxonomy(self.namespaces, self.concepts, self.axes, {}, (), self.member_axis)
+        for key, spec in self.data.get("concepts", {}).items():
+            q = QName.parse(key)
+            if "also" in spec and q in self.concepts:
+                self.concepts[q] = dataclasses.replace(self.concepts[q], also=self.also(q, spec["also"], taxonomy))
         statements = {sid: self.statement(sid, spec, taxonomy) for sid, spec in self.data["statements"].items()}
         calculations = tuple(self.calculations(taxonomy))
         relations = self.relations(taxonomy)
@@ -125,9 +138,33 @@ class _Builder:
                                f"parent '{parent}' of '{member}' is not a member of '{axis}'")
             labels = {QName.parse(m): v["label"] for m, v in spec["members"].items()}
             phrases = {QName.parse(m): tuple(v.get("phrases", ())) for m, v in spec["members"].items()}
+            terse = {QName.parse(m): v["terse"] for m, v in spec["members"].items() if "terse" in v}
             axes[axis] = Axis(axis, domain, spec["label"], members, labels, spec["additive"], self.src("axes", key),
-                              phrases)
+                              member_phrases=phrases, member_terse=terse)
         self.concepts, self.axes, self.member_axis = concepts, axes, member_axis
+
+    def also(self, name: QName, text: str, taxonomy: Taxonomy):
+        """``also: "base[member]"``: the standard element (and members) that reports the same amount; it must
+        be declared as the concept is (type, period type, balance) and be reported on at least one member."""
+        source = self.src("concepts", str(name), "also")
+        try:
+            base, members, _ = parse_ref(text)
+        except ValueError as exc:
+            self.error(source, "QF-TAXONOMY", str(exc))
+            return None
+        dims, errors = dimensions_for(members, taxonomy)
+        for message in errors:
+            self.error(source, "QF-UNKNOWN-MEMBER", message)
+        target, concept = taxonomy.concepts.get(base), taxonomy.concepts[name]
+        if target is None:
+            self.error(source, "QF-UNKNOWN-CONCEPT", f"'{base}' (also of '{name}') is not defined in concepts")
+        elif (target.type, target.period_type, target.balance) != (concept.type, concept.period_type,
+                                                                    concept.balance):
+            self.error(source, "QF-TAXONOMY", f"'{base}' is not declared as '{name}' is (type, period, balance)")
+        elif not dims:
+            self.error(source, "QF-TAXONOMY", f"also '{text}' names no member: it would be a second fact "
+                                              f"of the same amount in the same context")
+        return (base, dims) if target is not None and not errors and dims else None
 
     def relations(self, taxonomy: Taxonomy) -> Relations:
         spec = self.data["relations"]
@@ -155,9 +192,12 @@ class _Builder:
         return Relations(spec["ads_ratio"], per_ads, members, margins, balance, roll)
 
     def statement(self, sid: str, spec, taxonomy: Taxonomy) -> Statement:
-        rows = []
+        rows, group = [], ""
         for index, item in enumerate(spec["rows"]):
             source = self.src("statements", sid, "rows", index)
+            if isinstance(item, dict) and "group" in item:
+                group = item["group"]
+                continue
             if isinstance(item, dict) and "heading" in item:
                 rows.append(Row(label=item["heading"], source=source))
                 continue
@@ -176,7 +216,9 @@ class _Builder:
             role = entry.get("role", "label")
             labels = taxonomy.concepts[concept].labels
             if members and "role" not in entry:
-                label = taxonomy.axes[dims[-1][0]].member_labels[dims[-1][1]] if dims else str(members[-1])
+                axis = taxonomy.axes[dims[-1][0]] if dims else None
+                label = (axis.member_terse.get(dims[-1][1]) or axis.member_labels[dims[-1][1]]) if axis \
+                    else str(members[-1])
             elif role in labels:
                 label = labels[role]
             else:
@@ -185,7 +227,7 @@ class _Builder:
             rows.append(Row(label=label, concept=concept, dimensions=dims,
                             negated=role in ("negated", "negatedTerse"), at=entry.get("at", "end"),
                             label_role=role, style=entry.get("style", ""),
-                            convenience=entry.get("convenience", True), source=source))
+                            convenience=entry.get("convenience", True), source=source, group=group))
         return Statement(sid, spec["title"], spec["role"], tuple(spec.get("caption", ())), tuple(rows),
                          self.src("statements", sid))
 

@@ -5,7 +5,11 @@ submission, as the SEC's validation plugin applies them):
 - no ``<style>`` element: its rules are written onto the elements they match, as ``style`` attributes
   (screen rules included, print rules and generated content left out), with tinycss2 and cssselect2, the
   CSS parser and selector engine WeasyPrint uses;
-- no links out of the document: an ``<a href>`` to another site keeps its text and loses its target.
+- no links out of the document: an ``<a href>`` to another site becomes a ``<span>`` with its text and style
+  (an ``<a>`` without ``href`` is not allowed either);
+- no DOCTYPE and no ``<meta>``: the XML declaration gives the encoding, and a viewport is a browser's matter
+  (``press-release.html`` keeps both);
+- no element written self-closed unless HTML declares it empty (``<th></th>``, never ``<th/>``).
 
 The text a reader sees, and so every fact's value, is unchanged.
 """
@@ -15,9 +19,26 @@ import cssselect2
 import tinycss2
 from lxml import etree
 
+from ..model import FactKey, QName, Release
 from ..xmlio import parse_xml
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
+VOID = {"br", "hr", "img", "col", "area", "wbr"}       # the HTML elements that are empty by definition
+
+
+# Cover (dei) elements the Filer Manual does not allow on a form (EFM 6.5.46): an exhibit to a 6-K carries no
+# exchange listing or trading symbol; those belong to the registration and annual report forms.
+FORM_EXCLUDED_DEI = {
+    "6-K": ("SecurityExchangeName", "TradingSymbol", "Security12bTitle", "Security12gTitle", "NoTradingSymbolFlag"),
+}
+
+
+def cover_not_allowed(release: Release) -> dict[FactKey, str]:
+    """The release's dei facts its form (dei:DocumentType) does not allow: shown in the text, left untagged."""
+    form = next((str(f.value) for f in release.facts if f.concept == QName("dei", "DocumentType")), "")
+    excluded = FORM_EXCLUDED_DEI.get(form, ())
+    return {f.key: f"EDGAR does not allow {f.concept} on a {form} (EFM 6.5.46)" for f in release.facts
+            if f.concept.prefix == "dei" and f.concept.local in excluded}
 
 
 def edgar_form(inline: str) -> bytes:
@@ -29,13 +50,16 @@ def edgar_form(inline: str) -> bytes:
         style.getparent().remove(style)
     _inline_styles(root, "\n".join(css))
     for meta in list(root.iter(f"{XHTML}meta")):
-        if (meta.get("http-equiv") or "").lower() == "content-type":
-            meta.getparent().remove(meta)       # the XML declaration gives the encoding
+        meta.getparent().remove(meta)
     for link in root.iter(f"{XHTML}a"):
-        href = link.get("href") or ""
-        if href and not href.startswith("#"):
-            del link.attrib["href"]
-    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="ASCII") + b"\n"
+        if not (link.get("href") or "").startswith("#"):
+            link.tag = f"{XHTML}span"
+            link.attrib.pop("href", None)
+    for element in root.iter(f"{XHTML}*"):
+        if etree.QName(element).localname not in VOID and element.text is None and len(element) == 0:
+            element.text = ""                   # serialised as <th></th>
+    # The element, not its tree: no DOCTYPE.
+    return etree.tostring(root, xml_declaration=True, encoding="ASCII") + b"\n"
 
 
 def _rules(css: str):
@@ -91,4 +115,4 @@ def _matched(matcher, wrapper) -> dict[str, str]:
     return properties
 
 
-__all__ = ["edgar_form"]
+__all__ = ["FORM_EXCLUDED_DEI", "cover_not_allowed", "edgar_form"]

@@ -21,7 +21,7 @@ from ..model import (CNY, USD, Column, Fact, FactKey, Figure, FigureKind, ItemTy
                     Row, Source, Taxonomy, Unit, unit_of)
 from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown, months_of,
                       parse_printed, period_text, round_to)
-from ..facts.taxonomy import dimensions_for, parse_ref
+from ..facts.taxonomy import also_key, dimensions_for, parse_ref
 from .drafting import carried_block, marker_text, restated_mark
 
 
@@ -49,6 +49,7 @@ class Figures:
     def __init__(self, release: Release, taxonomy: Taxonomy, mode: str, untagged: frozenset[FactKey] = frozenset()):
         self.release, self.taxonomy, self.mode = release, taxonomy, mode
         self.untagged = untagged     # facts shown but not tagged (see ixbrl.incomplete_summations)
+        self.hidden_ids: dict[FactKey, str] = {}    # hidden facts the text shows (-sec-ix-hidden), by their id
         self.facts: dict[FactKey, Fact] = {f.key: f for f in release.facts}
         self.missing: dict[FactKey, Fact] = {f.key: f for f in release.missing}
         self.records: list[Figure] = []
@@ -123,31 +124,31 @@ class Figures:
         return self._wrap(self._record(text, kind, formula, inputs, ref=ref), escape(text), "fig txt")
 
     def _register(self, fact: Fact) -> tuple[str, str | None]:
-        cid = context_id(fact.period, fact.dimensions)
+        cid, uid = context_id(fact.period, fact.dimensions), fact.unit.id if fact.unit is not None else None
         self.contexts[cid] = (fact.period, fact.dimensions)
-        uid = None
         if fact.unit is not None:
-            uid = fact.unit.id
             self.units[uid] = fact.unit
         return cid, uid
 
     def _tag_number(self, fact: Fact, shown: str, scale: int, places: int) -> Markup:
-        """The digits of a fact, tagged as ix:nonFraction in iXBRL mode."""
-        self.shown.add(fact.key)
-        if self.mode != "ixbrl" or fact.key in self.untagged:
-            return escape(shown)
-        cid, uid = self._register(fact)
-        assert isinstance(fact.value, Decimal)
-        zero = round_to(abs(fact.value).scaleb(-scale), places) == 0 and shown in ("-", "—")
-        attrs = Markup('name="{}" contextRef="{}" unitRef="{}" decimals="{}" scale="{}" format="{}"').format(
-            fact.concept, cid, uid, places - scale, scale, "ixt:fixed-zero" if zero else "ixt:num-dot-decimal")
-        if fact.value < 0 and not zero:
-            attrs += Markup(' sign="-"')
-        return Markup("<ix:nonFraction {}>{}</ix:nonFraction>").format(attrs, shown)
+        """The digits of a fact as ix:nonFraction (iXBRL mode), its concept's ``also`` fact nested in it (iXBRL 1.1)."""
+        tagged = escape(shown)
+        for each in (f for f in (self.facts.get(also_key(fact.key, self.taxonomy)), fact) if f is not None):
+            self.shown.add(each.key)
+            if self.mode != "ixbrl" or each.key in self.untagged:
+                continue
+            cid, uid = self._register(each)
+            zero = round_to(abs(each.value).scaleb(-scale), places) == 0 and shown in ("-", "—")
+            attrs = Markup('name="{}" contextRef="{}" unitRef="{}" decimals="{}" scale="{}" format="{}"').format(
+                each.concept, cid, uid, places - scale, scale, "ixt:fixed-zero" if zero else "ixt:num-dot-decimal")
+            if each.value < 0 and not zero:
+                attrs += Markup(' sign="-"')
+            tagged = Markup("<ix:nonFraction {}>{}</ix:nonFraction>").format(attrs, tagged)
+        return tagged
 
     def _tag_text(self, fact: Fact, shown: str, date_format: bool = False) -> Markup:
         self.shown.add(fact.key)
-        if self.mode != "ixbrl":
+        if self.mode != "ixbrl" or fact.key in self.untagged:
             return escape(shown)
         cid, _ = self._register(fact)
         fmt = Markup(' format="ixt:date-monthname-day-year-en"') if date_format else Markup("")
@@ -205,31 +206,43 @@ class Figures:
         fid = self._record(f"{sign}{shown}%", FigureKind.FACT, "fact", [fact.key], -2, places)
         return self._wrap(fid, Markup("{}{}%").format(sign, self._tag_number(fact, shown, -2, places)))
 
-    def date(self, ref: str, period: str, style: str = "long") -> Markup:
+    def date(self, ref: str, period: str, style: str = "long", also: tuple[str, ...] | list[str] = ()) -> Markup:
         """A date fact: ``September 27, 2024`` (tagged); ``short`` and ``cjk`` styles are shown untagged,
-        since no Inline XBRL transformation reads them (the fact then goes to ix:hidden)."""
+        since no Inline XBRL transformation reads them (the fact then goes to ix:hidden).  ``also`` names other
+        facts of the same date that the same words state ("holders of record of shares and ADSs as of <date>,
+        respectively"): they are tagged on the same text, nested, instead of going to ix:hidden."""
         fact = self.find(ref, period)
         if not isinstance(fact.value, dt.date):
             raise FigureError(f"{ref} is not a date fact")
+        twins = [self.find(other, period) for other in also]
+        for other, twin in zip(also, twins):
+            if twin.value != fact.value:
+                raise FigureError(f"{other} is {twin.value}, not {fact.value}: it cannot be stated by the same date")
         try:
             shown = date_text(fact.value, style)
         except ValueError as exc:
             raise FigureError(str(exc)) from None
-        fid = self._record(shown, FigureKind.DATE, style, [fact.key])
+        fid = self._record(shown, FigureKind.DATE, style, [fact.key] + [t.key for t in twins])
         if style != "long":
             return self._wrap(fid, escape(shown), "fig txt")
-        return self._wrap(fid, self._tag_text(fact, shown, date_format=True), "fig txt")
+        tagged = self._tag_text(fact, shown, date_format=True)
+        for twin in twins:
+            tagged = self._tag_text(twin, tagged, date_format=True)
+        return self._wrap(fid, tagged, "fig txt")
 
     def months(self, ref: str, period: str) -> Markup:
         """A duration fact in months, as in "the 12-month program" (P12M).  Shown untagged: the transformation
         that reads "12" as P12M is the SEC's (ixt-sec:durmonth), which core Inline XBRL processors do not know,
-        so the fact goes to ix:hidden with its value."""
+        so the fact goes to ix:hidden, and the number points to it by EDGAR's ``-sec-ix-hidden`` (EFM 5.2.5.14)."""
         fact = self.find(ref, period)
         if not isinstance(fact.value, str) or months_of(fact.value) is None:
             raise FigureError(f"{ref} is not a duration fact")
         shown = str(months_of(fact.value))
         fid = self._record(shown, FigureKind.TEXT, "months", [fact.key])
-        return self._wrap(fid, escape(shown), "fig txt")
+        if self.mode != "ixbrl" or fact.key in self.untagged:
+            return self._wrap(fid, escape(shown), "fig txt")
+        hidden_id = self.hidden_ids.setdefault(fact.key, f"hidden-{len(self.hidden_ids) + 1}")
+        return self._wrap(fid, Markup('<span style="-sec-ix-hidden:{}">{}</span>').format(hidden_id, shown), "fig txt")
 
     def text(self, ref: str, period: str) -> Markup:
         """A text fact (a name, a ticker, a stock code), tagged as ix:nonNumeric."""

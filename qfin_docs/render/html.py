@@ -20,6 +20,7 @@ from ..facts.carried import placeholder_groups
 from ..facts.taxonomy import dated
 from .ixbrl import document_name
 from .linkbases import incomplete_summations
+from .edgar import cover_not_allowed
 from ..model import Fact, Figure, Problem, Release, Source, Taxonomy, shown_path
 
 
@@ -53,7 +54,8 @@ def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | 
     """
     taxonomy = dated(taxonomy, release)
     env = make_env(Path(release.directory))
-    untagged = frozenset(incomplete_summations(release, taxonomy)) if mode == "ixbrl" else frozenset()
+    untagged = frozenset(incomplete_summations(release, taxonomy)) | frozenset(cover_not_allowed(release)) \
+        if mode == "ixbrl" else frozenset()
     figures = Figures(release, taxonomy, mode, untagged)
     context = {
         "release": release.meta, "taxonomy": taxonomy, "tables": release.tables, "mode": mode,
@@ -131,7 +133,7 @@ def _hidden(figures: Figures, hidden) -> list[dict]:
     out = []
     for fact in hidden:
         entry = {"fact": fact, "context": context_id(fact.period, fact.dimensions),
-                 "unit": fact.unit.id if fact.unit else None}
+                 "unit": fact.unit.id if fact.unit else None, "id": figures.hidden_ids.get(fact.key)}
         if fact.is_numeric:
             entry["text"] = f"{fact.value:f}".replace("-", "")
             entry["negative"] = fact.value < 0

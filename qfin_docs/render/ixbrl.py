@@ -1,5 +1,6 @@
-"""Inline XBRL document set: the iXBRL document, its extension taxonomy (schema and label, presentation,
-calculation and definition linkbases), and the XBRL 2.1 instance extracted from the iXBRL.
+"""Inline XBRL document set: the submission (the iXBRL document and its extension taxonomy: schema and label,
+presentation, calculation and definition linkbases), and, apart from it under ``review/``, the XBRL 2.1 instance
+extracted from the iXBRL for tests and review (EDGAR takes the iXBRL; the instance is not submitted).
 
 Everything is generated from the concept table (``schema/taxonomy.yaml``); XML is built with lxml.
 """
@@ -52,14 +53,23 @@ def extension_schema(release: Release, taxonomy: Taxonomy) -> bytes:
 
 
 # ---------------------------------------------------------------------- instance
-def extract_instance(inline: bytes) -> bytes:
-    """The XBRL 2.1 instance an Inline XBRL processor reads from the document (most precise fact per key)."""
+REVIEW_NOTE = (" The XBRL 2.1 instance extracted from the Inline XBRL document, for tests and review. It is not part"
+               " of the submission: EDGAR takes the Inline XBRL document and its taxonomy. ")
+
+
+def extract_instance(inline: bytes, schema_folder: str = "") -> bytes:
+    """The XBRL 2.1 instance an Inline XBRL processor reads from the document (most precise fact per key);
+    ``schema_folder`` is the way from where the instance is written to the submission's schema."""
     root = parse_xml(inline)
     nsmap = {k: v for k, v in root.nsmap.items() if k and k not in ("ix", "ixt", "xhtml")}
     nsmap.update({"xbrli": NS["xbrli"], "link": NS["link"], "xlink": NS["xlink"]})
     instance = etree.Element(_q("xbrli:xbrl"), nsmap=nsmap)
+    instance.append(etree.Comment(REVIEW_NOTE))
     for ref in root.iterfind(".//ix:references/*", NS):
-        instance.append(_copy(ref))
+        copy = _copy(ref)
+        if copy.get(_q("xlink:href")):
+            copy.set(_q("xlink:href"), schema_folder + copy.get(_q("xlink:href")))
+        instance.append(copy)
     for item in root.iterfind(".//ix:resources/*", NS):
         instance.append(_copy(item))
     best: dict[tuple, tuple] = {}
@@ -118,7 +128,8 @@ def nonnumeric_value(fact) -> str:
 
 # ---------------------------------------------------------------------- the set
 def document_set(release: Release, taxonomy: Taxonomy, inline: str) -> dict[str, bytes]:
-    """Every file of the Inline XBRL document set, by name."""
+    """Every file of the Inline XBRL document set, by name: the submission, and the extracted instance under
+    ``review/`` (for tests and review, kept out of the submission)."""
     taxonomy = dated(taxonomy, release)
     name = document_name(release)
     schema = f"{name}.xsd"
@@ -130,8 +141,8 @@ def document_set(release: Release, taxonomy: Taxonomy, inline: str) -> dict[str,
         f"{name}_pre.xml": presentation_linkbase(release, taxonomy, schema),
         f"{name}_cal.xml": calculation_linkbase(taxonomy, schema),
         f"{name}_def.xml": definition_linkbase(release, taxonomy, schema),
-        f"{name}_htm.xml": extract_instance(inline_bytes),
+        f"review/{name}_htm.xml": extract_instance(inline_bytes, "../"),
     }
 
 
-__all__ = ["document_set", "extract_instance", "elements"]
+__all__ = ["REVIEW_NOTE", "document_set", "extract_instance", "elements"]

@@ -7,8 +7,8 @@ from lxml import etree
 
 from ..model import FactKey, QName, Release, Taxonomy
 from .xbrl import (LABEL_ROLES, LANG, LINKBASE_XSD, LRR_ROLES, NS, ROLE_BASE, SUMMATION_ARCROLE, XDT_ARCROLES,
-                   _abstract, _element_id, _hypercube, _q, _serialise, dimension_role, dimension_sets, dimension_title,
-                   line_items, network_role, presentation_roles)
+                   _abstract, _element_id, _hypercube, _q, _serialise, dimension_role, dimension_sets,
+                   generated_labels, line_items, network_role, presentation_roles)
 
 PARENT_CHILD = "http://www.xbrl.org/2003/arcrole/parent-child"
 
@@ -56,14 +56,14 @@ def label_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) -> by
     labels: list[tuple[QName, str, str]] = []
     for concept in taxonomy.concepts.values():
         labels += [(concept.name, role, text) for role, text in concept.labels.items()]
+        if concept.documentation:
+            labels.append((concept.name, "documentation", concept.documentation))
     for axis in taxonomy.axes.values():
         labels.append((axis.name, "label", f"{axis.label} [Axis]"))
         labels.append((axis.domain, "label", f"{axis.label} [Domain]"))
         labels += [(member, "label", f"{text} [Member]") for member, text in axis.member_labels.items()]
-    labels += [(_abstract(role), "label", f"{title} [Abstract]") for role, title in presentation_roles(taxonomy, release)]
-    for axes in dimension_sets(release):
-        title = dimension_title(taxonomy, axes).removesuffix(" (Details)")
-        labels += [(_hypercube(axes), "label", f"{title} [Table]"), (line_items(axes), "label", f"{title} [Line Items]")]
+        labels += [(member, "terse", text) for member, text in axis.member_terse.items()]
+    labels += [(name, "label", text) for name, text in generated_labels(taxonomy, release)]
     seen: set[QName] = set()
     for index, (name, role, text) in enumerate(sorted(labels, key=lambda x: (str(x[0]), x[1]))):
         loc = f"loc_{_element_id(name)}"
@@ -92,10 +92,11 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
                                                        _q("xlink:href"): LRR_ROLES[role]})
     plain = sorted({f.concept for f in release.facts if not f.dimensions}, key=str)
     presented: set[QName] = set()
+    titles = dict(presentation_roles(taxonomy, release))
 
     def group(role: str, concepts: list[QName]) -> None:
         link = lb.link("link:presentationLink", ROLE_BASE + role)
-        root = lb.locator(link, _abstract(role), "root")
+        root = lb.locator(link, _abstract(titles[role]), "root")
         for order, concept in enumerate(concepts, 1):
             lb.arc(link, "link:presentationArc", PARENT_CHILD, root, lb.locator(link, concept, f"c{order}"), order)
         presented.update(concepts)
@@ -103,20 +104,26 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
     group("Cover", [c for c in plain if c.prefix == "dei"])
     for statement in taxonomy.statements.values():
         link = lb.link("link:presentationLink", ROLE_BASE + statement.role_uri)
-        root = lb.locator(link, _abstract(statement.role_uri), "root")
-        order = 0
+        root = lb.locator(link, _abstract(statement.title), "root")
+        parents: dict[str, str] = {"": root}     # a row group's abstract, under the statement's
+        orders: dict[str, int] = {"": 0}
         for index, row in enumerate(statement.rows):
             if row.concept is None or row.dimensions:
                 continue
-            order += 1
+            if row.group not in parents:
+                orders[""] += 1
+                parents[row.group] = lb.locator(link, _abstract(row.group), f"group{len(parents)}")
+                lb.arc(link, "link:presentationArc", PARENT_CHILD, root, parents[row.group], orders[""])
+                orders[row.group] = 0
+            orders[row.group] += 1
             loc = lb.locator(link, row.concept, f"row{index}")
-            lb.arc(link, "link:presentationArc", PARENT_CHILD, root, loc, order,
+            lb.arc(link, "link:presentationArc", PARENT_CHILD, parents[row.group], loc, orders[row.group],
                    preferredLabel=LABEL_ROLES[row.label_role])
             presented.add(row.concept)
     for axes, concepts in _primaries(release).items():
         link = lb.link("link:presentationLink", ROLE_BASE + dimension_role(axes))
-        root = lb.locator(link, _abstract(dimension_role(axes)), "root")
-        table = lb.locator(link, _hypercube(axes), "table")
+        root = lb.locator(link, _abstract(titles[dimension_role(axes)]), "root")
+        table = lb.locator(link, _hypercube(taxonomy, axes), "table")
         lb.arc(link, "link:presentationArc", PARENT_CHILD, root, table, 1)
         for position, axis_name in enumerate(axes, 1):
             axis = taxonomy.axes[axis_name]
@@ -127,7 +134,7 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
             members = {None: domain} | {m: lb.locator(link, m, f"m{position}_{m.local}") for m in axis.members}
             for order, (member, parent) in enumerate(axis.members.items(), 1):
                 lb.arc(link, "link:presentationArc", PARENT_CHILD, members[parent], members[member], order)
-        items = lb.locator(link, line_items(axes), "items")
+        items = lb.locator(link, line_items(taxonomy, axes), "items")
         lb.arc(link, "link:presentationArc", PARENT_CHILD, table, items, len(axes) + 1)
         for order, concept in enumerate(concepts, 1):
             lb.arc(link, "link:presentationArc", PARENT_CHILD, items, lb.locator(link, concept, f"c{order}"), order)
@@ -204,8 +211,8 @@ def definition_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) 
     dim = "http://xbrl.org/int/dim/arcrole/"
     for axes, concepts in _primaries(release).items():
         link = lb.link("link:definitionLink", ROLE_BASE + dimension_role(axes))
-        table = lb.locator(link, _hypercube(axes), "table")
-        items = lb.locator(link, line_items(axes), "items")
+        table = lb.locator(link, _hypercube(taxonomy, axes), "table")
+        items = lb.locator(link, line_items(taxonomy, axes), "items")
         lb.arc(link, "link:definitionArc", dim + "all", items, table, 1,
                xbrldt__closed="true", xbrldt__contextElement="segment")
         for order, concept in enumerate(concepts, 1):        # the line items' children inherit the table

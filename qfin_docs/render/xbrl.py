@@ -2,6 +2,8 @@
 table declares (concepts, axes, members, hypercubes, statement abstracts)."""
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
 from ..facts.standard import xbrl_type
@@ -41,6 +43,7 @@ LABEL_ROLES = {
     "periodEnd": "http://www.xbrl.org/2003/role/periodEndLabel",
     "negated": "http://www.xbrl.org/2009/role/negatedLabel",
     "negatedTerse": "http://www.xbrl.org/2009/role/negatedTerseLabel",
+    "documentation": "http://www.xbrl.org/2003/role/documentation",
 }
 LRR_ROLES = {
     "negated": "http://www.xbrl.org/lrr/role/negated-2009-12-16.xsd#negatedLabel",
@@ -92,10 +95,10 @@ def elements(taxonomy: Taxonomy, release: Release) -> list[dict]:
             out.append({"name": member, "type": "dtr-types:domainItemType", "period": "duration", "balance": None,
                         "abstract": True, "group": "xbrli:item"})
     for axes in dimension_sets(release):
-        out.append({"name": _hypercube(axes), "type": "xbrli:stringItemType", "period": "duration",
+        out.append({"name": _hypercube(taxonomy, axes), "type": "xbrli:stringItemType", "period": "duration",
                     "balance": None, "abstract": True, "group": "xbrldt:hypercubeItem"})
-    abstracts = [_abstract(role) for role, _ in presentation_roles(taxonomy, release)]
-    abstracts += [line_items(axes) for axes in dimension_sets(release)]
+    abstracts = [name for name, _ in generated_labels(taxonomy, release) if name.local.endswith(("Abstract",
+                                                                                                  "LineItems"))]
     for name in abstracts:
         out.append({"name": name, "type": "xbrli:stringItemType", "period": "duration",
                     "balance": None, "abstract": True, "group": "xbrli:item"})
@@ -103,16 +106,53 @@ def elements(taxonomy: Taxonomy, release: Release) -> list[dict]:
     return [unique[name] for name in sorted(unique)]
 
 
-def _hypercube(axes: Axes) -> QName:
-    return QName("qfin", _key(axes) + "Table")
+# The names of the elements the writer makes (abstracts, tables, line items) are their standard labels in
+# label camel case (EFM 6.8.5), so that a name and its label cannot drift apart.
+LC3_SUFFIXES = {"Axis": "Axis", "Member": "Member", "Domain": "Domain", "Table": "Table", "Line Items": "LineItems",
+                "Abstract": "Abstract"}
 
 
-def _abstract(role: str) -> QName:
-    return QName("qfin", role + "Abstract")
+def lc3(label: str) -> str:
+    """Label camel case concatenation (EFM 6.8.5): each word of the label capitalised, everything that is not
+    a letter or digit dropped, and a trailing [Axis], [Member], [Domain], [Table], [Line Items] or [Abstract]
+    written as the suffix."""
+    suffix = ""
+    found = re.fullmatch(r"(.*?)\s*\[(Axis|Member|Domain|Table|Line Items|Abstract)\]\s*", label)
+    if found:
+        label, suffix = found.group(1), LC3_SUFFIXES[found.group(2)]
+    return "".join(word[0].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", label)) + suffix
 
 
-def line_items(axes: Axes) -> QName:
-    return QName("qfin", _key(axes) + "LineItems")
+def _named(label: str) -> QName:
+    return QName("qfin", lc3(label))
+
+
+def _table_title(taxonomy: Taxonomy, axes: Axes) -> str:
+    return dimension_title(taxonomy, axes).removesuffix(" (Details)")
+
+
+def _hypercube(taxonomy: Taxonomy, axes: Axes) -> QName:
+    return _named(f"{_table_title(taxonomy, axes)} [Table]")
+
+
+def _abstract(title: str) -> QName:
+    return _named(f"{title} [Abstract]")
+
+
+def line_items(taxonomy: Taxonomy, axes: Axes) -> QName:
+    return _named(f"{_table_title(taxonomy, axes)} [Line Items]")
+
+
+def generated_labels(taxonomy: Taxonomy, release: Release) -> list[tuple[QName, str]]:
+    """The standard labels of the elements the writer makes: each group's abstract (a presentation role's, and
+    a statement's row groups), and each dimension set's table and line items."""
+    titles = [title for _, title in presentation_roles(taxonomy, release)]
+    titles += list(dict.fromkeys(row.group for s in taxonomy.statements.values() for row in s.rows if row.group))
+    out = [(_abstract(title), f"{title} [Abstract]") for title in titles]
+    for axes in dimension_sets(release):
+        title = _table_title(taxonomy, axes)
+        out += [(_hypercube(taxonomy, axes), f"{title} [Table]"), (line_items(taxonomy, axes), f"{title} [Line Items]")]
+    return out
 
 
 def dimension_role(axes: Axes) -> str:
@@ -152,15 +192,16 @@ def network_role(taxonomy: Taxonomy, network: str) -> str:
 
 def _roles(taxonomy: Taxonomy, release: Release) -> list[tuple[str, str, tuple[str, ...]]]:
     """The role declarations, with definitions in the form EDGAR requires: "{sort code} - {Document|Statement|
-    Disclosure|Schedule} - {title}"."""
-    pre, cal, dfn = "link:presentationLink", "link:calculationLink", "link:definitionLink"
-    roles = [("Cover", "0001 - Document - Cover", (pre,))]
-    roles += [(s.role_uri, f"{index:04d} - Statement - {s.title}", (pre, cal, dfn))
+    Disclosure|Schedule} - {title}".  Every role declares it is used on all three kinds of link, whichever it
+    has now (EDGAR's rule 6.7.11): a role is one report, whose networks may be added to."""
+    used_on = ("link:presentationLink", "link:calculationLink", "link:definitionLink")
+    roles = [("Cover", "0001 - Document - Cover")]
+    roles += [(s.role_uri, f"{index:04d} - Statement - {s.title}")
               for index, s in enumerate(taxonomy.statements.values(), 2)]
     networks = sorted({c.network for c in taxonomy.calculations if c.network not in taxonomy.statements})
     roles += [(network_role(taxonomy, n), f"{8000 + index:04d} - Disclosure - {n.replace('-', ' ').capitalize()} "
-               "(calculation)", (cal,)) for index, n in enumerate(networks, 1)]
-    roles += [(dimension_role(axes), f"{9000 + index:04d} - Disclosure - {dimension_title(taxonomy, axes)}",
-               (pre, dfn)) for index, axes in enumerate(dimension_sets(release), 1)]
-    roles += [("Details", "9900 - Disclosure - Other figures of the release (Details)", (pre,))]
-    return roles
+               "(calculation)") for index, n in enumerate(networks, 1)]
+    roles += [(dimension_role(axes), f"{9000 + index:04d} - Disclosure - {dimension_title(taxonomy, axes)}")
+              for index, axes in enumerate(dimension_sets(release), 1)]
+    roles += [("Details", "9900 - Disclosure - Other figures of the release (Details)")]
+    return [(role, definition, used_on) for role, definition in roles]

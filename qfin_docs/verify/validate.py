@@ -1,6 +1,9 @@
-"""Arelle as an outside judge: validate the built Inline XBRL document set offline, and write the viewer.
+"""Validate the built Inline XBRL submission offline, saying what was checked and what was not; write the viewer.
 
-Arelle runs as a separate process (``arelleCmdLine``), so the project never depends on its internals.
+Arelle is the outside judge of XBRL 2.1, Dimensions, Inline XBRL, calculations and units; it runs as a separate
+process (``arelleCmdLine``), so the project never depends on its internals.  The EDGAR Filer Manual's rules are
+applied by the SEC's own Arelle plugin, which is not installable here (``arelle-release`` has no EFM plugin):
+the rules the project can check itself are in :mod:`efm`, and the rest is reported as not checked.
 """
 from __future__ import annotations
 
@@ -9,9 +12,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from dataclasses import dataclass
+from importlib import metadata
+
 from ..render.ixbrl import document_name
 from ..model import BadInput, Problem, Severity, Source
 from ..render.stubs import stub_package_zip
+from .efm import NOT_CHECKED, RULES, efm_problems
 
 ARELLE_FLAGS = ("-v", "--workOffline", "--disablePersistentConfig", "--calc", "c11r", "--utr",
                 "--validateDuplicateFacts", "inconsistent", "--validationExitCode", "--captureWarnings")
@@ -45,13 +52,35 @@ def run_arelle(document: Path, extra: tuple[str, ...] = (), timeout: int = 300) 
     return result.returncode, problems
 
 
-def validate(release_dir: Path, out_dir: Path, draft: bool = False) -> list[Problem]:
-    """Arelle on the iXBRL document and on the extracted instance: all their messages above INFO."""
+@dataclass(frozen=True)
+class Validation:
+    problems: list[Problem]
+    checked: list[str]          # what was run, in words
+    not_checked: list[str]      # what a submission also needs and nothing here checks
+
+
+def validate(release_dir: Path, out_dir: Path, draft: bool = False) -> Validation:
+    """Arelle on the submission's iXBRL document and on the instance extracted for review, and the project's
+    own EDGAR rules on the submission: every finding, and what was and was not checked."""
+    from ..facts.standard import load_catalog
     name = _name(release_dir, out_dir, draft)
-    problems = []
-    for document in (out_dir / f"{name}.htm", out_dir / f"{name}_htm.xml"):
-        problems += run_arelle(document)[1]
-    return problems
+    document, instance = out_dir / f"{name}.htm", out_dir / "review" / f"{name}_htm.xml"
+    problems = run_arelle(document)[1] + run_arelle(instance)[1]
+    catalog, catalog_problems = load_catalog()
+    if catalog is None:
+        raise BadInput(catalog_problems)
+    problems += efm_problems(out_dir, name, frozenset(catalog.deprecated))
+    arelle = (f"Arelle {metadata.version('arelle-release')}, offline: XBRL 2.1, Dimensions, Inline XBRL 1.1, "
+              "Calculation 1.1 (round to nearest), the units registry, inconsistent duplicate facts; warnings count; "
+              "us-gaap/srt/dei 2024 from the stubs written from schema/standard-elements.yaml")
+    checked = [f"{arelle}, on {document.name} (the submission)",
+               f"the same on review/{instance.name}, the instance extracted for tests and review (not submitted)"]
+    checked += [f"{'EFM ' if rule.code[0].isdigit() else 'the project: '}{rule.code}: {rule.what}" for rule in RULES]
+    not_checked = [*NOT_CHECKED,
+                   "the standard elements' names, types, period types and balances against the published us-gaap/"
+                   "srt/dei 2024 taxonomies (not installable offline; the stubs agree with the catalog, which "
+                   "`qfin-docs catalog-check --edgar-data DIR` compares with EDGAR's lists)"]
+    return Validation(problems, checked, not_checked)
 
 
 def viewer(release_dir: Path, out_dir: Path, draft: bool = False) -> Path:
