@@ -77,7 +77,6 @@ def _check_outputs(loaded: Loaded, out_dir: Path, pdf, html_path: Path, ixbrl_pa
 
 def read_figures(path: Path) -> dict[int, Figure]:
     """figures.json, checked against ``schema/figures.schema.json``; raises BadInput at the bad line."""
-    import jsonschema
     name = str(path)
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
@@ -88,6 +87,7 @@ def read_figures(path: Path) -> dict[int, Figure]:
     figures = [_plainly_valid(record) for record in data] if isinstance(data, list) else [None]
     if all(figures):
         return {figure.id: figure for figure in figures}    # the common case, fast
+    import jsonschema       # slow to import: only when a record is not plainly valid
     errors = sorted(jsonschema.Draft202012Validator(schema("figures.schema.json")).iter_errors(data),
                     key=lambda e: list(e.absolute_path))
     if errors:
