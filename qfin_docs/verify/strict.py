@@ -22,7 +22,6 @@ from ..model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem
 from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, months_of,
                              parse_printed,
                       period_text, round_to)
-from ..render.templating import TEMPLATES, find_in_templates
 from ..facts.load import Loaded, load
 from .report import Entry, Report
 from ..facts.carried import open_items
@@ -313,6 +312,7 @@ def _nearest(token, loaded: Loaded) -> str:
 
 def _template_source(text: str, release_dir: Path) -> str:
     """The first prose or template line that types ``text`` literally (outside Jinja expressions)."""
+    from ..render.templating import TEMPLATES, find_in_templates   # Jinja2 is slow to import: only when needed
     typed = re.compile(rf"(?<![\w.,]){re.escape(text)}(?![A-Za-z0-9])")
     found = find_in_templates([release_dir / "prose", TEMPLATES],
                               lambda line: bool(typed.search(re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", line))))
