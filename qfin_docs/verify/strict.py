@@ -32,6 +32,9 @@ from ..xmlio import drop_non_text, parse_html, parse_xml
 from lxml import etree
 
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
+_IN_BLOCK = etree.XPath(f"ancestor::*[{' or '.join(f'self::{b}' for b in BLOCKS)}]")   # compiled once
+_OWN_TEXT = etree.XPath("text()")
+_KINDS = frozenset(k.value for k in FigureKind)
 DRAFT_META = b'<meta name="qfin-docs-status" content="draft">'     # what the layout writes in a draft
 FOOTNOTE_MARKER = re.compile(r"[0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}")
 
@@ -108,7 +111,7 @@ def _plainly_valid(record) -> Figure | None:
         return (isinstance(record, dict) and record.keys() == _RECORD.keys()
                 and all(isinstance(record[k], t) and not (t is int and isinstance(record[k], bool))
                         for k, t in _RECORD.items())
-                and record["kind"] in {k.value for k in FigureKind} and record["where"] in ("prose", "table")
+                and record["kind"] in _KINDS and record["where"] in ("prose", "table")
                 and all(isinstance(i, dict) and i.keys() == _INPUT.keys()
                         and all(isinstance(i[k], t) for k, t in _INPUT.items()) for i in record["inputs"])
                 and Figure.from_json(record)) or None
@@ -259,9 +262,9 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
             report.add(Entry(text, f"{name}:{marker.sourceline}", "non-financial", "footnote marker"))
             marker.drop_tree()
     for element in root.iter(*BLOCKS):
-        own = " ".join("".join(element.xpath("text()")).split()) if element.tag in ("th", "td") else None
+        own = " ".join("".join(_OWN_TEXT(element)).split()) if element.tag in ("th", "td") else None
         text = " ".join(element.text_content().split()) if own is None else own
-        if element.tag not in ("th", "td") and element.xpath(f"ancestor::*[{' or '.join(f'self::{b}' for b in BLOCKS)}]"):
+        if element.tag not in ("th", "td") and _IN_BLOCK(element):
             continue
         for token in tokens(text, GENERIC):
             location = f"{name}:{element.sourceline}"
