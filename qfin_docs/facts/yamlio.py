@@ -207,7 +207,6 @@ def _validator_identity() -> bytes:
     return hashlib.sha256(Path(__file__).read_bytes() + repr(releases).encode()).digest()
 
 
-@functools.lru_cache(maxsize=1)
 def _known_valid() -> set[str]:
     try:
         keys = json.loads(VALID_CACHE.read_bytes()) if VALID_CACHE.is_file() and not VALID_CACHE.is_symlink() else []
