@@ -29,6 +29,7 @@ def main() -> None:
     from qfin_docs.facts import checks
     from qfin_docs.render import html as render
     from qfin_docs.render.pdf import render_pdf
+    from qfin_docs.render.templating import ASSETS
     from qfin_docs.pipeline import build, load
     from qfin_docs.verify.strict import check_build
     from qfin_docs.verify.tieout import tieout_draft
@@ -43,7 +44,7 @@ def main() -> None:
         "fact checks": lambda: checks.check_facts(loaded.release, loaded.taxonomy),
         "render HTML": lambda: render.render(loaded.release, loaded.taxonomy, "html"),
         "render iXBRL": lambda: render.render(loaded.release, loaded.taxonomy, "ixbrl"),
-        "PDF (WeasyPrint)": lambda: render_pdf(html.text, render.ASSETS),
+        "PDF (WeasyPrint)": lambda: render_pdf(html.text, ASSETS),
         "strict check of the build (HTML, iXBRL, PDF)": lambda: check_build(release, out),
         "tie-out of the reference text": lambda: tieout_draft(release, reference),
     }
