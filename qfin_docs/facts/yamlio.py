@@ -189,11 +189,20 @@ VALID_CACHE = SCHEMA_DIR.parent / "build" / ".qfin-schema-valid.json"
 _CACHE_SIZE = 256
 
 
+_SOURCE = hashlib.sha256(Path(__file__).read_bytes()).digest()    # the code that reads and validates, as loaded
+
+
 def _validation_key(raw: bytes, schema_file: str) -> str:
     digest = hashlib.sha256(_validator_identity())
-    digest.update(hashlib.sha256((SCHEMA_DIR / schema_file).read_bytes()).digest())
+    digest.update(_schema_digest(schema_file))
     digest.update(hashlib.sha256(raw).digest())
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _schema_digest(schema_file: str) -> bytes:
+    """The digest of the schema the validator uses (the one read once, not the file as it is now)."""
+    return hashlib.sha256(json.dumps(schema(schema_file), sort_keys=True).encode()).digest()
 
 
 @functools.lru_cache(maxsize=1)
@@ -204,17 +213,18 @@ def _validator_identity() -> bytes:
     spec = importlib.util.find_spec("jsonschema")
     site = Path(spec.origin).parent.parent if spec and spec.origin else None
     releases = sorted(p.name for p in site.glob("jsonschema-*.dist-info")) if site else []
-    return hashlib.sha256(Path(__file__).read_bytes() + repr(releases).encode()).digest()
+    return hashlib.sha256(_SOURCE + repr(releases).encode()).digest()
 
 
-def _known_valid() -> set[str]:
+def _known_valid() -> list[str]:
+    """The keys in the cache, oldest first (none when it is missing or unreadable)."""
     try:
         keys = json.loads(VALID_CACHE.read_bytes()) if VALID_CACHE.is_file() and not VALID_CACHE.is_symlink() else []
     except (OSError, ValueError):
-        return set()
+        return []
     if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        return set()
-    return set(keys)
+        return []
+    return keys
 
 
 def _remember_valid(key: str) -> None:
@@ -224,16 +234,16 @@ def _remember_valid(key: str) -> None:
     folder = VALID_CACHE.parent
     if not folder.is_dir() or folder.is_symlink() or (VALID_CACHE.exists() and not _ours(VALID_CACHE)):
         return
-    known = _known_valid()
-    known.add(key)
-    keys = sorted(known)[-_CACHE_SIZE:] if len(known) > _CACHE_SIZE else sorted(known)
+    keys = ([k for k in _known_valid() if k != key] + [key])[-_CACHE_SIZE:]     # the newest kept
+    scratch = None
     try:
         handle, scratch = tempfile.mkstemp(prefix=".qfin-schema-valid.", dir=folder)
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             json.dump(keys, out)
         os.replace(scratch, VALID_CACHE)
     except OSError:
-        pass
+        if scratch is not None and os.path.exists(scratch):
+            os.unlink(scratch)       # ours: nothing half-written is left
 
 
 def _ours(path: Path) -> bool:
