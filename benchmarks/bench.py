@@ -183,7 +183,7 @@ def scaling() -> None:
     for factor in (1, 10, 100):
         folder = synthetic_release(factor, ROOT / "build" / f"synthetic-{factor}x")
         script = ("import time, sys; sys.path.insert(0, %r)\n"
-                  "from pathlib import Path\nfrom qfin_docs import checks, render, load\nfrom qfin_docs.render.ixbrl import document_set\n"
+                  "from pathlib import Path\nfrom qfin_docs.facts import checks, load\nfrom qfin_docs.render import html as render\nfrom qfin_docs.render.ixbrl import document_set\n"
                   "t = time.perf_counter(); loaded = load.load(Path(%r))\n"
                   "assert not [p for p in checks.check_facts(loaded.release, loaded.taxonomy) if p.severity.value == 'error']\n"
                   "html, problems = render.render(loaded.release, loaded.taxonomy, 'html'); assert html, problems\n"
