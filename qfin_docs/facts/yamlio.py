@@ -8,6 +8,7 @@ report ``file:line``.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -145,16 +146,19 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, list[Problem
     Returns:
         ``(data, problems)``; ``data`` is None when problems is not empty.
     """
-    name = display or str(path)
+    raw, problems = _read_bytes(path, display or str(path))
+    return (None, problems) if problems else parse_yaml(raw, display or str(path))
+
+
+def _read_bytes(path: Path, name: str) -> tuple[bytes, list[Problem]]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return None, [Problem(Source(name, 1), "QF-FILE-SIZE",
-                                  f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit")]
-        raw = path.read_bytes()
+            return b"", [Problem(Source(name, 1), "QF-FILE-SIZE",
+                                 f"file is {size:,} bytes, over the {MAX_BYTES:,}-byte limit")]
+        return path.read_bytes(), []
     except OSError as exc:
-        return None, [Problem(Source(name, 0), "QF-FILE-READ", f"cannot read file: {exc.strerror}")]
-    return parse_yaml(raw, name)
+        return b"", [Problem(Source(name, 0), "QF-FILE-READ", f"cannot read file: {exc.strerror}")]
 
 
 def read_valid(path: Path, schema_file: str, display: str | None = None) -> tuple[Any, list[Problem]]:
@@ -163,11 +167,101 @@ def read_valid(path: Path, schema_file: str, display: str | None = None) -> tupl
     Returns:
         ``(data, problems)``; ``data`` is None when problems is not empty.
     """
-    data, problems = read_yaml(path, display)
+    name = display or str(path)
+    raw, problems = _read_bytes(path, name)
+    data, problems = (None, problems) if problems else parse_yaml(raw, name)
     if problems:
         return None, problems
-    problems = schema_problems(data, schema(schema_file), display or str(path))
+    key = _validation_key(raw, schema_file)
+    if key in _known_valid():       # these very bytes passed this very schema before: nothing to report
+        return data, []
+    problems = schema_problems(data, schema(schema_file), name, _validator(schema_file))
+    if not problems:
+        _remember_valid(key)
     return (None, problems) if problems else (data, [])
+
+
+# Validation results of files that passed, by content: a file is validated once per content (of the file, its
+# schema, this module and the jsonschema release), the key kept in the project's build/ folder.  Only passes are
+# kept; a miss, a missing build/ folder or an unreadable cache means a full validation, so every problem is
+# reported as before.
+VALID_CACHE = SCHEMA_DIR.parent / "build" / ".qfin-schema-valid.json"
+_CACHE_SIZE = 256
+
+
+_SOURCE = hashlib.sha256(Path(__file__).read_bytes()).digest()    # the code that reads and validates, as loaded
+
+
+def _validation_key(raw: bytes, schema_file: str) -> str:
+    digest = hashlib.sha256(_validator_identity())
+    digest.update(_schema_digest(schema_file))
+    digest.update(hashlib.sha256(raw).digest())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=8)
+def _schema_digest(schema_file: str) -> bytes:
+    """The digest of the schema the validator uses (the one read once, not the file as it is now)."""
+    return hashlib.sha256(json.dumps(schema(schema_file), sort_keys=True).encode()).digest()
+
+
+@functools.lru_cache(maxsize=1)
+def _validator_identity() -> bytes:
+    """This module's source (the YAML reading and the type checker) and the installed jsonschema release
+    (its dist-info name), found without importing jsonschema."""
+    import importlib.util
+    spec = importlib.util.find_spec("jsonschema")
+    site = Path(spec.origin).parent.parent if spec and spec.origin else None
+    releases = sorted(p.name for p in site.glob("jsonschema-*.dist-info")) if site else []
+    return hashlib.sha256(_SOURCE + repr(releases).encode()).digest()
+
+
+def _known_valid() -> list[str]:
+    """The keys in the cache, oldest first (none when it is missing or unreadable)."""
+    try:
+        keys = json.loads(VALID_CACHE.read_bytes()) if VALID_CACHE.is_file() and not VALID_CACHE.is_symlink() else []
+    except (OSError, ValueError):
+        return []
+    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+        return []
+    return keys
+
+
+def _remember_valid(key: str) -> None:
+    """Add ``key`` to the cache file (written whole and renamed into place; only when build/ exists)."""
+    import os
+    import tempfile
+    folder = VALID_CACHE.parent
+    if not folder.is_dir() or folder.is_symlink() or (VALID_CACHE.exists() and not _ours(VALID_CACHE)):
+        return
+    keys = ([k for k in _known_valid() if k != key] + [key])[-_CACHE_SIZE:]     # the newest kept
+    scratch = None
+    try:
+        handle, scratch = tempfile.mkstemp(prefix=".qfin-schema-valid.", dir=folder)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(keys, out)
+        os.replace(scratch, VALID_CACHE)
+    except OSError:
+        if scratch is not None and os.path.exists(scratch):
+            os.unlink(scratch)       # ours: nothing half-written is left
+
+
+def _ours(path: Path) -> bool:
+    """The cache file holds what this module writes (a JSON list of keys); anything else is left alone."""
+    try:
+        keys = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return not path.is_symlink() and isinstance(keys, list) and all(isinstance(k, str) for k in keys)
+
+
+@functools.lru_cache(maxsize=8)
+def _validator(schema_file: str):
+    """A validator for ``schema/<schema_file>``, its schema checked once."""
+    import jsonschema
+    cls = _validator_class(jsonschema)
+    cls.check_schema(schema(schema_file))
+    return cls(schema(schema_file))
 
 
 @functools.lru_cache(maxsize=8)
@@ -266,17 +360,18 @@ _SCHEMA_CODES = {
 }
 
 
-def schema_problems(data: Any, schema: dict, name: str) -> list[Problem]:
+def schema_problems(data: Any, schema: dict, name: str, validator=None) -> list[Problem]:
     """Validate ``data`` against a JSON Schema; one problem per violation, at its line.
 
     Args:
         data: the tree :func:`read_yaml` returned.
         schema: a JSON Schema (draft 2020-12).
         name: the file name to put in problems.
+        validator: a validator of ``schema`` made before (made here when None).
     """
-    import jsonschema  # imported here: it is slow to import and only the loader needs it
-
-    validator = _validator_class(jsonschema)(schema)
+    if validator is None:
+        import jsonschema  # imported here: it is slow to import and only the loader needs it
+        validator = _validator_class(jsonschema)(schema)
     problems = []
     for error in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
         path = list(error.absolute_path)

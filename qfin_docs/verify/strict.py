@@ -22,7 +22,6 @@ from ..model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem
 from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, months_of,
                              parse_printed,
                       period_text, round_to)
-from ..render.templating import TEMPLATES, find_in_templates
 from ..facts.load import Loaded, load
 from .report import Entry, Report
 from ..facts.carried import open_items
@@ -33,6 +32,9 @@ from ..xmlio import drop_non_text, parse_html, parse_xml
 from lxml import etree
 
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
+_IN_BLOCK = etree.XPath(f"ancestor::*[{' or '.join(f'self::{b}' for b in BLOCKS)}]")   # compiled once
+_OWN_TEXT = etree.XPath("text()")
+_KINDS = frozenset(k.value for k in FigureKind)
 DRAFT_META = b'<meta name="qfin-docs-status" content="draft">'     # what the layout writes in a draft
 FOOTNOTE_MARKER = re.compile(r"[0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}")
 
@@ -93,7 +95,6 @@ def _written_here(path: Path) -> bytes:
 
 def read_figures(path: Path) -> dict[int, Figure]:
     """figures.json, checked against ``schema/figures.schema.json``; raises BadInput at the bad line."""
-    import jsonschema
     name = str(path)
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
@@ -104,6 +105,7 @@ def read_figures(path: Path) -> dict[int, Figure]:
     figures = [_plainly_valid(record) for record in data] if isinstance(data, list) else [None]
     if all(figures):
         return {figure.id: figure for figure in figures}    # the common case, fast
+    import jsonschema       # slow to import: only when a record is not plainly valid
     errors = sorted(jsonschema.Draft202012Validator(schema("figures.schema.json")).iter_errors(data),
                     key=lambda e: list(e.absolute_path))
     if errors:
@@ -125,7 +127,7 @@ def _plainly_valid(record) -> Figure | None:
         return (isinstance(record, dict) and record.keys() == _RECORD.keys()
                 and all(isinstance(record[k], t) and not (t is int and isinstance(record[k], bool))
                         for k, t in _RECORD.items())
-                and record["kind"] in {k.value for k in FigureKind} and record["where"] in ("prose", "table")
+                and record["kind"] in _KINDS and record["where"] in ("prose", "table")
                 and all(isinstance(i, dict) and i.keys() == _INPUT.keys()
                         and all(isinstance(i[k], t) for k, t in _INPUT.items()) for i in record["inputs"])
                 and Figure.from_json(record)) or None
@@ -276,9 +278,9 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
             report.add(Entry(text, f"{name}:{marker.sourceline}", "non-financial", "footnote marker"))
             marker.drop_tree()
     for element in root.iter(*BLOCKS):
-        own = " ".join("".join(element.xpath("text()")).split()) if element.tag in ("th", "td") else None
+        own = " ".join("".join(_OWN_TEXT(element)).split()) if element.tag in ("th", "td") else None
         text = " ".join(element.text_content().split()) if own is None else own
-        if element.tag not in ("th", "td") and element.xpath(f"ancestor::*[{' or '.join(f'self::{b}' for b in BLOCKS)}]"):
+        if element.tag not in ("th", "td") and _IN_BLOCK(element):
             continue
         for token in tokens(text, GENERIC):
             location = f"{name}:{element.sourceline}"
@@ -329,6 +331,7 @@ def _nearest(token, loaded: Loaded) -> str:
 
 def _template_source(text: str, release_dir: Path) -> str:
     """The first prose or template line that types ``text`` literally (outside Jinja expressions)."""
+    from ..render.templating import TEMPLATES, find_in_templates   # Jinja2 is slow to import: only when needed
     typed = re.compile(rf"(?<![\w.,]){re.escape(text)}(?![A-Za-z0-9])")
     found = find_in_templates([release_dir / "prose", TEMPLATES],
                               lambda line: bool(typed.search(re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", line))))
