@@ -207,6 +207,7 @@ def test_schema_validation_is_skipped_only_for_bytes_that_passed_before(tmp_path
     cache = tmp_path / "build" / ".qfin-schema-valid.json"
     cache.parent.mkdir()
     monkeypatch.setattr(yamlio, "VALID_CACHE", cache)
+    monkeypatch.setattr(yamlio.VALIDATION_CACHE, "enabled", True)       # as 'check' sets it
     release = Path(__file__).resolve().parent.parent / "releases" / "qfin-2024q2" / "release.yaml"
     good = tmp_path / "release.yaml"
     good.write_bytes(release.read_bytes())

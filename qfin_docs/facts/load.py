@@ -19,7 +19,7 @@ from .numbers import decimals_of, parse_printed
 from .extension import release_taxonomy
 from .taxonomy import also_key, dimensions_for, load_taxonomy, parse_ref
 from .carried import carried_items, prose_carried, release_quarter
-from .yamlio import line_of, read_valid
+from .yamlio import jail_problem, line_of, read_valid
 
 PLACEHOLDER = "TODO"     # a fact file's value for a figure not known yet
 MAX_DIGITS = 20          # significant digits of a value: a trillion RMB to the fen needs 15
@@ -126,18 +126,6 @@ def load(release_dir: Path, draft: bool = False) -> Loaded:
     gc.freeze()     # the fact base lives for the whole run: the collector need not rescan it (at 100x the
     #                 facts, rescanning made every later stage grow faster than the release)
     return Loaded(taxonomy, release)
-
-
-def jail_problem(directory: Path, relative: str) -> str | None:
-    """Why ``relative`` is not a path inside the release folder (None when it is): absolute paths, ``..``
-    and symbolic links that lead out of the folder are refused, so that nothing outside it is read."""
-    parts = Path(relative).parts
-    if Path(relative).is_absolute() or ".." in parts:
-        return f"'{relative}' is not a path inside the release folder (no absolute paths, no '..')"
-    root = Path(directory).resolve()
-    if not (root / relative).resolve().is_relative_to(root):
-        return f"'{relative}' leads outside the release folder (through a symbolic link)"
-    return None
 
 
 def parse_date(text: str) -> dt.date:

@@ -266,10 +266,11 @@ def describe(key, taxonomy: Taxonomy) -> str:
     2024": its label, its members' labels, its unit, its period (what a marker or a message shows)."""
     from .numbers import period_words
     concept = taxonomy.concepts.get(key.concept)
-    parts = [concept.label if concept else str(key.concept)]
+    parts = [(concept.labels.get("verbose") or concept.label) if concept else str(key.concept)]  # as printed
     for axis, member in key.dimensions:
         known = taxonomy.axes.get(axis)
-        parts.append(known.member_labels.get(member, member.local) if known else member.local)
+        parts.append((known.member_terse.get(member) or known.member_labels.get(member, member.local)) if known
+                     else member.local)                                  # as the release prints it
     if key.unit is not None:
         unit = UNIT_WORDS.get(key.unit.numerator, key.unit.numerator.partition(":")[2])
         if key.unit.denominator:

@@ -172,11 +172,11 @@ def read_valid(path: Path, schema_file: str, display: str | None = None) -> tupl
     data, problems = (None, problems) if problems else parse_yaml(raw, name)
     if problems:
         return None, problems
-    key = _validation_key(raw, schema_file)
-    if key in _known_valid():       # these very bytes passed this very schema before: nothing to report
+    key = _validation_key(raw, schema_file) if VALIDATION_CACHE.enabled else None
+    if key is not None and key in _known_valid():   # these very bytes passed this schema before: nothing to report
         return data, []
     problems = schema_problems(data, schema(schema_file), name, _validator(schema_file))
-    if not problems:
+    if not problems and key is not None:
         _remember_valid(key)
     return (None, problems) if problems else (data, [])
 
@@ -186,6 +186,12 @@ def read_valid(path: Path, schema_file: str, display: str | None = None) -> tupl
 # kept; a miss, a missing build/ folder or an unreadable cache means a full validation, so every problem is
 # reported as before.
 VALID_CACHE = SCHEMA_DIR.parent / "build" / ".qfin-schema-valid.json"
+
+
+class VALIDATION_CACHE:      # noqa: N801 - a switch, not a type
+    """Whether the cache in build/ is used: only by ``check`` (which reads the build anyway); a build reads
+    nothing outside the release and the project's assets (tests/test_security.py)."""
+    enabled = False
 _CACHE_SIZE = 256
 
 
@@ -423,3 +429,17 @@ def _validator_class(jsonschema):
 
     base = jsonschema.Draft202012Validator
     return jsonschema.validators.extend(base, type_checker=base.TYPE_CHECKER.redefine("integer", is_integer))
+
+
+def jail_problem(directory: Path, relative: str) -> str | None:
+    """Why ``relative`` is not a path inside the release folder (None when it is): absolute paths, ``..``
+    and symbolic links that lead out of the folder are refused, so that nothing outside it is read."""
+    parts = Path(relative).parts
+    if Path(relative).is_absolute() or ".." in parts:
+        return f"'{relative}' is not a path inside the release folder (no absolute paths, no '..')"
+    root = Path(directory).resolve()
+    if not (root / relative).resolve().is_relative_to(root):
+        return f"'{relative}' leads outside the release folder (through a symbolic link)"
+    return None
+
+

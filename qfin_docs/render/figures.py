@@ -23,6 +23,7 @@ from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text
                       parse_printed, period_text, round_to)
 from ..facts.taxonomy import also_key, dimensions_for, parse_ref
 from .drafting import carried_block, marker_text, restated_mark
+from .tracing import template_line
 
 
 class FigureError(Exception):
@@ -112,7 +113,7 @@ class Figures:
     def _record(self, text: str, kind: FigureKind, formula: str, inputs, scale: int = 0, places: int = 0,
                 where: str = "prose", value: Decimal | None = None, negated: bool = False, ref: str = "") -> int:
         figure = Figure(len(self.records) + 1, text, kind, formula, tuple(inputs), scale, places, where, value,
-                        negated, ref, _template_line())
+                        negated, ref, template_line())
         self.records.append(figure)
         return figure.id
 
@@ -287,7 +288,7 @@ class Figures:
         if not self.release.draft:
             raise FigureError(f"{kind} carried from {origin} as it was: confirm it (delete the carried call) "
                               "or rewrite it")
-        return carried_block(origin, kind, str(_template_line()), caller())
+        return carried_block(origin, kind, str(template_line()), caller())
 
     def meta(self, name: str) -> Markup:
         """A text of release.yaml (``title``, ``running_header``), recorded as declared there."""
@@ -438,32 +439,3 @@ class Figures:
             tagged = Markup("({})").format(tagged)
         css = "fig neg" if shown_value < 0 and text != "-" else "fig"
         return Markup('<span class="{}" id="fig-{}">{}</span>').format(css, fid, tagged)
-
-
-def _template_line() -> Source:
-    """The template file and line of the sentence being rendered (Jinja keeps template line numbers in its
-    frames).  A figure printed inside a macro is the sentence's that calls the macro: macro frames (Jinja
-    compiles each macro to a function named ``macro``) are passed over, unless nothing else is found."""
-    import sys
-    frame = sys._getframe(2)
-    inner = None
-    while frame is not None:
-        template = frame.f_globals.get("__jinja_template__")
-        if template is not None and frame.f_code.co_filename.endswith(".j2"):
-            source = Source(_relative(frame.f_code.co_filename), template.get_corresponding_lineno(frame.f_lineno))
-            if frame.f_code.co_name != "macro":
-                return source
-            inner = inner or source
-        frame = frame.f_back
-    return inner or Source("")
-
-
-@functools.lru_cache(maxsize=256)
-def _relative(path: str) -> str:
-    """A template path as recorded in figures.json: relative to the project, whatever the working directory."""
-    from pathlib import Path
-    project = Path(__file__).resolve().parent.parent.parent
-    try:
-        return str(Path(path).resolve().relative_to(project))
-    except ValueError:
-        return path

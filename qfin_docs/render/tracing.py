@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import ctypes
 import sys
 import threading
@@ -277,3 +278,32 @@ def _shown(path: str) -> str:
         return shown_path(path)
     except (OSError, RuntimeError):
         return str(path)
+
+
+def template_line() -> Source:
+    """The template file and line of the sentence being rendered (Jinja keeps template line numbers in its
+    frames).  A figure printed inside a macro is the sentence's that calls the macro: macro frames (Jinja
+    compiles each macro to a function named ``macro``) are passed over, unless nothing else is found."""
+    frame = sys._getframe(2)
+    inner = None
+    while frame is not None:
+        template = frame.f_globals.get("__jinja_template__")
+        if template is not None and frame.f_code.co_filename.endswith(".j2"):
+            source = Source(relative_template(frame.f_code.co_filename),
+                            template.get_corresponding_lineno(frame.f_lineno))
+            if frame.f_code.co_name != "macro":
+                return source
+            inner = inner or source
+        frame = frame.f_back
+    return inner or Source("")
+
+
+@functools.lru_cache(maxsize=256)
+def relative_template(path: str) -> str:
+    """A template path as recorded in figures.json: relative to the project, whatever the working directory."""
+    from pathlib import Path
+    project = Path(__file__).resolve().parent.parent.parent
+    try:
+        return str(Path(path).resolve().relative_to(project))
+    except ValueError:
+        return path
