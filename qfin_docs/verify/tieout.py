@@ -369,6 +369,10 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
         if not facts and subject is not None and not is_change:
             mistake = expected(engine, printed, pool, when, about,
                                MISPRINT if engine.policy.evidence_required else None)
+            restated = engine.restated(printed)     # the named item's value as first published
+            if restated:
+                results[index] = Entry(token.text, location, "restated", restated)
+                continue
             if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
                 results[index], meant = named_mistake(engine, token, subject, mistake, pool, when, about, location)
                 stand_in(meant, index, tied, paragraph)
