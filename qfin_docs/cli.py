@@ -147,10 +147,10 @@ def _run(args, out: TextIO, err: TextIO) -> int:
         _report(findings, err)
         return EXIT_FINDINGS if findings else EXIT_DRAFT if loaded.release.draft else EXIT_OK
     if args.command == "check":
-        from .facts.yamlio import VALIDATION_CACHE
+        from .facts.validcache import cached_validation
         from .verify.strict import check_build
-        VALIDATION_CACHE.enabled = True     # check reads the build folder anyway: its validation cache too
-        report = check_build(args.release, out_dir, args.draft)
+        with cached_validation():           # check reads the build folder anyway: its validation cache too
+            report = check_build(args.release, out_dir, args.draft)
         return _emit(report, args, out, err)
     if args.command == "tieout":
         if args.draft_file is None:         # a filing, tied to its own tags: only inconsistent figures are findings

@@ -203,11 +203,10 @@ def test_the_libyaml_reader_equals_the_pure_python_reader():
 def test_schema_validation_is_skipped_only_for_bytes_that_passed_before(tmp_path, monkeypatch):
     """A file that passed its schema is not validated again while its bytes are unchanged; a changed file, a
     file that failed, and a cache that cannot be read are validated in full (and report every problem)."""
-    from qfin_docs.facts import yamlio
+    from qfin_docs.facts import validcache, yamlio
     cache = tmp_path / "build" / ".qfin-schema-valid.json"
     cache.parent.mkdir()
-    monkeypatch.setattr(yamlio, "VALID_CACHE", cache)
-    monkeypatch.setattr(yamlio.VALIDATION_CACHE, "enabled", True)       # as 'check' sets it
+    monkeypatch.setattr(validcache, "VALID_CACHE", cache)
     release = Path(__file__).resolve().parent.parent / "releases" / "qfin-2024q2" / "release.yaml"
     good = tmp_path / "release.yaml"
     good.write_bytes(release.read_bytes())
@@ -221,16 +220,20 @@ def test_schema_validation_is_skipped_only_for_bytes_that_passed_before(tmp_path
         return real(*args, **kwargs)
     monkeypatch.setattr(yamlio, "schema_problems", counting)
 
-    assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []
-    assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []        # the same bytes: a hit
-    assert validated == ["good"] and len(json.loads(cache.read_text())) == 1
-    for _ in range(2):                                                            # a failure is never kept
-        problems = yamlio.read_valid(bad, "release.schema.json", "bad")[1]
-        assert [p.code for p in problems] == ["QF-UNKNOWN-KEY"] and "no_such_key" in problems[0].message
-    assert validated == ["good", "bad", "bad"] and len(json.loads(cache.read_text())) == 1
-    good.write_bytes(release.read_bytes() + b"\n# a comment\n")                   # changed bytes: validated again
-    assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []
-    assert validated[-1] == "good" and len(validated) == 4
-    cache.write_text("not json", encoding="utf-8")                                # unreadable: full validation,
-    assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []        # and the file is left alone
-    assert len(validated) == 5 and cache.read_text(encoding="utf-8") == "not json"
+    with validcache.cached_validation():                  # as 'check' uses it
+        assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []
+        assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []        # the same bytes: a hit
+        assert validated == ["good"] and len(json.loads(cache.read_text())) == 1
+        for _ in range(2):                                                            # a failure is never kept
+            problems = yamlio.read_valid(bad, "release.schema.json", "bad")[1]
+            assert [p.code for p in problems] == ["QF-UNKNOWN-KEY"] and "no_such_key" in problems[0].message
+        assert validated == ["good", "bad", "bad"] and len(json.loads(cache.read_text())) == 1
+        good.write_bytes(release.read_bytes() + b"\n# a comment\n")                   # changed bytes: validated again
+        assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []
+        assert validated[-1] == "good" and len(validated) == 4
+        cache.write_text("not json", encoding="utf-8")                                # unreadable: full validation,
+        assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []        # and the file is left alone
+        assert len(validated) == 5 and cache.read_text(encoding="utf-8") == "not json"
+    cache.write_text("[]", encoding="utf-8")
+    assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []        # outside the block: no cache
+    assert len(validated) == 6 and cache.read_text(encoding="utf-8") == "[]"

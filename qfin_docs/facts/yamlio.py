@@ -18,6 +18,7 @@ import yaml
 from yaml.constructor import ConstructorError
 
 from ..model import Problem, Source
+from . import validcache
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schema"   # the project's JSON Schemas
 MAX_BYTES = 2_000_000   # a quarter's fact file is ~30 KB; anything this big is a mistake
@@ -172,93 +173,13 @@ def read_valid(path: Path, schema_file: str, display: str | None = None) -> tupl
     data, problems = (None, problems) if problems else parse_yaml(raw, name)
     if problems:
         return None, problems
-    key = _validation_key(raw, schema_file) if VALIDATION_CACHE.enabled else None
-    if key is not None and key in _known_valid():   # these very bytes passed this schema before: nothing to report
+    key = validcache.key(raw, schema_file, schema(schema_file)) if validcache.enabled() else None
+    if key is not None and key in validcache.known():   # these very bytes passed this schema before: no problem
         return data, []
     problems = schema_problems(data, schema(schema_file), name, _validator(schema_file))
     if not problems and key is not None:
-        _remember_valid(key)
+        validcache.remember(key)
     return (None, problems) if problems else (data, [])
-
-
-# Validation results of files that passed, by content: a file is validated once per content (of the file, its
-# schema, this module and the jsonschema release), the key kept in the project's build/ folder.  Only passes are
-# kept; a miss, a missing build/ folder or an unreadable cache means a full validation, so every problem is
-# reported as before.
-VALID_CACHE = SCHEMA_DIR.parent / "build" / ".qfin-schema-valid.json"
-
-
-class VALIDATION_CACHE:      # noqa: N801 - a switch, not a type
-    """Whether the cache in build/ is used: only by ``check`` (which reads the build anyway); a build reads
-    nothing outside the release and the project's assets (tests/test_security.py)."""
-    enabled = False
-_CACHE_SIZE = 256
-
-
-_SOURCE = hashlib.sha256(Path(__file__).read_bytes()).digest()    # the code that reads and validates, as loaded
-
-
-def _validation_key(raw: bytes, schema_file: str) -> str:
-    digest = hashlib.sha256(_validator_identity())
-    digest.update(_schema_digest(schema_file))
-    digest.update(hashlib.sha256(raw).digest())
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=8)
-def _schema_digest(schema_file: str) -> bytes:
-    """The digest of the schema the validator uses (the one read once, not the file as it is now)."""
-    return hashlib.sha256(json.dumps(schema(schema_file), sort_keys=True).encode()).digest()
-
-
-@functools.lru_cache(maxsize=1)
-def _validator_identity() -> bytes:
-    """This module's source (the YAML reading and the type checker) and the installed jsonschema release
-    (its dist-info name), found without importing jsonschema."""
-    import importlib.util
-    spec = importlib.util.find_spec("jsonschema")
-    site = Path(spec.origin).parent.parent if spec and spec.origin else None
-    releases = sorted(p.name for p in site.glob("jsonschema-*.dist-info")) if site else []
-    return hashlib.sha256(_SOURCE + repr(releases).encode()).digest()
-
-
-def _known_valid() -> list[str]:
-    """The keys in the cache, oldest first (none when it is missing or unreadable)."""
-    try:
-        keys = json.loads(VALID_CACHE.read_bytes()) if VALID_CACHE.is_file() and not VALID_CACHE.is_symlink() else []
-    except (OSError, ValueError):
-        return []
-    if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
-        return []
-    return keys
-
-
-def _remember_valid(key: str) -> None:
-    """Add ``key`` to the cache file (written whole and renamed into place; only when build/ exists)."""
-    import os
-    import tempfile
-    folder = VALID_CACHE.parent
-    if not folder.is_dir() or folder.is_symlink() or (VALID_CACHE.exists() and not _ours(VALID_CACHE)):
-        return
-    keys = ([k for k in _known_valid() if k != key] + [key])[-_CACHE_SIZE:]     # the newest kept
-    scratch = None
-    try:
-        handle, scratch = tempfile.mkstemp(prefix=".qfin-schema-valid.", dir=folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(keys, out)
-        os.replace(scratch, VALID_CACHE)
-    except OSError:
-        if scratch is not None and os.path.exists(scratch):
-            os.unlink(scratch)       # ours: nothing half-written is left
-
-
-def _ours(path: Path) -> bool:
-    """The cache file holds what this module writes (a JSON list of keys); anything else is left alone."""
-    try:
-        keys = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return False
-    return not path.is_symlink() and isinstance(keys, list) and all(isinstance(k, str) for k in keys)
 
 
 @functools.lru_cache(maxsize=8)

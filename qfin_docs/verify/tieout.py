@@ -336,75 +336,69 @@ def _tie_paragraph(engine: TieOut, paragraph: Paragraph, section: list[Fact], re
     results: dict[int, Entry] = {}
     tied: dict[int, Fact] = {}
     pending = []
-    for index, token in enumerate(found):
-        own = engine.tagged(paragraph, token, location)
-        if own is not None:         # a filing's tagged figure: checked against its own tag
-            results[index], fact = own
-            if fact is not None:
-                tied[index] = fact
-                paragraph.tied.append(fact)
-            continue
-        if token.kind:
-            results[index] = Entry(token.text, location, "non-financial", token.kind)
-            continue
-        printed = token.printed
-        assert printed is not None
-        before = paragraph.text[:token.start]
-        is_change = bool(direction(before, paragraph.text[token.end:])) and printed.percent
-        near = attached(engine, paragraph.text, token.start, token.end)
-        subject = near or next((concepts for start, end, concepts in reversed(named) if start <= token.start < end),
-                               None)
-        when, about = periods_of(engine, paragraph, found, index)
-        pool = None if subject is None else engine.named(subject)
-        if when is not None:
-            pool = [f for f in (engine.numeric if pool is None else pool) if when(f.period)]
-        facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
-        waiting = placeholder_of(engine, subject, when, about) if not facts and subject is not None else ""
-        if waiting:                 # a draft's figure not in the facts yet: an open item, not a finding
-            results[index] = Entry(token.text, location, "placeholder", waiting)
-            continue
-        if not facts and subject is not None and not is_change and engine.policy.evidence_required:
-            facts = engine.facts_matching(printed, "prose", None if when is None else
-                                          [f for f in engine.numeric if when(f.period)])
-        if not facts and subject is not None and not is_change:
-            mistake = expected(engine, printed, pool, when, about,
-                               MISPRINT if engine.policy.evidence_required else None)
-            restated = engine.restated(printed)     # the named item's value as first published
-            if restated:
-                results[index] = Entry(token.text, location, "restated", restated)
-                continue
-            if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
-                results[index], meant = named_mistake(engine, token, subject, mistake, pool, when, about, location)
-                stand_in(meant, index, tied, paragraph)
-                continue
-            if near is not None or not engine.binding_subjects:     # then the words narrow a figure only
-                subject = None                                      # where they find its fact
-                pool = None if when is None else [f for f in engine.numeric if when(f.period)]
-                facts = engine.facts_matching(printed, "prose", pool)
-        said = clause(paragraph.text, token.start, token.end)
-        wrong = None if is_change else misstatement(engine, token, clause(paragraph.text, token.start, token.end, 0),
-                                                     about, facts, location)    # named before it, to be its misprint
-        if wrong is not None:
-            results[index] = wrong
-            continue
-        if not facts:
-            pending.append((index, token, before, subject, when))
-            continue
-        wrong = another_line_or_period(engine, token, facts, when, about, paragraph, location)
-        if wrong is not None:
-            results[index], meant = wrong
-            stand_in(meant, index, tied, paragraph)
-            continue
-        facts, unnamed = weigh(engine, token, prefer_context(facts, paragraph, section), said, about, location)
-        if unnamed is not None:
-            results[index] = unnamed
-            continue
-        tied[index] = facts[0]
-        paragraph.tied.append(facts[0])
-        confidence = "exact" if len(facts) == 1 else f"ambiguous: {len(facts)} facts, best by context"
-        results[index] = Entry(token.text, location, "tied", _describe(facts[0]), confidence=confidence,
-                               fact=facts[0])
+    for index in range(len(found)):
+        outcome, fact = _tie_figure(engine, paragraph, found, index, named, section, location)
+        stand_in(fact, index, tied, paragraph)      # the fact tied, or the one a mistaken figure should have been
+        if isinstance(outcome, Entry):
+            results[index] = outcome
+        else:
+            pending.append((index, *outcome))
     _finish(engine, paragraph, section, found, pending, results, tied, report, location)
+
+
+def _tie_figure(engine: TieOut, paragraph: Paragraph, found: list, index: int, named: list, section: list[Fact],
+                location: str) -> tuple[Entry | tuple, Fact | None]:
+    """One figure of a paragraph: its entry and the fact it stands for, or (when no fact has its value) what
+    the explaining pass needs: the words before it, the item named and the period."""
+    token = found[index]
+    own = engine.tagged(paragraph, token, location)
+    if own is not None:             # a filing's tagged figure: checked against its own tag
+        return own
+    if token.kind:
+        return Entry(token.text, location, "non-financial", token.kind), None
+    printed = token.printed
+    assert printed is not None
+    before = paragraph.text[:token.start]
+    is_change = bool(direction(before, paragraph.text[token.end:])) and printed.percent
+    near = attached(engine, paragraph.text, token.start, token.end)
+    subject = near or next((concepts for start, end, concepts in reversed(named) if start <= token.start < end), None)
+    when, about = periods_of(engine, paragraph, found, index)
+    pool = None if subject is None else engine.named(subject)
+    if when is not None:
+        pool = [f for f in (engine.numeric if pool is None else pool) if when(f.period)]
+    facts = [] if is_change else engine.facts_matching(printed, "prose", pool)
+    waiting = placeholder_of(engine, subject, when, about) if not facts and subject is not None else ""
+    if waiting:                     # a draft's figure not in the facts yet: an open item, not a finding
+        return Entry(token.text, location, "placeholder", waiting), None
+    if not facts and subject is not None and not is_change and engine.policy.evidence_required:
+        facts = engine.facts_matching(printed, "prose", None if when is None else
+                                      [f for f in engine.numeric if when(f.period)])
+    if not facts and subject is not None and not is_change:
+        mistake = expected(engine, printed, pool, when, about, MISPRINT if engine.policy.evidence_required else None)
+        restated = engine.restated(printed)     # the named item's value as first published
+        if restated:
+            return Entry(token.text, location, "restated", restated), None
+        if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
+            return named_mistake(engine, token, subject, mistake, pool, when, about, location)
+        if near is not None or not engine.binding_subjects:     # then the words narrow a figure only
+            subject = None                                      # where they find its fact
+            pool = None if when is None else [f for f in engine.numeric if when(f.period)]
+            facts = engine.facts_matching(printed, "prose", pool)
+    wrong = None if is_change else misstatement(engine, token, clause(paragraph.text, token.start, token.end, 0),
+                                                 about, facts, location)    # named before it, to be its misprint
+    if wrong is not None:
+        return wrong, None
+    if not facts:
+        return (token, before, subject, when), None
+    moved = another_line_or_period(engine, token, facts, when, about, paragraph, location)
+    if moved is not None:
+        return moved
+    said = clause(paragraph.text, token.start, token.end)
+    facts, unnamed = weigh(engine, token, prefer_context(facts, paragraph, section), said, about, location)
+    if unnamed is not None:
+        return unnamed, None
+    confidence = "exact" if len(facts) == 1 else f"ambiguous: {len(facts)} facts, best by context"
+    return Entry(token.text, location, "tied", _describe(facts[0]), confidence=confidence, fact=facts[0]), facts[0]
 
 
 def _finish(engine: TieOut, paragraph: Paragraph, section: list[Fact], found: list, pending: list,
