@@ -58,3 +58,51 @@ def test_every_row_of_the_phrasebook_folds_its_words_into_one():
             assert stems(word) == stems(head) != frozenset(), (word, head)
     assert all(not stems(word) for word in book["no_item"].split())
     assert stems("Total net sales") == stems("revenues")            # plural, synonym and empty words at once
+
+
+def _statement(operating_q3: str) -> str:
+    """An untagged statement of two periods over hidden facts; the operating expenses cell of Q3 2025 is given."""
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, ctx, text in (
+        ("Revenues", "q3", "94,900"), ("Revenues", "q3py", "81,200"), ("CostOfRevenue", "q3", "51,200"),
+        ("CostOfRevenue", "q3py", "44,100"), ("OperatingExpenses", "q3", "12,300"),
+        ("OperatingExpenses", "q3py", "11,800")))
+    rows = (("Revenues", "94,900", "81,200"), ("Cost of revenue", "51,200", "44,100"),
+            ("Operating expenses", operating_q3, "11,800"))
+    return (f'<div style="display:none">{facts}</div><p>(in millions)</p><table>'
+            "<tr><td></td><td>Three months ended September 30, 2025</td><td>2024</td></tr>"
+            + "".join(f"<tr><td>{label}</td><td>{a}</td><td>{b}</td></tr>" for label, a, b in rows) + "</table>")
+
+
+def test_a_cell_showing_its_items_figure_of_another_period_is_reported_with_the_value_expected(tmp_path):
+    entries = [e for e in tieout_filing(write(tmp_path, _statement("11,800"))).entries if e.text == "11,800"]
+    assert [e.status for e in entries] == ["inconsistent", "tied"], entries
+    assert "2025-07-01/2025-09-30, where the fact is 12,300,000,000" in entries[0].explanation
+    assert "its fact of 2024-07-01/2024-09-30" in entries[0].explanation
+    right = [e for e in tieout_filing(write(tmp_path, _statement("12,300"))).entries if e.text == "12,300"]
+    assert [e.status for e in right] == ["tied"]
+
+
+def test_a_figure_under_the_wrong_scale_word_is_reported_with_the_value_expected(tmp_path):
+    hidden = '<div style="display:none">{}</div>'.format(
+        TAG.format(name="ResearchAndDevelopmentExpense", ctx="q3", scale=6, text="1,250"))
+    text = "<p>Research and development expense was ${} for the three months ended September 30, 2025.</p>"
+    found = {e.text: e for e in tieout_filing(write(tmp_path, hidden + text.format("1,250 billion"))).entries}
+    assert found["$1,250 billion"].status == "inconsistent", found
+    assert "ResearchAndDevelopmentExpense for 2025-07-01/2025-09-30, where the fact is 1,250,000,000" in \
+        found["$1,250 billion"].explanation
+    found = {e.text: e for e in tieout_filing(write(tmp_path, hidden + text.format("1,250 million"))).entries}
+    assert found["$1,250 million"].status == "tied"
+    found = {e.text: e for e in tieout_filing(write(tmp_path, hidden + text.replace(
+        "Research and development expense", "The backlog").format("1,250 billion"))).entries}
+    assert found["$1,250 billion"].status != "inconsistent"      # nothing names the item: no claim
+
+
+def test_a_planted_figure_keeps_what_prints_around_its_tag(tmp_path):
+    from qfin_docs.verify.yardstick import hidden_figures, plant
+    cell = TAG.format(name="OperatingIncomeLoss", ctx="q3", scale=6, text="5,085").replace("format=", 'sign="-" format=')
+    path = write(tmp_path, f"<p>(in millions)</p><table><tr><td>Operating loss</td><td>({cell})</td></tr></table>")
+    figure = next(f for f in hidden_figures(Filing(path)))
+    change = plant(figure, "misround", [])
+    assert figure.text == "(5,085)" and change == ("5,085", "5,086", None)
+    blind = Filing(path, blinded(path.read_bytes(), {figure.order: change}))
+    assert [r.cells for r in blind.rows if r.label == "Operating loss"] == [["(5,086)"]]

@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 from ..facts.derivations import interval, magnitude, meets
+from ..facts.numbers import Printed
 from ..model import Fact, Period
 from .context import listed_periods, named_period, period_hint, unit_fits
 from .expected import unread_period
@@ -44,8 +45,8 @@ def misstated(engine, printed, said: frozenset[str], about: Period | None, facts
     """The fact a figure should have been, where the evidence is strong: its clause names one item (most of one
     of its labels, by two words or more, and no other item as well), the text gives the period, that item has a
     fact of the period, and the figure is not it (beyond rounding) though near it (0.67 to 1.5 times: a
-    misprint, a stale figure; not another item).  None where a fact of the period that the clause names the
-    figure is."""
+    misprint, a stale figure; not another item) or is it under another scale word ("million" for "billion").
+    None where a fact of the period that the clause names the figure is."""
     if about is None or any(f.period == about and engine.items.score(said, f) for f in facts):
         return None
     scored = sorted(((engine.items.score(said, f), f) for f in engine.numeric
@@ -58,7 +59,9 @@ def misstated(engine, printed, said: frozenset[str], about: Period | None, facts
            for score, other in scored[1:]):
         return None
     ratio = abs(printed.value) / abs(fact.value)
-    if not Decimal("0.67") <= ratio <= Decimal("1.5") or \
+    rescaled = any(meets(magnitude(Printed(printed.value.scaleb(s), printed.decimals - s).interval()),
+                         magnitude(interval(fact))) for s in (3, -3))     # "million" for "billion"
+    if not (rescaled or Decimal("0.67") <= ratio <= Decimal("1.5")) or \
             meets(magnitude(printed.interval()), magnitude(interval(fact))):
         return None
     return fact
@@ -73,6 +76,26 @@ def misstatement(engine, token, said: frozenset[str], about: Period | None, fact
     return None if fact is None else Entry(
         token.text, location, "inconsistent",
         f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}", fact=fact)
+
+
+def rescaled(engine, token, said: frozenset[str], about: Period | None, when, location: str) -> Entry | None:
+    """A prose figure no fact gives that is, under the other scale word ("$555 billion" for "$555 million"), a
+    fact of one item its clause names, of the period its text gives: reported with the value expected (the
+    filing policy; the evidence a tie needs, and a period)."""
+    printed = token.printed
+    if not engine.policy.evidence_required or printed.percent or about is None and when is None or \
+            not re.search(r"(?i)\b(thousand|million|billion)\b", token.text):
+        return None
+    fits = when if when is not None else about.__eq__
+    for scale in (3, -3):
+        shown = Printed(printed.value.scaleb(scale), printed.decimals - scale, printed.currency)
+        facts = [f for f in engine.facts_matching(shown, "prose", [f for f in engine.numeric if fits(f.period)])
+                 if engine.items.score(said, f) > 0]
+        if len({(f.concept, f.dimensions) for f in facts}) == 1:
+            fact = facts[0]
+            return Entry(token.text, location, "inconsistent", f"the text names {fact.concept} for {fact.period}, "
+                         f"where the fact is {fact.value:,f}: the figure under another scale word", fact=fact)
+    return None
 
 
 def weigh(engine, token, facts: list[Fact], said: frozenset[str], about: Period | None,
@@ -113,5 +136,5 @@ def periods_of(engine, paragraph, found: list, index: int) -> tuple:
     return when, about
 
 
-__all__ = ["MISPRINT", "STRONG", "clause", "describe", "misstated", "misstatement", "periods_of", "prefer_context", "unique_facts",
-           "weigh"]
+__all__ = ["MISPRINT", "STRONG", "clause", "describe", "misstated", "misstatement", "periods_of", "prefer_context",
+           "rescaled", "unique_facts", "weigh"]

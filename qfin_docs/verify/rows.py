@@ -76,21 +76,13 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
             entries[index] = (Entry(text, location, "derived", change, anchor=anchor(row, index)) if change else
                            Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
                                  anchor=anchor(row, index)))
-    # a row whose tied cells are each of their column's period: columns are periods here (not in an equity
-    # statement that stacks its periods' rows under columns of components)
-    by_period = engine.policy.evidence_required and bool(tied_at) and all(
-        _column_period(engine, row, k, f.period.is_instant) == f.period for k, f in tied_at.items())
-    if by_period:
-        for index, entry in entries.items():
-            column = None if entry.fact is None or entry.fact.period.is_instant else \
-                _column_period(engine, row, index, False)          # a flow of another period than its column's
-            stale = entry.status == "tied" and column is not None and entry.fact.period != column
-            if entry.status in ("untied", "coincidental") or stale:
-                fact = _misstated_cell(engine, row, index, tied)
-                if fact is not None:
-                    entries[index] = replace(entry, status="inconsistent", fact=fact, explanation=(
-                        f"the row is {fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)} "
-                        f"and its column {fact.period}, where the fact is {fact.value:,f}"))
+    # a row with a tied cell of its column's period, and no more of other periods than of their column's: columns
+    # are periods here (not in an equity statement that stacks its periods' rows under columns of components)
+    expected = {k: _expected_period(engine, row, k, f, edge) for k, f in tied_at.items()}
+    fitting = sum(expected[k] == f.period for k, f in tied_at.items())
+    other = sum(expected[k] not in (None, f.period) for k, f in tied_at.items())
+    if engine.policy.evidence_required and fitting and other <= fitting:
+        _misstated_cells(engine, row, entries, [f for k, f in tied_at.items() if expected[k] == f.period], edge)
     for index in sorted(entries):
         report.add(entries[index])
     if engine.row_facts is not None:      # a filing's later tables (mix, growth) repeat the labels of its amounts
@@ -173,19 +165,52 @@ def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> 
     return engine.columns.get((row.table, position, instant), (None, None))[0]
 
 
-def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact]) -> Fact | None:
+def _expected_period(engine: TieOut, row: TableRow, index: int, fact: Fact, edge: str | None) -> Period | None:
+    """The period a cell of ``fact``'s kind (flow or balance) stands for: its column's, or for a balance in a
+    column of flows, the column's start or end that the row names ("Cash at beginning of period")."""
+    if not fact.period.is_instant:
+        return _column_period(engine, row, index, False)
+    balance = _column_period(engine, row, index, True)
+    flows = _column_period(engine, row, index, False) if balance is None and edge else None
+    if flows is None:
+        return balance
+    return Period(flows.end) if edge == "end" else Period(flows.start - dt.timedelta(days=1))
+
+
+def _misstated_cells(engine: TieOut, row: TableRow, entries: dict[int, Entry], fitting: list[Fact],
+                     edge: str | None) -> None:
+    """In a row whose columns are periods: a cell no fact gives near its item's fact for its column, and a cell
+    that is its item's fact of another period than its column's (the prior period's figure), reported with the
+    value expected."""
+    for index, entry in list(entries.items()):
+        stale = entry.status == "tied" and entry.fact is not None and \
+            _expected_period(engine, row, index, entry.fact, edge) not in (None, entry.fact.period)
+        if entry.status not in ("untied", "coincidental") and not stale:
+            continue
+        fact = _misstated_cell(engine, row, index, fitting, edge, stale)
+        if fact is not None:
+            entries[index] = replace(entry, status="inconsistent", fact=fact, explanation=(
+                f"the row is {fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)} "
+                f"and its column {fact.period}, where the fact is {fact.value:,f}"
+                + (f"; {entry.text} is its fact of {entry.fact.period}" if stale else "")))
+
+
+def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact], edge: str | None = None,
+                    stale: bool = False) -> Fact | None:
     """The fact a cell should have been, where the evidence is strong: the row's other cells are one item
     (tied with evidence), the cell's column is one period (voted by the table), that item has a fact of that
-    period, and the cell is not it (beyond rounding) though near it (within 0.67 to 1.5 times)."""
+    period, and the cell is not it (beyond rounding) though near it (within 0.67 to 1.5 times), or is that
+    item's fact of another period (``stale``)."""
     items = Counter((f.concept, f.dimensions) for f in tied)
     if len(items) != 1:
         return None             # no item, or a row of several (a segment table's columns are its members)
     (concept, dims), _ = items.most_common(1)[0]
     kinds = {f.period.is_instant for f in tied if (f.concept, f.dimensions) == (concept, dims)}
-    periods = {_column_period(engine, row, index, instant) for instant in kinds}
+    periods = {_expected_period(engine, row, index, next(f for f in tied if f.period.is_instant == instant), edge)
+               for instant in kinds}
     if len(periods) != 1 or None in periods:
         return None
-    if kinds == {True} and not dates_in(f"{row.section} {row.label}") and \
+    if kinds == {True} and not dates_in(f"{row.section} {row.label}") and not edge and \
             _column_period(engine, row, index, False) is not None:
         return None             # a balance in a column of flows: at its start or its end, the row does not say
     period = periods.pop()
@@ -201,7 +226,7 @@ def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact])
     for scale in (0,) if "." in text else (row.stated,) if row.stated else engine.table_scales:
         shown = Printed(printed.value.scaleb(scale), printed.decimals - scale)
         ratio = shown.value / abs(fact.value)
-        if Decimal("0.67") <= ratio <= Decimal("1.5"):
+        if stale or Decimal("0.67") <= ratio <= Decimal("1.5"):
             return None if meets(shown.interval(), magnitude(interval(fact))) else fact
     return None
 

@@ -27,7 +27,7 @@ from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
 from .context import unit_fits, check_pairs, direction, expected, named_period
 from .scan import FROM_SUPERSCRIPT, phrases, tokens
 from .subjects import norm, attached, subjects
-from .decide import MISPRINT, clause, misstatement, periods_of, prefer_context, unique_facts, weigh
+from .decide import MISPRINT, clause, misstatement, periods_of, prefer_context, rescaled, unique_facts, weigh
 from .evidence import Items
 from .report import RELEASE
 from .rows import columns, describe as _describe, tie_row
@@ -389,7 +389,9 @@ def _tie_figure(engine: TieOut, paragraph: Paragraph, found: list, index: int, n
     if wrong is not None:
         return wrong, None
     if not facts:
-        return (token, before, subject, when), None
+        wrong = None if is_change else rescaled(engine, token, clause(paragraph.text, token.start, token.end),
+                                                  about, when, location)
+        return ((token, before, subject, when), None) if wrong is None else (wrong, wrong.fact)
     moved = another_line_or_period(engine, token, facts, when, about, paragraph, location)
     if moved is not None:
         return moved

@@ -66,10 +66,11 @@ class Measure:
         return self.outcomes[outcome] / self.total if self.total else 0.0
 
 
-def blinded(data: bytes, changes: dict[int, tuple[str, str | None]] | None = None) -> bytes:
+def blinded(data: bytes, changes: dict[int, tuple[str, str, str | None]] | None = None) -> bytes:
     """The filing with every ix:nonFraction of its narrative moved into ``ix:hidden``: the same facts, the
-    same visible text, and no figure of the text tagged.  ``changes`` plants mistakes: the k-th ix:nonFraction's
-    printed text becomes the new text (and the text after it, where given, its new tail)."""
+    same visible text, and no figure of the text tagged.  ``changes`` plants mistakes: in the k-th
+    ix:nonFraction's printed text, (the number, its new digits, the new text after it where given); what
+    prints around the tag (parentheses, a currency sign) stays as it is."""
     changes = changes or {}
     root = parse_xml(xml_start(data))
     header = next(root.iter(f"{IX}header"), None)
@@ -87,10 +88,11 @@ def blinded(data: bytes, changes: dict[int, tuple[str, str | None]] | None = Non
         moved.tail = None
         hidden.append(moved)
         if order in changes:
-            text, tail = changes[order]
+            number, new, tail = changes[order]
+            own = "".join(tag.itertext())
             for child in list(tag):
                 tag.remove(child)
-            tag.text = text
+            tag.text = own.replace(number, new, 1)
             tag.tail = tag.tail if tail is None else tail
         _unwrap(tag)
     return etree.tostring(root)
@@ -158,9 +160,10 @@ PLANTS = ("misround", "transposed", "prior period", "scale word")
 _OTHER_WORD = {"thousand": "million", "million": "billion", "billion": "million"}
 
 
-def plant(figure: Hidden, kind: str, facts: list[Fact], tail: str | None = None) -> tuple[str, str | None] | None:
-    """A mistake of ``kind`` made in ``figure`` as people make it: (its new text, the new text after it, if
-    changed), or None where it cannot be made.  ``tail`` is the text after the figure's tag."""
+def plant(figure: Hidden, kind: str, facts: list[Fact], tail: str | None = None
+          ) -> tuple[str, str, str | None] | None:
+    """A mistake of ``kind`` made in ``figure`` as people make it: (its number, the new number, the new text
+    after it, if changed), or None where it cannot be made.  ``tail`` is the text after the figure's tag."""
     match = re.search(r"[0-9][0-9,.]*[0-9]|[0-9]", figure.text)
     number = match.group()
     if kind == "misround":
@@ -186,10 +189,10 @@ def plant(figure: Hidden, kind: str, facts: list[Fact], tail: str | None = None)
     else:                               # scale word: "billion" for "million" (and back), after the figure
         if not figure.word or not tail:
             return None
-        return figure.text, re.sub(figure.word, _OTHER_WORD[figure.word], tail, count=1)
+        return number, number, re.sub(figure.word, _OTHER_WORD[figure.word], tail, count=1)
     if new == number:
         return None
-    return figure.text.replace(number, new, 1), None
+    return number, new, None
 
 
 def planted(path: Path, kind: str, size: int, rng) -> Counter:
