@@ -170,6 +170,24 @@ def test_modules_and_functions_stay_small():
                 assert length <= 75, f"{path.name}:{node.lineno} {node.name} has {length} lines"
 
 
+def test_no_module_imports_another_modules_private_names():
+    """``from .x import _name`` or ``module._name`` of a module of the package: a private name is its own
+    module's (a test may reach in; the package may not)."""
+    found = []
+    for path in sorted((ROOT / "qfin_docs").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        ours = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and node.level for alias in node.names}                  # names bound by a relative import
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                found += [f"{path.name}:{node.lineno} {alias.name}" for alias in node.names
+                          if alias.name.startswith("_") and not alias.name.startswith("__")]
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in ours \
+                    and node.attr.startswith("_") and not node.attr.startswith("__"):
+                found.append(f"{path.name}:{node.lineno} {node.value.id}.{node.attr}")
+    assert found == []
+
+
 def test_the_root_api_is_small_and_lazy():
     import subprocess as sp
     import sys as system

@@ -124,7 +124,7 @@ class Figures:
         """A recorded figure that is not tagged (a period, a year, a constant, a label)."""
         return self._wrap(self._record(text, kind, formula, inputs, ref=ref), escape(text), "fig txt")
 
-    def _register(self, fact: Fact) -> tuple[str, str | None]:
+    def register(self, fact: Fact) -> tuple[str, str | None]:
         cid, uid = context_id(fact.period, fact.dimensions), fact.unit.id if fact.unit is not None else None
         self.contexts[cid] = (fact.period, fact.dimensions)
         if fact.unit is not None:
@@ -138,7 +138,7 @@ class Figures:
             self.shown.add(each.key)
             if self.mode != "ixbrl" or each.key in self.untagged:
                 continue
-            cid, uid = self._register(each)
+            cid, uid = self.register(each)
             zero = round_to(abs(each.value).scaleb(-scale), places) == 0 and shown in ("-", "—")
             attrs = Markup('name="{}" contextRef="{}" unitRef="{}" decimals="{}" scale="{}" format="{}"').format(
                 each.concept, cid, uid, places - scale, scale, "ixt:fixed-zero" if zero else "ixt:num-dot-decimal")
@@ -151,7 +151,7 @@ class Figures:
         self.shown.add(fact.key)
         if self.mode != "ixbrl" or fact.key in self.untagged:
             return escape(shown)
-        cid, _ = self._register(fact)
+        cid, _ = self.register(fact)
         fmt = Markup(' format="ixt:date-monthname-day-year-en"') if date_format else Markup("")
         return Markup('<ix:nonNumeric name="{}" contextRef="{}"{}>{}</ix:nonNumeric>').format(
             fact.concept, cid, fmt, shown)

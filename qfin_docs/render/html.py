@@ -116,7 +116,7 @@ def _message(exc: Exception) -> str:
 
 def _contexts(figures: Figures, hidden) -> list[dict]:
     for fact in hidden:
-        figures._register(fact)
+        figures.register(fact)
     entity = figures.release.meta["entity"]
     out = []
     for cid, (period, dims) in sorted(figures.contexts.items()):

@@ -17,7 +17,7 @@ from ..xmlio import parse_xml
 from .edgar import edgar_form
 from .linkbases import (calculation_linkbase, definition_linkbase, label_linkbase,
                         presentation_linkbase)
-from .xbrl import NS, SCHEMA_LOCATIONS, ROLE_BASE, _element, _q, _roles, _serialise, document_name, elements
+from .xbrl import NS, SCHEMA_LOCATIONS, ROLE_BASE, schema_element, clark, role_list, serialise, document_name, elements
 
 # ---------------------------------------------------------------------- extension schema
 def extension_schema(release: Release, taxonomy: Taxonomy) -> bytes:
@@ -27,29 +27,29 @@ def extension_schema(release: Release, taxonomy: Taxonomy) -> bytes:
              "xbrldt": NS["xbrldt"], "dtr-types": NS["dtr-types"], "qfin": ext}
     for prefix, namespace in taxonomy.namespaces.items():
         nsmap[prefix] = namespace.uri
-    root = etree.Element(_q("xs:schema"), nsmap=nsmap, targetNamespace=ext, elementFormDefault="qualified",
+    root = etree.Element(clark("xs:schema"), nsmap=nsmap, targetNamespace=ext, elementFormDefault="qualified",
                          attributeFormDefault="unqualified")
-    appinfo = etree.SubElement(etree.SubElement(root, _q("xs:annotation")), _q("xs:appinfo"))
+    appinfo = etree.SubElement(etree.SubElement(root, clark("xs:annotation")), clark("xs:appinfo"))
     for kind, role in (("lab", "label"), ("pre", "presentation"), ("cal", "calculation"), ("def", "definition")):
-        etree.SubElement(appinfo, _q("link:linkbaseRef"), {
-            _q("xlink:type"): "simple", _q("xlink:href"): f"{name}_{kind}.xml",
-            _q("xlink:role"): f"http://www.xbrl.org/2003/role/{role}LinkbaseRef",
-            _q("xlink:arcrole"): "http://www.w3.org/1999/xlink/properties/linkbase"})
-    for role_id, definition, used_on in _roles(taxonomy, release):
-        role_type = etree.SubElement(appinfo, _q("link:roleType"), roleURI=ROLE_BASE + role_id, id=role_id)
-        etree.SubElement(role_type, _q("link:definition")).text = definition
+        etree.SubElement(appinfo, clark("link:linkbaseRef"), {
+            clark("xlink:type"): "simple", clark("xlink:href"): f"{name}_{kind}.xml",
+            clark("xlink:role"): f"http://www.xbrl.org/2003/role/{role}LinkbaseRef",
+            clark("xlink:arcrole"): "http://www.w3.org/1999/xlink/properties/linkbase"})
+    for role_id, definition, used_on in role_list(taxonomy, release):
+        role_type = etree.SubElement(appinfo, clark("link:roleType"), roleURI=ROLE_BASE + role_id, id=role_id)
+        etree.SubElement(role_type, clark("link:definition")).text = definition
         for link in used_on:
-            etree.SubElement(role_type, _q("link:usedOn")).text = link
+            etree.SubElement(role_type, clark("link:usedOn")).text = link
     imports = dict(SCHEMA_LOCATIONS)
     for namespace in taxonomy.namespaces.values():
         if namespace.schema_location:
             imports[namespace.uri] = namespace.schema_location
     for namespace, location in imports.items():
-        etree.SubElement(root, _q("xs:import"), namespace=namespace, schemaLocation=location)
+        etree.SubElement(root, clark("xs:import"), namespace=namespace, schemaLocation=location)
     for element in elements(taxonomy, release):
         if element["name"].prefix == "qfin":
-            _element(root, element)
-    return _serialise(root)
+            schema_element(root, element)
+    return serialise(root)
 
 
 # ---------------------------------------------------------------------- instance
@@ -63,21 +63,21 @@ def extract_instance(inline: bytes, schema_folder: str = "") -> bytes:
     root = parse_xml(inline)
     nsmap = {k: v for k, v in root.nsmap.items() if k and k not in ("ix", "ixt", "xhtml")}
     nsmap.update({"xbrli": NS["xbrli"], "link": NS["link"], "xlink": NS["xlink"]})
-    instance = etree.Element(_q("xbrli:xbrl"), nsmap=nsmap)
+    instance = etree.Element(clark("xbrli:xbrl"), nsmap=nsmap)
     instance.append(etree.Comment(REVIEW_NOTE))
     for ref in root.iterfind(".//ix:references/*", NS):
         copy = _copy(ref)
-        if copy.get(_q("xlink:href")):
-            copy.set(_q("xlink:href"), schema_folder + copy.get(_q("xlink:href")))
+        if copy.get(clark("xlink:href")):
+            copy.set(clark("xlink:href"), schema_folder + copy.get(clark("xlink:href")))
         instance.append(copy)
     for item in root.iterfind(".//ix:resources/*", NS):
         instance.append(_copy(item))
     best: dict[tuple, tuple] = {}
     order: list[tuple] = []
-    for fact in root.iter(_q("ix:nonFraction"), _q("ix:nonNumeric")):
+    for fact in root.iter(clark("ix:nonFraction"), clark("ix:nonNumeric")):
         name, context, unit = fact.get("name"), fact.get("contextRef"), fact.get("unitRef")
         key = (name, context, unit)
-        if fact.tag == _q("ix:nonFraction"):
+        if fact.tag == clark("ix:nonFraction"):
             value = fact_value(fact)
             decimals = fact.get("decimals")
             rank = Decimal("Infinity") if decimals == "INF" else Decimal(decimals)
@@ -96,7 +96,7 @@ def extract_instance(inline: bytes, schema_folder: str = "") -> bytes:
             element.set("unitRef", unit)
             element.set("decimals", decimals)
         element.text = value
-    return _serialise(instance)
+    return serialise(instance)
 
 
 def _copy(element):

@@ -7,7 +7,7 @@ from lxml import etree
 
 from ..model import FactKey, QName, Release, Taxonomy
 from .xbrl import (LABEL_ROLES, LANG, LINKBASE_XSD, LRR_ROLES, NS, ROLE_BASE, SUMMATION_ARCROLE, XDT_ARCROLES,
-                   _abstract, _element_id, _hypercube, _q, _serialise, dimension_role, dimension_sets,
+                   abstract_of, element_id, hypercube_name, clark, serialise, dimension_role, dimension_sets,
                    generated_labels, line_items, network_role, presentation_roles)
 
 PARENT_CHILD = "http://www.xbrl.org/2003/arcrole/parent-child"
@@ -17,41 +17,41 @@ class _Linkbase:
 
     def __init__(self, taxonomy: Taxonomy, schema_name: str):
         self.taxonomy, self.schema_name = taxonomy, schema_name
-        self.root = etree.Element(_q("link:linkbase"), nsmap={"link": NS["link"], "xlink": NS["xlink"],
+        self.root = etree.Element(clark("link:linkbase"), nsmap={"link": NS["link"], "xlink": NS["xlink"],
                                                                "xsi": NS["xsi"], "xbrldt": NS["xbrldt"]})
-        self.root.set(_q("xsi:schemaLocation"), f"{NS['link']} {LINKBASE_XSD}")
+        self.root.set(clark("xsi:schemaLocation"), f"{NS['link']} {LINKBASE_XSD}")
 
     def href(self, name: QName) -> str:
         namespace = self.taxonomy.namespaces[name.prefix]
         base = namespace.schema_location or self.schema_name
-        return f"{base}#{_element_id(name)}"
+        return f"{base}#{element_id(name)}"
 
     def role_ref(self, role_id: str) -> None:
-        etree.SubElement(self.root, _q("link:roleRef"), {"roleURI": ROLE_BASE + role_id, _q("xlink:type"): "simple",
-                                                         _q("xlink:href"): f"{self.schema_name}#{role_id}"})
+        etree.SubElement(self.root, clark("link:roleRef"), {"roleURI": ROLE_BASE + role_id, clark("xlink:type"): "simple",
+                                                         clark("xlink:href"): f"{self.schema_name}#{role_id}"})
 
     def link(self, tag: str, role: str) -> etree._Element:
-        return etree.SubElement(self.root, _q(tag), {_q("xlink:type"): "extended", _q("xlink:role"): role})
+        return etree.SubElement(self.root, clark(tag), {clark("xlink:type"): "extended", clark("xlink:role"): role})
 
     def locator(self, link, name: QName, label: str) -> str:
-        etree.SubElement(link, _q("link:loc"), {_q("xlink:type"): "locator", _q("xlink:href"): self.href(name),
-                                                _q("xlink:label"): label})
+        etree.SubElement(link, clark("link:loc"), {clark("xlink:type"): "locator", clark("xlink:href"): self.href(name),
+                                                clark("xlink:label"): label})
         return label
 
     def arc(self, link, tag: str, arcrole: str, source: str, target: str, order: int, **extra) -> None:
-        attributes = {_q("xlink:type"): "arc", _q("xlink:arcrole"): arcrole, _q("xlink:from"): source,
-                      _q("xlink:to"): target, "order": str(order)}
+        attributes = {clark("xlink:type"): "arc", clark("xlink:arcrole"): arcrole, clark("xlink:from"): source,
+                      clark("xlink:to"): target, "order": str(order)}
         for key, value in extra.items():
-            attributes[_q(key.replace("__", ":")) if "__" in key else key] = value
-        etree.SubElement(link, _q(tag), attributes)
+            attributes[clark(key.replace("__", ":")) if "__" in key else key] = value
+        etree.SubElement(link, clark(tag), attributes)
 
 
 def label_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) -> bytes:
     lb = _Linkbase(taxonomy, schema_name)
     used = sorted({role for c in taxonomy.concepts.values() for role in c.labels if role in LRR_ROLES})
     for role in used:
-        etree.SubElement(lb.root, _q("link:roleRef"), {"roleURI": LABEL_ROLES[role], _q("xlink:type"): "simple",
-                                                       _q("xlink:href"): LRR_ROLES[role]})
+        etree.SubElement(lb.root, clark("link:roleRef"), {"roleURI": LABEL_ROLES[role], clark("xlink:type"): "simple",
+                                                       clark("xlink:href"): LRR_ROLES[role]})
     link = lb.link("link:labelLink", "http://www.xbrl.org/2003/role/link")
     labels: list[tuple[QName, str, str]] = []
     for concept in taxonomy.concepts.values():
@@ -66,16 +66,16 @@ def label_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) -> by
     labels += [(name, "label", text) for name, text in generated_labels(taxonomy, release)]
     seen: set[QName] = set()
     for index, (name, role, text) in enumerate(sorted(labels, key=lambda x: (str(x[0]), x[1]))):
-        loc = f"loc_{_element_id(name)}"
+        loc = f"loc_{element_id(name)}"
         if name not in seen:
             lb.locator(link, name, loc)
             seen.add(name)
-        label_id = f"lab_{_element_id(name)}_{role}"
-        etree.SubElement(link, _q("link:label"), {_q("xlink:type"): "resource", _q("xlink:label"): label_id,
-                                                  _q("xlink:role"): LABEL_ROLES[role], "{http://www.w3.org/XML/1998/namespace}lang": LANG,
+        label_id = f"lab_{element_id(name)}_{role}"
+        etree.SubElement(link, clark("link:label"), {clark("xlink:type"): "resource", clark("xlink:label"): label_id,
+                                                  clark("xlink:role"): LABEL_ROLES[role], "{http://www.w3.org/XML/1998/namespace}lang": LANG,
                                                   "id": label_id}).text = text
         lb.arc(link, "link:labelArc", "http://www.xbrl.org/2003/arcrole/concept-label", loc, label_id, index + 1)
-    return _serialise(lb.root)
+    return serialise(lb.root)
 
 
 def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) -> bytes:
@@ -88,15 +88,15 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
     used = sorted({row.label_role for s in taxonomy.statements.values() for row in s.rows
                    if row.concept and row.label_role in LRR_ROLES})
     for role in used:
-        etree.SubElement(lb.root, _q("link:roleRef"), {"roleURI": LABEL_ROLES[role], _q("xlink:type"): "simple",
-                                                       _q("xlink:href"): LRR_ROLES[role]})
+        etree.SubElement(lb.root, clark("link:roleRef"), {"roleURI": LABEL_ROLES[role], clark("xlink:type"): "simple",
+                                                       clark("xlink:href"): LRR_ROLES[role]})
     plain = sorted({f.concept for f in release.facts if not f.dimensions}, key=str)
     presented: set[QName] = set()
     titles = dict(presentation_roles(taxonomy, release))
 
     def group(role: str, concepts: list[QName]) -> None:
         link = lb.link("link:presentationLink", ROLE_BASE + role)
-        root = lb.locator(link, _abstract(titles[role]), "root")
+        root = lb.locator(link, abstract_of(titles[role]), "root")
         for order, concept in enumerate(concepts, 1):
             lb.arc(link, "link:presentationArc", PARENT_CHILD, root, lb.locator(link, concept, f"c{order}"), order)
         presented.update(concepts)
@@ -104,7 +104,7 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
     group("Cover", [c for c in plain if c.prefix == "dei"])
     for statement in taxonomy.statements.values():
         link = lb.link("link:presentationLink", ROLE_BASE + statement.role_uri)
-        root = lb.locator(link, _abstract(statement.title), "root")
+        root = lb.locator(link, abstract_of(statement.title), "root")
         parents: dict[str, str] = {"": root}     # a row group's abstract, under the statement's
         orders: dict[str, int] = {"": 0}
         for index, row in enumerate(statement.rows):
@@ -112,7 +112,7 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
                 continue
             if row.group not in parents:
                 orders[""] += 1
-                parents[row.group] = lb.locator(link, _abstract(row.group), f"group{len(parents)}")
+                parents[row.group] = lb.locator(link, abstract_of(row.group), f"group{len(parents)}")
                 lb.arc(link, "link:presentationArc", PARENT_CHILD, root, parents[row.group], orders[""])
                 orders[row.group] = 0
             orders[row.group] += 1
@@ -122,8 +122,8 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
             presented.add(row.concept)
     for axes, concepts in _primaries(release).items():
         link = lb.link("link:presentationLink", ROLE_BASE + dimension_role(axes))
-        root = lb.locator(link, _abstract(titles[dimension_role(axes)]), "root")
-        table = lb.locator(link, _hypercube(taxonomy, axes), "table")
+        root = lb.locator(link, abstract_of(titles[dimension_role(axes)]), "root")
+        table = lb.locator(link, hypercube_name(taxonomy, axes), "table")
         lb.arc(link, "link:presentationArc", PARENT_CHILD, root, table, 1)
         for position, axis_name in enumerate(axes, 1):
             axis = taxonomy.axes[axis_name]
@@ -139,7 +139,7 @@ def presentation_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str
         for order, concept in enumerate(concepts, 1):
             lb.arc(link, "link:presentationArc", PARENT_CHILD, items, lb.locator(link, concept, f"c{order}"), order)
     group("Details", [c for c in plain if c not in presented])
-    return _serialise(lb.root)
+    return serialise(lb.root)
 
 
 def _primaries(release: Release) -> dict[tuple, list[QName]]:
@@ -162,14 +162,14 @@ def calculation_linkbase(taxonomy: Taxonomy, schema_name: str) -> bytes:
 
         def loc(name: QName) -> str:
             if name not in located:
-                located[name] = lb.locator(link, name, f"loc_{_element_id(name)}")
+                located[name] = lb.locator(link, name, f"loc_{element_id(name)}")
             return located[name]
 
         for calc in (c for c in taxonomy.calculations if c.network == network):
             for order, item in enumerate(calc.items, 1):
                 lb.arc(link, "link:calculationArc", SUMMATION_ARCROLE, loc(calc.total), loc(item.concept), order,
                        weight=f"{item.weight}.0")
-    return _serialise(lb.root)
+    return serialise(lb.root)
 
 
 def incomplete_summations(release: Release, taxonomy: Taxonomy) -> dict[FactKey, str]:
@@ -205,13 +205,13 @@ def definition_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) 
     for axes in dimension_sets(release):
         lb.role_ref(dimension_role(axes))
     for arcrole in XDT_ARCROLES:
-        etree.SubElement(lb.root, _q("link:arcroleRef"), {
-            "arcroleURI": f"http://xbrl.org/int/dim/arcrole/{arcrole}", _q("xlink:type"): "simple",
-            _q("xlink:href"): f"http://www.xbrl.org/2005/xbrldt-2005.xsd#{arcrole}"})
+        etree.SubElement(lb.root, clark("link:arcroleRef"), {
+            "arcroleURI": f"http://xbrl.org/int/dim/arcrole/{arcrole}", clark("xlink:type"): "simple",
+            clark("xlink:href"): f"http://www.xbrl.org/2005/xbrldt-2005.xsd#{arcrole}"})
     dim = "http://xbrl.org/int/dim/arcrole/"
     for axes, concepts in _primaries(release).items():
         link = lb.link("link:definitionLink", ROLE_BASE + dimension_role(axes))
-        table = lb.locator(link, _hypercube(taxonomy, axes), "table")
+        table = lb.locator(link, hypercube_name(taxonomy, axes), "table")
         items = lb.locator(link, line_items(taxonomy, axes), "items")
         lb.arc(link, "link:definitionArc", dim + "all", items, table, 1,
                xbrldt__closed="true", xbrldt__contextElement="segment")
@@ -229,4 +229,4 @@ def definition_linkbase(release: Release, taxonomy: Taxonomy, schema_name: str) 
             labels = {None: domain} | {m: lb.locator(link, m, f"m{position}_{m.local}") for m in axis.members}
             for order, (member, parent) in enumerate(axis.members.items(), 1):
                 lb.arc(link, "link:definitionArc", dim + "domain-member", labels[parent], labels[member], order)
-    return _serialise(lb.root)
+    return serialise(lb.root)

@@ -56,12 +56,12 @@ def document_name(release: Release) -> str:
     return f"qfin-{str(release.meta['document_period_end']).replace('-', '')}"
 
 
-def _q(tag: str) -> str:
+def clark(tag: str) -> str:
     prefix, local = tag.split(":")
     return f"{{{NS[prefix]}}}{local}"
 
 
-def _serialise(root: etree._Element) -> bytes:
+def serialise(root: etree._Element) -> bytes:
     etree.indent(root, space=" ")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") + b"\n"
 
@@ -95,7 +95,7 @@ def elements(taxonomy: Taxonomy, release: Release) -> list[dict]:
             out.append({"name": member, "type": "dtr-types:domainItemType", "period": "duration", "balance": None,
                         "abstract": True, "group": "xbrli:item"})
     for axes in dimension_sets(release):
-        out.append({"name": _hypercube(taxonomy, axes), "type": "xbrli:stringItemType", "period": "duration",
+        out.append({"name": hypercube_name(taxonomy, axes), "type": "xbrli:stringItemType", "period": "duration",
                     "balance": None, "abstract": True, "group": "xbrldt:hypercubeItem"})
     abstracts = [name for name, _ in generated_labels(taxonomy, release) if name.local.endswith(("Abstract",
                                                                                                   "LineItems"))]
@@ -131,11 +131,11 @@ def _table_title(taxonomy: Taxonomy, axes: Axes) -> str:
     return dimension_title(taxonomy, axes).removesuffix(" (Details)")
 
 
-def _hypercube(taxonomy: Taxonomy, axes: Axes) -> QName:
+def hypercube_name(taxonomy: Taxonomy, axes: Axes) -> QName:
     return _named(f"{_table_title(taxonomy, axes)} [Table]")
 
 
-def _abstract(title: str) -> QName:
+def abstract_of(title: str) -> QName:
     return _named(f"{title} [Abstract]")
 
 
@@ -148,10 +148,10 @@ def generated_labels(taxonomy: Taxonomy, release: Release) -> list[tuple[QName, 
     a statement's row groups), and each dimension set's table and line items."""
     titles = [title for _, title in presentation_roles(taxonomy, release)]
     titles += list(dict.fromkeys(row.group for s in taxonomy.statements.values() for row in s.rows if row.group))
-    out = [(_abstract(title), f"{title} [Abstract]") for title in titles]
+    out = [(abstract_of(title), f"{title} [Abstract]") for title in titles]
     for axes in dimension_sets(release):
         title = _table_title(taxonomy, axes)
-        out += [(_hypercube(taxonomy, axes), f"{title} [Table]"), (line_items(taxonomy, axes), f"{title} [Line Items]")]
+        out += [(hypercube_name(taxonomy, axes), f"{title} [Table]"), (line_items(taxonomy, axes), f"{title} [Line Items]")]
     return out
 
 
@@ -171,17 +171,17 @@ def presentation_roles(taxonomy: Taxonomy, release: Release) -> list[tuple[str, 
             + [("Details", "Other figures of the release (Details)")])
 
 
-def _element_id(name: QName) -> str:
+def element_id(name: QName) -> str:
     return f"{name.prefix}_{name.local}"
 
 
-def _element(parent, element: dict) -> None:
-    attributes = {"id": _element_id(element["name"]), "name": element["name"].local, "type": element["type"],
-                  "substitutionGroup": element["group"], _q("xbrli:periodType"): element["period"],
+def schema_element(parent, element: dict) -> None:
+    attributes = {"id": element_id(element["name"]), "name": element["name"].local, "type": element["type"],
+                  "substitutionGroup": element["group"], clark("xbrli:periodType"): element["period"],
                   "nillable": "true", "abstract": "true" if element["abstract"] else "false"}
     if element["balance"]:
-        attributes[_q("xbrli:balance")] = element["balance"]
-    etree.SubElement(parent, _q("xs:element"), attributes)
+        attributes[clark("xbrli:balance")] = element["balance"]
+    etree.SubElement(parent, clark("xs:element"), attributes)
 
 
 def network_role(taxonomy: Taxonomy, network: str) -> str:
@@ -190,7 +190,7 @@ def network_role(taxonomy: Taxonomy, network: str) -> str:
     return statement.role_uri if statement else "".join(part.capitalize() for part in network.split("-"))
 
 
-def _roles(taxonomy: Taxonomy, release: Release) -> list[tuple[str, str, tuple[str, ...]]]:
+def role_list(taxonomy: Taxonomy, release: Release) -> list[tuple[str, str, tuple[str, ...]]]:
     """The role declarations, with definitions in the form EDGAR requires: "{sort code} - {Document|Statement|
     Disclosure|Schedule} - {title}".  Every role declares it is used on all three kinds of link, whichever it
     has now (EDGAR's rule 6.7.11): a role is one report, whose networks may be added to."""
