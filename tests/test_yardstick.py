@@ -106,3 +106,17 @@ def test_a_planted_figure_keeps_what_prints_around_its_tag(tmp_path):
     assert figure.text == "(5,085)" and change == ("5,085", "5,086", None)
     blind = Filing(path, blinded(path.read_bytes(), {figure.order: change}))
     assert [r.cells for r in blind.rows if r.label == "Operating loss"] == [["(5,086)"]]
+
+
+def test_a_table_of_physical_quantities_is_never_tied_to_money(tmp_path):
+    facts = "".join(TAG.format(name="Revenues", ctx=ctx, scale=6, text=text) for ctx, text in (
+        ("q3na", "312"), ("q3", "321")))
+    table = ("<table><tr><td></td><td>Three months ended September 30, 2025</td></tr><tr><td>Net production {}</td>"
+             "<td></td></tr>"
+             "<tr><td>North America</td><td>312</td></tr><tr><td>Total revenues</td><td>321</td></tr></table>")
+    found = {e.text: e for e in tieout_filing(write(tmp_path, f'<div style="display:none">{facts}</div>'
+                                                     + table.format("(thousands of barrels daily)"))).entries}
+    assert found["312"].status != "tied" and found["321"].status != "tied", found
+    found = {e.text: e for e in tieout_filing(write(tmp_path, f'<div style="display:none">{facts}</div>'
+                                                     + table.format("(in millions)"))).entries}
+    assert found["321"].status == "tied", found

@@ -20,10 +20,16 @@ PHRASEBOOK = Path(__file__).with_name("phrasebook.yaml")
 
 
 @functools.lru_cache(maxsize=1)
-def _book() -> tuple[dict[str, str], frozenset[str]]:
+def _book() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
     data = yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))
     same = {stem(w): stem(head) for head, others in data["same_item"].items() for w in [head, *others]}
-    return same, frozenset(stem(w) for w in data["no_item"].split())
+    return same, frozenset(stem(w) for w in data["no_item"].split()), \
+        frozenset(stem(w) for w in data["quantity_unit"].split())
+
+
+def quantities(text: str) -> bool:
+    """Whether ``text`` states a unit of a physical quantity (barrels, cubic feet...): its figures are not money."""
+    return any(stem(w) in _book()[2] for w in re.findall("[a-z]+", text.lower()))
 
 
 def stem(word: str) -> str:
@@ -35,7 +41,7 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> frozenset[str]:
     """The item words of a text: lower-cased stems, synonyms folded to one, words that name no item left out."""
-    same, empty = _book()
+    same, empty, _ = _book()
     out = set()
     for word in re.findall("[a-z0-9]+", text.lower()):
         word = stem(word)
@@ -81,4 +87,4 @@ class Items:
         return best
 
 
-__all__ = ["Items", "PHRASEBOOK", "name_words", "stem", "stems"]
+__all__ = ["Items", "PHRASEBOOK", "name_words", "quantities", "stem", "stems"]

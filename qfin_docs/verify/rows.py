@@ -15,7 +15,7 @@ from ..facts.numbers import Printed, parse_printed
 from ..model import Fact, Period
 from .decide import describe, unique_facts
 from .context import dates_in
-from .evidence import stems
+from .evidence import quantities, stems
 from .report import Entry, Report
 from .subjects import norm
 
@@ -34,6 +34,7 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
     entries: dict[int, Entry] = {}
     tied: list[Fact] = []
     tied_at: dict[int, Fact] = {}
+    quantity = engine.policy.evidence_required and quantities(f"{row.section} {row.label}")
     for index, text in enumerate(row.cells):
         if not text:
             continue
@@ -54,6 +55,8 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
         matches = _match_cell(engine, text, pool, (row.stated,) if row.stated else engine.table_scales)
         if not matches and engine.policy.evidence_required and candidates is not None:
             matches = engine.candidates.get(anchor(row, index), [])     # the label's words prefer, never exclude
+        if matches and quantity:            # "(thousands of barrels daily)": no monetary fact is this figure
+            matches = [f for f in matches if f.unit is None or not f.unit.numerator.startswith("iso4217")]
         if matches and engine.policy.evidence_required:
             matches, proof = _weigh(engine, row, index, matches)
             if not proof:
@@ -170,10 +173,11 @@ def _expected_period(engine: TieOut, row: TableRow, index: int, fact: Fact, edge
     column of flows, the column's start or end that the row names ("Cash at beginning of period")."""
     if not fact.period.is_instant:
         return _column_period(engine, row, index, False)
-    balance = _column_period(engine, row, index, True)
-    flows = _column_period(engine, row, index, False) if balance is None and edge else None
-    if flows is None:
-        return balance
+    if not edge:
+        return _column_period(engine, row, index, True)
+    flows = _column_period(engine, row, index, False)     # a table of flows with balances at both edges: the
+    if flows is None:                                      # balances' vote mixes starts and ends
+        return None
     return Period(flows.end) if edge == "end" else Period(flows.start - dt.timedelta(days=1))
 
 
