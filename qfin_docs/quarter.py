@@ -344,9 +344,9 @@ def _release_yaml(source: Path, release, roll: Roll, names, new_periods, target_
     text = re.sub(r"(?m)^release_date: .*$", f"release_date: {(roll.new_end + delay).isoformat()}"
                   "   # TODO: confirm the release date", text)
     text = re.sub(r"(?m)^document_period_end: .*$", f"document_period_end: {roll.new_end.isoformat()}", text)
+    text = re.sub(r"(?m)^status: .*\n", "", text)      # the release rolled from was final (or a draft): this one
     text = re.sub(r"(?m)^id: .*$", lambda m: f"{m.group()}\nstatus: draft   # final once every TODO is filled and "
-                  "every carried item confirmed", text, count=1)
-    text = re.sub(r"(?m)^status: (?:draft|final)\b.*\n(?=(?:.*\n)*^status: )", "", text)   # one status line
+                  "every carried item confirmed", text, count=1)       # is a draft, whatever that one said
     fields = {}
     for field in ("title", "running_header"):
         found = re.search(rf"(?m)^{field}: (.*)$", text)

@@ -102,6 +102,26 @@ def test_a_number_typed_into_the_prose_fails_the_build_at_its_line(tmp_path):
     assert len(problems) == 1 and "prose/release.html.j2:18: QF-TYPED-NUMBER 'RMB95,425' is typed" in problems[0]
 
 
+@pytest.mark.parametrize("prose, typed", [
+    ("consumers*1 with potential credit needs, loans*3 through our platform", None),    # the company's *N style
+    ("users with approved credit lines² were", None),
+    ("Total outstanding loan balance[6] was", None),
+    ("consumers*1 and 12 more", "12"),                  # a marker never excuses a typed figure beside it
+    ("a volume of 3*4", "3"),
+])
+def test_a_footnote_marker_in_any_listed_form_is_not_a_typed_number(prose, typed):
+    """Issue 23: the company's own footnote style since Q3 2024 (``*1`` after a word, schema/phrases.yaml) may be
+    typed into a release's prose, as ``<span class="fn">1</span>`` and superscripts may; a number may not."""
+    import jinja2
+    from qfin_docs.render.templating import TemplateRefused, check_typed_numbers
+    if typed is None:
+        check_typed_numbers(jinja2.Environment(), f"<li>{prose}</li>", "release.html.j2")
+        return
+    with pytest.raises(TemplateRefused) as refused:
+        check_typed_numbers(jinja2.Environment(), f"<li>{prose}</li>", "release.html.j2")
+    assert refused.value.code == "QF-TYPED-NUMBER" and refused.value.message.startswith(f"'{typed}' is typed")
+
+
 def test_a_typed_duration_and_stock_code_fail_the_build(tmp_path):
     """Experiment 1 of the issue: '12-month' and the Hong Kong stock code typed instead of their helpers."""
     build = _build_with(tmp_path, ('{{ months("us-gaap:StockRepurchaseProgramPeriodInForce1", "REPURCHASE-PROGRAM") }}-month',

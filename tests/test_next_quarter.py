@@ -1,7 +1,7 @@
 """Issue 23, acceptance: Q2 2024 rolled a year on to Q2 2025, the highlight facts filled from the real text
-(tests/fixtures/q2-2025/, public facts, see SOURCE.md), the draft built, and the real Q2 2025 opening tied with
-``tieout --draft``: every figure tied or derived, no finding; each kind of mistake planted into a copy is caught
-and named."""
+(tests/fixtures/q2-2025/, public facts, see SOURCE.md) and its sentences installed as the highlights prose, the
+draft built, and the real Q2 2025 opening tied with ``tieout --draft``: every figure tied or derived, no finding;
+each kind of mistake planted into a copy is caught and named."""
 from __future__ import annotations
 
 import io
@@ -9,6 +9,7 @@ import re
 import shutil
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from qfin_docs.cli import main
@@ -20,6 +21,8 @@ from conftest import RELEASE
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "q2-2025"
 OPENING = FIXTURE / "qfin-2025q2-opening.txt"
+HIGHLIGHTS = "Business Highlights</h2>\n<ul>\n"       # the rolled prose's highlight list, replaced up to:
+ROLLED_ON = "<li>The weighted average contractual tenor"    # the bullets the stored text does not reach
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +39,24 @@ def q2_2025(tmp_path_factory) -> Path:
     metrics.write_text(metrics.read_text(encoding="utf-8").replace('value: "Qifu Technology, Inc."',
                                                                    'value: "Qfin Holdings, Inc."')
                        + (FIXTURE / "highlight-facts.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    prose = target / "prose" / "release.html.j2"        # the real sentences as the highlights prose
+    text = prose.read_text(encoding="utf-8")
+    start = text.index(HIGHLIGHTS) + len(HIGHLIGHTS)
+    end = text.index(ROLLED_ON, start)
+    prose.write_text(text[:start] + (FIXTURE / "highlights.html.j2").read_text(encoding="utf-8") + text[end:],
+                     encoding="utf-8")
+    release_yaml.write_text(release_yaml.read_text(encoding="utf-8") + "stated:\n"
+                            "  borrowers-yoy: 14.9%   # 36.8 m vs 32.0 m gives 15.0% from the rounded figures\n",
+                            encoding="utf-8")
     return target
+
+
+@pytest.fixture(scope="module")
+def q2_2025_built(q2_2025, tmp_path_factory) -> tuple[Path, int, str]:
+    """The draft built once: (its output folder, the exit status, what it printed)."""
+    out, stdout = tmp_path_factory.mktemp("built") / "out", io.StringIO()
+    status = main(["build", str(q2_2025), "--out", str(out)], stdout, io.StringIO())
+    return out, status, stdout.getvalue()
 
 
 def test_the_year_roll_makes_this_years_q2_the_comparative(q2_2025):
@@ -54,9 +74,9 @@ def test_the_year_roll_makes_this_years_q2_the_comparative(q2_2025):
     assert "OngoingServices" not in shared           # declared by the release, not in the shared taxonomy
 
 
-def test_the_draft_builds_and_is_never_final(q2_2025, tmp_path):
-    out, stdout = tmp_path / "out", io.StringIO()
-    assert main(["build", str(q2_2025), "--out", str(out)], stdout, io.StringIO()) == 4, stdout.getvalue()
+def test_the_draft_builds_and_is_never_final(q2_2025, q2_2025_built):
+    out, status, printed = q2_2025_built
+    assert status == 4, printed
     html = (out / "press-release.html").read_text(encoding="utf-8")
     assert '<meta name="qfin-docs-status" content="draft">' in html and "DRAFT, not for release" in html
     stdout, stderr = io.StringIO(), io.StringIO()
@@ -81,6 +101,48 @@ def test_the_real_opening_ties_with_no_finding(q2_2025):
         assert by_text[text].status == "derived", (text, by_text[text])
     markers = [e.text for e in report.entries if e.explanation == "footnote marker"]
     assert markers == ["*1", "*2", "*3", "*4", "*5", "*6"]
+
+
+def _sentences(paragraphs: list[str]) -> list[str]:
+    """Sentences of paragraphs, whitespace normalised."""
+    return [s for p in paragraphs for s in re.split(r"(?<=[.!?])\s+(?=[A-Z])", " ".join(p.split())) if s]
+
+
+def _highlights(html: Path):
+    """The heading of the built draft's business highlights (the list follows it)."""
+    root = lxml.html.parse(str(html)).getroot()
+    return next(h for h in root.iter("h2") if h.text_content().endswith("Business Highlights"))
+
+
+def test_the_drafts_highlights_read_as_the_real_text(q2_2025_built):
+    """The highlights of the built draft are the real text's sentences, every figure printed by a helper; the
+    stored text stops mid-sentence ([GAP]), which the draft's sentence completes."""
+    real = OPENING.read_text(encoding="utf-8").split("Business Highlights", 1)[1].split("[GAP]")[0]
+    real = _sentences([line.removeprefix("- ") for line in real.strip().split("\n- ")])     # bullets "- ..."
+    heading = _highlights(q2_2025_built[0] / "press-release.html")
+    assert " ".join(heading.text_content().split()) == "Second Quarter 2025 Business Highlights"
+    built = _sentences([li.text_content() for li in heading.getnext().iter("li")])
+    assert len(real) == 8 and built[:len(real) - 1] == real[:-1]
+    assert built[len(real) - 1].startswith(real[-1]) and built[len(real) - 1].endswith("as of March 31, 2025.")
+    assert "[TODO: Weighted average contractual tenor" in built[len(real)]   # rolled on, still a placeholder
+
+
+def test_the_drafts_own_html_ties_out_with_no_finding(q2_2025, q2_2025_built):
+    """The built draft read back by the tie-out: its figures tied or derived, its placeholders' markers and its
+    list of what is missing open items (listed), never findings."""
+    html = q2_2025_built[0] / "press-release.html"
+    report = tieout_draft(q2_2025, html, True)
+    assert [str(p) for p in report.findings] == []
+    assert {e.status for e in report.entries} == {"tied", "derived", "non-financial"}
+    assert any("Weighted average contractual tenor" in str(p) for p in report.open)
+    listed = _highlights(html).getnext()
+    lines = range(listed.sourceline, listed.getnext().sourceline)
+    shown = {e.text: e.status for e in report.entries
+             if e.status != "non-financial" and int(e.location.rpartition(":")[2]) in lines}
+    assert len(shown) == 33 and set(shown.values()) == {"tied", "derived"}, shown
+    assert shown["RMB72,864 million"] == shown["9.97"] == "tied" and shown["41.4%"] == shown["14.9%"] == "derived"
+    out, err = io.StringIO(), io.StringIO()
+    assert main(["tieout", "--draft", str(q2_2025), str(html)], out, err) == 4, err.getvalue()
 
 
 PLANTED = {

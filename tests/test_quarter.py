@@ -331,3 +331,21 @@ def test_a_draft_tieout_takes_a_figure_of_a_placeholder_as_an_open_item(rolled, 
     assert "tied          'RMB4,160.1 million'" in out.getvalue()
     draft.write_text(draft.read_text(encoding="utf-8").replace("4,160.1", "4,106.1"), encoding="utf-8")
     assert main(["tieout", str(rolled), str(draft)], io.StringIO(), err) == 1
+
+
+@pytest.mark.parametrize("status", ["final", "draft", "final   # signed off"])
+def test_the_next_quarter_of_a_release_that_says_its_status_is_a_draft(tmp_path, status):
+    """README, Next quarter, step 8 sets ``status: final``; rolling that release on starts a draft (the old
+    status line is not kept after the new one)."""
+    import shutil
+    source = tmp_path / "qfin-2024q2"
+    shutil.copytree(RELEASE, source, ignore=shutil.ignore_patterns("reference"))
+    release_yaml = source / "release.yaml"
+    release_yaml.write_text(re.sub(r"(?m)^(id: .*)$", rf"\1\nstatus: {status}", release_yaml.read_text(
+        encoding="utf-8"), count=1), encoding="utf-8")
+    assert load(source, status.startswith("draft")).release.draft == status.startswith("draft")
+    target = tmp_path / "qfin-2024q3"
+    new_quarter(source, target)
+    text = (target / "release.yaml").read_text(encoding="utf-8")
+    assert re.findall(r"(?m)^status: \w+", text) == ["status: draft"]
+    assert load(target).release.draft

@@ -254,6 +254,25 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
     return out
 
 
+# A draft build's own apparatus (templates/layout.html.j2, render/drafting.py, render/figures.py): the list of what
+# is missing, the carried flags and the watermark are not the release's text; a placeholder's marker
+# ("[TODO: ..., Q2 2025]") is an open item of the release (the report lists them), never figures to tie.
+DRAFT_APPARATUS = "//div[@id='missing'] | //p[@class='carried-flag'] | //div[@class='watermark']"
+PLACEHOLDER_MARKERS = "//span[contains(concat(' ', normalize-space(@class), ' '), ' missing ')]"
+
+
+def read_draft_build(root) -> None:
+    """A draft build read as its text: its apparatus dropped, each placeholder's marker read as the word TODO in
+    prose and as an empty cell in a table."""
+    for element in root.xpath(DRAFT_APPARATUS):
+        element.drop_tree()
+    for marker in root.xpath(PLACEHOLDER_MARKERS):
+        tail = marker.tail
+        marker.clear()
+        in_cell = any(a.tag in ("td", "th") for a in marker.iterancestors())
+        marker.text, marker.tail = "" if in_cell else "TODO", tail
+
+
 def _read_html(text: str | bytes, path: Path) -> tuple[list[Paragraph], list[TableRow]]:
     if isinstance(text, bytes):
         text = decode(text, path, html=True)
@@ -268,6 +287,7 @@ def _read_html(text: str | bytes, path: Path) -> tuple[list[Paragraph], list[Tab
     if root is None or not root.text_content().strip():
         _refuse(path, "QF-DRAFT-EMPTY", "the draft has no text to read")
     drop_non_text(root)
+    read_draft_build(root)
     paragraphs, rows = [], []
     for element in root.iter("h1", "h2", "p", "li"):
         paragraphs.append(Paragraph(" ".join(element.text_content().split()), element.sourceline or 0))

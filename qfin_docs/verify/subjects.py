@@ -22,6 +22,43 @@ _HEADS = ("program", "programme", "facility", "facilities", "plan", "agreement",
 _SENTENCE_END = re.compile(r"(?<!\bMr)(?<!\bMs)(?<!\bInc)(?<!U\.S)(?<!\bNo)[.!?][”\"]?\s+(?=[A-Z“\"])|”")
 
 
+def member_phrases(taxonomy) -> dict[str, tuple]:
+    """Normalised phrase -> (axis, member), for every member that declares the phrases naming it in prose (its
+    label names it too); members that declare none are named by no phrase here."""
+    out: dict[str, tuple] = {}
+    for axis in taxonomy.axes.values():
+        for member, phrases in axis.member_phrases.items():
+            if phrases:
+                for phrase in (axis.member_labels.get(member, ""), *phrases):
+                    if norm(phrase):
+                        out.setdefault(norm(phrase), (axis.name, member))
+    return out
+
+
+def narrowed(engine, subject: set | None, text: str, start: int, end: int) -> set | None:
+    """The item a figure's sentence names, narrowed to the members its clause names by their phrases: for each
+    axis, the phrase right after the figure ("RMB84,609 million of ongoing services"), or else the last one
+    before it in the sentence ("Loan volume of ongoing services reached RMB84,609 million").  Unchanged when
+    the clause names no member, or none the item is reported with."""
+    if not subject or not engine.member_phrases:
+        return subject
+    begin = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
+    after = " " + norm(re.split(r"[,;()]|[.!?](?:\s|$)|[0-9]", text[end:end + 80])[0]) + " "
+    before = " " + norm(text[begin:start]) + " "
+    chosen: dict = {}
+    for phrase, (axis, member) in engine.member_phrases.items():
+        where = (len(before) + 1, len(phrase)) if f" {phrase} " in after else \
+            (before.rfind(f" {phrase} "), len(phrase))
+        if where[0] >= 0 and where > chosen.get(axis, ((-1, 0), None))[0]:
+            chosen[axis] = (where, member)
+    members = {(axis, member) for axis, (_, member) in chosen.items()}
+    if not members:
+        return subject
+    keys = {key for key in engine.by_name for concept, dims in subject
+            if key[0] == concept and set(dims) <= set(key[1]) and members <= set(key[1])}
+    return keys or subject
+
+
 def subjects(engine, text: str) -> list[tuple[int, int, set]]:
     """Where the text names what its figures are ("<label> was|were|reached"): (start, end of the
     sentence, the concepts named), by position."""

@@ -26,7 +26,7 @@ from ..facts.carried import open_items
 from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
 from .context import unit_fits, check_pairs, direction, expected, named_period
 from .scan import FROM_SUPERSCRIPT, phrases, tokens
-from .subjects import norm, attached, subjects
+from .subjects import norm, attached, member_phrases, narrowed, subjects
 from .decide import MISPRINT, clause, misstatement, periods_of, prefer_context, rescaled, unique_facts, weigh
 from .evidence import Items
 from .report import RELEASE
@@ -55,6 +55,7 @@ class TieOut:
         self.candidates: dict[str, list[Fact]] = {}     # a filing's table cells: their facts by value, by anchor
         self.columns: dict = {}                         # a filing's table columns: see rows.columns
         self.labels = self._labels()
+        self.member_phrases = member_phrases(loaded.taxonomy)     # "ongoing services": a member, as data
         self.phrases = self._phrases()
         self.negated = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows if r.negated}
         self.plain = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows
@@ -362,6 +363,7 @@ def _tie_figure(engine: TieOut, paragraph: Paragraph, found: list, index: int, n
     is_change = bool(direction(before, paragraph.text[token.end:])) and printed.percent
     near = attached(engine, paragraph.text, token.start, token.end)
     subject = near or next((concepts for start, end, concepts in reversed(named) if start <= token.start < end), None)
+    subject = narrowed(engine, subject, paragraph.text, token.start, token.end)
     when, about = periods_of(engine, paragraph, found, index)
     pool = None if subject is None else engine.named(subject)
     if when is not None:
