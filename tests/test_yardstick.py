@@ -120,3 +120,31 @@ def test_a_table_of_physical_quantities_is_never_tied_to_money(tmp_path):
     found = {e.text: e for e in tieout_filing(write(tmp_path, f'<div style="display:none">{facts}</div>'
                                                      + table.format("(in millions)"))).entries}
     assert found["321"].status == "tied", found
+
+
+def _segments(europe_cost: str, tmp_path):
+    """Columns of one concept each, rows of one member each: only the grid names a cell's item."""
+    europe = ('<xbrli:context id="q3eu"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001'
+              '</xbrli:identifier><xbrli:segment><xbrldi:explicitMember dimension="srt:StatementGeographicalAxis">'
+              'srt:EuropeMember</xbrldi:explicitMember></xbrli:segment></xbrli:entity><xbrli:period><xbrli:startDate>'
+              '2025-07-01</xbrli:startDate><xbrli:endDate>2025-09-30</xbrli:endDate></xbrli:period></xbrli:context>')
+    values = {"q3na": ("610", "355", "255"), "q3eu": ("420", "270", "150"), "q3": ("1,030", "625", "405")}
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for ctx, row in values.items()
+                    for name, text in zip(("Revenues", "CostOfRevenue", "GrossProfit"), row))
+    rows = (("North America", *values["q3na"]), ("Europe", "420", europe_cost, "150"), ("Total", *values["q3"]))
+    table = ("<p>Three months ended September 30, 2025 (in millions)</p><table><tr><td></td><td>Revenues</td>"
+             "<td>Cost of revenue</td><td>Gross profit</td></tr>"
+             + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
+    path = write(tmp_path, f'<div style="display:none">{facts}</div>{table}')
+    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", europe + "</ix:resources>", 1),
+                    encoding="utf-8")
+    return [e for e in tieout_filing(path).entries if e.span is None]
+
+
+def test_a_cell_whose_row_gives_its_member_and_column_its_concept_is_checked_against_that_fact(tmp_path):
+    cells = _segments("280", tmp_path)
+    wrong = [e for e in cells if e.status == "inconsistent"]
+    assert [e.text for e in wrong] == ["280"], cells
+    assert "CostOfRevenue[EuropeMember] of 2025-07-01/2025-09-30, where the fact is 270,000,000" in \
+        wrong[0].explanation
+    assert [e.status for e in _segments("270", tmp_path)] == ["tied"] * 9

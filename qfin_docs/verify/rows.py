@@ -221,18 +221,23 @@ def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact],
     fact = next((f for f in engine.by_name.get((concept, dims), ()) if f.period == period and f.value), None)
     if fact is None or fact in tied or not engine.items.score(stems(f"{row.section} {row.label}"), fact):
         return None             # no fact there, or no word of the row names the item: no claim
+    return fact if misprint(engine, row, index, fact, stale) else None
+
+
+def misprint(engine: TieOut, row: TableRow, index: int, fact: Fact, stale: bool = False) -> bool:
+    """Whether a cell, in its table's scale, is not ``fact`` (beyond rounding) though near it (0.67 to 1.5
+    times), or (``stale``: it is another period's fact of the item) anything but it; never for a figure of
+    fewer than two digits ("3" for 2 cannot be told from another figure)."""
     text = row.cells[index]
     printed = parse_printed(text.strip("()"))
-    if printed is None or printed.percent:
-        return None
-    if len(re.sub("[^0-9]", "", text).lstrip("0")) < 2:
-        return None             # "3" for 2: too few digits to tell a misprint from another figure
+    if printed is None or printed.percent or len(re.sub("[^0-9]", "", text).lstrip("0")) < 2:
+        return False
     for scale in (0,) if "." in text else (row.stated,) if row.stated else engine.table_scales:
         shown = Printed(printed.value.scaleb(scale), printed.decimals - scale)
         ratio = shown.value / abs(fact.value)
         if stale or Decimal("0.67") <= ratio <= Decimal("1.5"):
-            return None if meets(shown.interval(), magnitude(interval(fact))) else fact
-    return None
+            return not meets(shown.interval(), magnitude(interval(fact)))
+    return False
 
 
 def _percent(text: str) -> Printed | None:

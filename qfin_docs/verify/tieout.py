@@ -30,6 +30,7 @@ from .subjects import norm, attached, member_phrases, narrowed, subjects
 from .decide import MISPRINT, clause, misstatement, periods_of, prefer_context, rescaled, unique_facts, weigh
 from .evidence import Items
 from .report import RELEASE
+from .grid import misstated_in_grid
 from .rows import columns, describe as _describe, tie_row
 
 Interval = tuple[Decimal, Decimal]
@@ -325,6 +326,8 @@ def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name:
         engine.columns = columns(engine, rows)
     for row in rows:
         tie_row(engine, row, report, name)
+    if engine.policy.evidence_required:
+        misstated_in_grid(engine, rows, report)
     return report
 
 
