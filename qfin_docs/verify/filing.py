@@ -188,14 +188,16 @@ class Filing:
         return paragraphs, rows
 
     def _rows(self, table, prose: set) -> list[TableRow]:
-        """A table's own rows with a label and figures; its text-only rows' cells go to ``prose``."""
+        """A table's own rows with a label and figures; its text-only rows' cells go to ``prose``.  A figure's
+        column is the last its cell spans: figures align right, whether a "$" cell precedes them or a wider
+        cell holds them."""
         found, headed, heading, heads = [], None, "", {}
         for tr in (tr for tr in table.iter(f"{XHTML}tr") if _nearest(tr, (TABLE,)) is table):
             cells, column = [], 0
             for td in tr:
                 if td.tag in CELLS:
                     cells.append((Visible(td), td, column))
-                    column += int(td.get("colspan") or 1) if (td.get("colspan") or "1").isdigit() else 1
+                    column += _span(td)
             cells = [(c, td, k) for c, td, k in cells if c.text and c.text not in ("$", ")", "%", "£", "€")]
             label, at = next(((c.text, k) for c, _, k in cells if re.search("[A-Za-z]{2}", c.text)), ("", 0))
             numbers = [(c, td, k) for c, td, k in cells if c.text is not label and _FIGURE_CELL.fullmatch(c.text)]
@@ -203,8 +205,7 @@ class Filing:
                                 if _key(c.text) in _REFERENCE_COLUMNS}
             if not found and (not numbers or not label):
                 for c, td, k in cells:      # a heading row above the table's first row of figures
-                    span = int(td.get("colspan") or 1) if (td.get("colspan") or "1").isdigit() else 1
-                    for position in range(k, k + span):
+                    for position in range(k, k + _span(td)):
                         heads.setdefault(position, []).append(c.text)
             if not numbers:
                 prose.update(td for c, td, _ in cells if td.find(f".//{TABLE}") is None)
@@ -225,8 +226,8 @@ class Filing:
                      for (c, _, k), tag in zip(numbers, tags)]
             out.append(TableRow(label, [c.text for c, _, _ in numbers], tr.sourceline or 0, [], heading, tags=tags,
                                 anchors=[self.anchor(td) for _, td, _ in numbers], stated=stated, kinds=kinds,
-                                table=where, positions=[k for _, _, k in numbers],
-                                headers=[" ".join(heads.get(k, ())) for _, _, k in numbers]))
+                                table=where, positions=[k + _span(td) - 1 for _, td, k in numbers],
+                                headers=[" ".join(heads.get(k + _span(td) - 1, ())) for _, td, k in numbers]))
         return out
 
     def anchor(self, element) -> str:
@@ -414,3 +415,9 @@ class Visible:
 
 
 __all__ = ["Filing", "Tag", "Visible", "tagged_value", "words", "xml_start"]
+
+
+def _span(td) -> int:
+    """The columns a table cell spans (1 where its colspan is missing or not a number)."""
+    span = td.get("colspan") or "1"
+    return int(span) if span.isdigit() and int(span) > 0 else 1
