@@ -125,6 +125,8 @@ def tokens(text: str, table: Kinds | None = None, enclosing: Kinds = ()) -> list
     """Every number in ``text``, classified: markers and named non-financial kinds get a ``kind``
     (``table``: :data:`DRAFT` by default, :data:`GENERIC` for the strict check of a build; ``enclosing``:
     phrases, such as :func:`phrases`, inside which every number is of their kind)."""
+    if not any(map(str.isdigit, text)):     # no digit, no marker (superscripts are digits to isdigit)
+        return []
     found: list[Token] = []
     kinds = _kinds(text, DRAFT if table is None else table, enclosing)
     marks = footnote_marks(text)         # *1, ¹, (1), [1] after a figure or a word (schema/phrases.yaml)
