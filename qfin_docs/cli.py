@@ -8,7 +8,6 @@ import argparse
 import json
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import TextIO
 
@@ -102,6 +101,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except Exception as exc:   # the last resort: a bug, reported in one line (QFIN_TRACEBACK=1 for the whole)
         if os.environ.get("QFIN_TRACEBACK"):
             raise
+        import traceback        # only for a bug: not imported by every command
         where = traceback.extract_tb(exc.__traceback__)[-1]
         print(f"{Path(where.filename).name}:{where.lineno}: INTERNAL {type(exc).__name__}: {str(exc)[:300]}", file=err)
         print("qfin-docs: internal error (a bug): please report it with the command and its input; "
