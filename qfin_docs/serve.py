@@ -28,10 +28,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .facts.load import load
+from .facts.validcache import validated_in_memory
 from .model import BadInput
 from .render.templating import TEMPLATES, CompiledTemplates
 
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.1
 SLOW_NICENESS = 10     # the slow stage yields the processor to the preview of a new edit
 STALE = -1             # what the slow stage waits for while the preview of a change is being made: nothing
 HOST = "127.0.0.1"
@@ -89,16 +90,19 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
     return found
 
 
-def preview(release_dir: Path, state: State, draft: bool = False, compiled=None) -> None:
+def preview(release_dir: Path, state: State, draft: bool = False, compiled=None, valid: set | None = None) -> None:
     """The fast stage: the HTML rendered and strictly checked, served at once (well under a second);
-    ``compiled``: the templates compiled by earlier previews (a template is compiled again when its text changes)."""
+    ``compiled``: the templates compiled by earlier previews (a template is compiled again when its text changes);
+    ``valid``: the keys of the YAML bytes that passed their schema in earlier previews (validated again when
+    their bytes change)."""
     from .facts import checks
     from .render import html as render
     from .verify.report import Report
     from .verify.strict import check_html
     gc.unfreeze()       # load() freezes the fact base of a one-shot run; a server reloads many times
     try:
-        loaded = load(release_dir, draft)
+        with validated_in_memory(set() if valid is None else valid):
+            loaded = load(release_dir, draft)
         fact_problems = checks.check_facts(loaded.release, loaded.taxonomy)
         errors = [p for p in fact_problems if p.severity.value == "error"]
         if errors and not loaded.release.draft:
@@ -202,7 +206,8 @@ def watch(release_dir: Path, out_dir: Path, state: State, stop: threading.Event,
     slow = SlowStage(release_dir, out_dir, state, draft)
     slow.start()
     compiled = CompiledTemplates()      # in this process: a template is compiled again only when its text changes
-    preview(release_dir, state, draft, compiled)
+    valid: set[str] = set()             # the same for the schema validation of the YAML files, by their bytes
+    preview(release_dir, state, draft, compiled, valid)
     slow.request(state.edits)
     try:
         while not stop.wait(POLL_SECONDS):
@@ -215,7 +220,7 @@ def watch(release_dir: Path, out_dir: Path, state: State, stop: threading.Event,
                         break
                     now = settled
                 seen = now
-                preview(release_dir, state, draft, compiled)
+                preview(release_dir, state, draft, compiled, valid)
                 slow.request(state.edits)
     finally:
         slow.stop()
