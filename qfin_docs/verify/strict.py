@@ -33,6 +33,9 @@ from lxml import etree
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
 _IN_BLOCK = etree.XPath(f"ancestor::*[{' or '.join(f'self::{b}' for b in BLOCKS)}]")   # compiled once
 _OWN_TEXT = etree.XPath("text()")
+_FIGURE_SPANS = etree.XPath("//span[contains(concat(' ', @class, ' '), ' fig ')]")
+_LISTS = etree.XPath("//div[@id='missing'] | //p[@class='carried-flag']")
+_MARKERS = etree.XPath("//span[@class='fn']")
 DRAFT_META = b'<meta name="qfin-docs-status" content="draft">'     # what the layout writes in a draft
 FOOTNOTE_MARKER = re.compile(r"[0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}")
 
@@ -206,7 +209,7 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
     facts = {f.key: f for f in loaded.release.facts}
     facts_by_block: dict[object, list] = {}
     judged = {} if judged is None else judged
-    spans = root.xpath("//span[contains(concat(' ', @class, ' '), ' fig ')]")
+    spans = _FIGURE_SPANS(root)
     for span in spans:
         figure_id = int(span.get("id", "fig-0").partition("-")[2] or 0)
         text = " ".join(span.text_content().split())
@@ -234,11 +237,11 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
         report.problems.append(Problem(Source(name, 0), "QF-MISSING-FIGURE", f"figures not in the output: {missing[:10]}"))
     for span in spans:
         span.drop_tree()
-    for listed in root.xpath("//div[@id='missing'] | //p[@class='carried-flag']"):   # a draft's own lists
+    for listed in _LISTS(root):   # a draft's own lists
         if listed.tag == "div":
             _check_missing_list(listed, loaded, report, name)
         listed.drop_tree()
-    for marker in root.xpath("//span[@class='fn']"):      # the footnote numbers the layout emits
+    for marker in _MARKERS(root):      # the footnote numbers the layout emits
         text = " ".join(marker.text_content().split())
         if FOOTNOTE_MARKER.fullmatch(text):
             report.add(Entry(text, f"{name}:{marker.sourceline}", "non-financial", "footnote marker"))
