@@ -28,11 +28,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .facts.load import load
+from .facts.validcache import validated_in_memory
 from .model import BadInput
-from .render.templating import TEMPLATES
+from .render.templating import TEMPLATES, CompiledTemplates
 
-POLL_SECONDS = 0.25
+POLL_SECONDS = 0.1
 SLOW_NICENESS = 10     # the slow stage yields the processor to the preview of a new edit
+STALE = -1             # what the slow stage waits for while the preview of a change is being made: nothing
 HOST = "127.0.0.1"
 RELOAD = """<script>(function(){var v=%s;setInterval(function(){fetch('/__version').then(function(r){
 return r.text()}).then(function(t){if(t!==String(v)){location.reload()}}).catch(function(){})},1000)})();</script>"""
@@ -88,20 +90,24 @@ def snapshot(folders: list[Path]) -> dict[str, tuple[int, int]]:
     return found
 
 
-def preview(release_dir: Path, state: State, draft: bool = False) -> None:
-    """The fast stage: the HTML rendered and strictly checked, served at once (well under a second)."""
+def preview(release_dir: Path, state: State, draft: bool = False, compiled=None, valid: set | None = None) -> None:
+    """The fast stage: the HTML rendered and strictly checked, served at once (well under a second);
+    ``compiled``: the templates compiled by earlier previews (a template is compiled again when its text changes);
+    ``valid``: the keys of the YAML bytes that passed their schema in earlier previews (validated again when
+    their bytes change)."""
     from .facts import checks
     from .render import html as render
     from .verify.report import Report
     from .verify.strict import check_html
     gc.unfreeze()       # load() freezes the fact base of a one-shot run; a server reloads many times
     try:
-        loaded = load(release_dir, draft)
+        with validated_in_memory(set() if valid is None else valid):
+            loaded = load(release_dir, draft)
         fact_problems = checks.check_facts(loaded.release, loaded.taxonomy)
         errors = [p for p in fact_problems if p.severity.value == "error"]
         if errors and not loaded.release.draft:
             raise BadInput(errors)
-        rendered, problems = render.render(loaded.release, loaded.taxonomy, "html")
+        rendered, problems = render.render(loaded.release, loaded.taxonomy, "html", compiled)
         if rendered is None:
             raise BadInput(problems)
         report = Report()
@@ -132,6 +138,13 @@ class SlowStage(threading.Thread):
             self._kill()
             self.changed.notify()
 
+    def stale(self) -> None:
+        """The sources changed: a build still running is stopped at once (before the preview of the change,
+        which it must not slow down), and none starts until :meth:`request`."""
+        with self.changed:
+            self.wanted = STALE
+            self._kill()
+
     def stop(self) -> None:
         with self.changed:
             self.stopped = True
@@ -149,7 +162,7 @@ class SlowStage(threading.Thread):
         done = 0
         while True:
             with self.changed:
-                while not self.stopped and self.wanted == done:
+                while not self.stopped and self.wanted in (done, STALE):
                     self.changed.wait()
                 if self.stopped:
                     return
@@ -192,19 +205,22 @@ def watch(release_dir: Path, out_dir: Path, state: State, stop: threading.Event,
     seen = snapshot(folders)
     slow = SlowStage(release_dir, out_dir, state, draft)
     slow.start()
-    preview(release_dir, state, draft)
+    compiled = CompiledTemplates()      # in this process: a template is compiled again only when its text changes
+    valid: set[str] = set()             # the same for the schema validation of the YAML files, by their bytes
+    preview(release_dir, state, draft, compiled, valid)
     slow.request(state.edits)
     try:
         while not stop.wait(POLL_SECONDS):
             now = snapshot(folders)
             if now != seen:
+                slow.stale()                    # the outputs being built are already out of date: stop them now
                 while not stop.wait(0.05):      # an editor may be half-way through saving: wait until it settles
                     settled = snapshot(folders)
                     if settled == now:
                         break
                     now = settled
                 seen = now
-                preview(release_dir, state, draft)
+                preview(release_dir, state, draft, compiled, valid)
                 slow.request(state.edits)
     finally:
         slow.stop()

@@ -237,3 +237,28 @@ def test_schema_validation_is_skipped_only_for_bytes_that_passed_before(tmp_path
     cache.write_text("[]", encoding="utf-8")
     assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []        # outside the block: no cache
     assert len(validated) == 6 and cache.read_text(encoding="utf-8") == "[]"
+
+
+def test_serve_keeps_its_validated_keys_in_memory_only(tmp_path, monkeypatch):
+    """``serve``'s previews skip the schema validation of bytes that passed before in the same process, validate
+    changed bytes and failures every time, and neither read nor write the cache file."""
+    from qfin_docs.facts import validcache, yamlio
+    cache = tmp_path / "build" / ".qfin-schema-valid.json"
+    cache.parent.mkdir()
+    monkeypatch.setattr(validcache, "VALID_CACHE", cache)
+    release = Path(__file__).resolve().parent.parent / "releases" / "qfin-2024q2" / "release.yaml"
+    good, bad = tmp_path / "release.yaml", tmp_path / "bad.yaml"
+    good.write_bytes(release.read_bytes())
+    bad.write_bytes(release.read_bytes() + b"\nno_such_key: 1\n")
+    validated, real = [], yamlio.schema_problems
+    monkeypatch.setattr(yamlio, "schema_problems", lambda *a, **k: validated.append(a[2]) or real(*a, **k))
+    kept: set[str] = set()
+    with validcache.validated_in_memory(kept):
+        for _ in range(2):
+            assert yamlio.read_valid(good, "release.schema.json", "good")[1] == []
+            assert [p.code for p in yamlio.read_valid(bad, "release.schema.json", "bad")[1]] == ["QF-UNKNOWN-KEY"]
+        assert validated == ["good", "bad", "bad"] and len(kept) == 1
+        good.write_bytes(release.read_bytes() + b"\n# a comment\n")
+        assert yamlio.read_valid(good, "release.schema.json", "good")[1] == [] and validated[-1] == "good"
+    assert len(kept) == 2 and not cache.exists()
+    assert yamlio.read_valid(good, "release.schema.json", "good")[1] == [] and len(validated) == 5   # outside: none

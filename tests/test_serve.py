@@ -186,3 +186,61 @@ def test_serve_works_on_a_draft(tmp_path):
         assert b"DRAFT" in page and b"qfin-problems" not in page
         assert b"Carried as it was from the previous release" in page
         wait_for(lambda: fetch(base, "/press-release.pdf")[0] == 200, 120, "the draft built")
+
+
+def test_the_preview_never_waits_for_the_slow_stage(tmp_path, monkeypatch):
+    """A slow stage that never ends (a stand-in for a PDF build on a busy machine): an edit stops it before its
+    own preview is made, the preview of the edit is published all the same, and the next slow stage runs at a
+    lower priority.  Were the preview to wait for the slow stage, or run beside the stale one, this fails."""
+    import os
+    import threading
+    from qfin_docs import serve
+    release = tmp_path / "release"
+    shutil.copytree(MINI, release)
+    stages, stale_at_preview = [], []
+    forever = [sys.executable, "-c", "import time; time.sleep(600)"]
+
+    class Endless(serve.SlowStage):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.commands = [forever, forever]
+            stages.append(self)
+
+    def running():
+        process = stages[0].process if stages else None
+        return process if process is not None and process.poll() is None else None
+
+    real_preview = serve.preview
+
+    def preview(*args):
+        old = running()
+        if stages and stages[0].wanted != 0:            # an edit's preview: the stale build must be gone already
+            stale_at_preview.append(old is None or _ended(old))
+        real_preview(*args)
+
+    monkeypatch.setattr(serve, "SlowStage", Endless)
+    monkeypatch.setattr(serve, "preview", preview)
+    state, stop = serve.State(), threading.Event()
+    watcher = threading.Thread(target=serve.watch, args=(release, tmp_path / "out", state, stop), daemon=True)
+    watcher.start()
+    try:
+        first = wait_for(running, 30, "the first slow stage running")
+        assert os.getpriority(os.PRIO_PROCESS, first.pid) >= serve.SLOW_NICENESS
+        facts = release / "facts.yaml"
+        facts.write_text(facts.read_text(encoding="utf-8").replace("247.6 million", "250.1 million"), encoding="utf-8")
+        wait_for(lambda: b"250.1 million" in state.preview, 30, "the edit previewed while a slow stage never ends")
+        assert stale_at_preview == [True] and first.returncode is not None
+        second = wait_for(lambda: (lambda p: p if p is not first else None)(running()), 30, "the next slow stage")
+        assert os.getpriority(os.PRIO_PROCESS, second.pid) >= serve.SLOW_NICENESS and state.updating
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive() and running() is None
+
+
+def _ended(process: subprocess.Popen) -> bool:
+    try:
+        process.wait(timeout=10)        # killed (SIGKILL) before the preview: it ends at once
+        return True
+    except subprocess.TimeoutExpired:
+        return False

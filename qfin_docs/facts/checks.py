@@ -34,8 +34,17 @@ class FactBase:
         """Results of walks over the calculation graph, shared by the checks of one run."""
         return {}
 
+    @cached_property
+    def by_concept(self) -> dict[QName, list[Fact]]:
+        """The numeric facts of each concept, in the release's order (indexed once: the checks ask per concept)."""
+        index: dict[QName, list[Fact]] = defaultdict(list)
+        for fact in self.release.facts:
+            if isinstance(fact.value, Decimal):
+                index[fact.concept].append(fact)
+        return index
+
     def numeric(self, concept: QName) -> list[Fact]:
-        return [f for f in self.release.facts if f.concept == concept and isinstance(f.value, Decimal)]
+        return list(self.by_concept.get(concept, ()))
 
 
 Check = Callable[[FactBase], Iterable[Problem]]

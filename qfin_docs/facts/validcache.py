@@ -3,7 +3,8 @@
 A file is validated once per content (of the file, its schema, the reading code and the jsonschema release), the
 key kept in the project's build/ folder.  Only passes are kept; a miss, a missing build/ folder or an unreadable
 cache means a full validation, so every problem is reported as before.  Used only inside ``cached_validation``
-(by ``check``, which reads the build anyway): a build reads nothing outside the release and the assets.
+(by ``check``, which reads the build anyway): a build reads nothing outside the release and the assets.  ``serve``
+keeps its keys in memory (``validated_in_memory``), never in a file.
 """
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ import functools
 import hashlib
 import json
 from pathlib import Path
-from typing import Iterator
+from typing import Collection, Iterator
 
 VALID_CACHE = Path(__file__).resolve().parent.parent.parent / "build" / ".qfin-schema-valid.json"
 
 
 _CACHE_ON: contextvars.ContextVar[bool] = contextvars.ContextVar("qfin_schema_cache", default=False)
+_MEMORY: contextvars.ContextVar[set | None] = contextvars.ContextVar("qfin_schema_memory", default=None)
 
 
 @contextlib.contextmanager
@@ -30,6 +32,18 @@ def cached_validation() -> Iterator[None]:
         yield
     finally:
         _CACHE_ON.reset(token)
+
+
+@contextlib.contextmanager
+def validated_in_memory(keys: set[str]) -> Iterator[None]:
+    """Inside this block, the keys of the bytes that passed are kept in ``keys`` (in memory only: nothing is read
+    or written): ``serve`` previews every edit of the same files in one process, and validates a file again only
+    when its bytes changed."""
+    token = _MEMORY.set(keys)
+    try:
+        yield
+    finally:
+        _MEMORY.reset(token)
 
 
 _CACHE_SIZE = 256
@@ -44,8 +58,8 @@ _SCHEMA_DIGESTS: dict[str, bytes] = {}
 
 
 def enabled() -> bool:
-    """Whether this context uses the cache (inside ``cached_validation`` only)."""
-    return _CACHE_ON.get()
+    """Whether this context uses the cache (inside ``cached_validation`` or ``validated_in_memory`` only)."""
+    return _CACHE_ON.get() or _MEMORY.get() is not None
 
 
 def key(raw: bytes, schema_file: str, schema: dict) -> str:
@@ -70,8 +84,11 @@ def _validator_identity() -> bytes:
     return hashlib.sha256(_SOURCE + repr(releases).encode()).digest()
 
 
-def known() -> list[str]:
-    """The keys in the cache, oldest first (none when it is missing or unreadable)."""
+def known() -> Collection[str]:
+    """The keys in the cache, oldest first (none when it is missing or unreadable); in memory, the keys kept."""
+    memory = _MEMORY.get()
+    if memory is not None:
+        return memory
     try:
         keys = json.loads(VALID_CACHE.read_bytes()) if VALID_CACHE.is_file() and not VALID_CACHE.is_symlink() else []
     except (OSError, ValueError):
@@ -82,9 +99,14 @@ def known() -> list[str]:
 
 
 def remember(key: str) -> None:
-    """Add ``key`` to the cache file (written whole and renamed into place; only when build/ exists)."""
+    """Add ``key`` to the cache file (written whole and renamed into place; only when build/ exists), or to
+    the keys kept in memory."""
     import os
     import tempfile
+    memory = _MEMORY.get()
+    if memory is not None:
+        memory.add(key)
+        return
     folder = VALID_CACHE.parent
     if not folder.is_dir() or folder.is_symlink() or (VALID_CACHE.exists() and not _ours(VALID_CACHE)):
         return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -107,18 +108,26 @@ class _StrictLoader(_Strict, yaml.SafeLoader):
     """The pure-Python loader: slower, with PyYAML's own error messages (used when the fast one fails)."""
 
 
+# A line, not a whole-line comment, with a character that can start an anchor (&), an alias (*) or a tag (!).
+_INDICATOR = re.compile(r"^(?![ \t]*#).*[&*!]", re.MULTILINE)
+
+
 class _FastLoader(_Strict, yaml.cyaml.CParser, yaml.composer.Composer, yaml.constructor.SafeConstructor,
                   yaml.resolver.Resolver):
     """libyaml's parser (events with their marks), composed and constructed by the same strict hooks."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str):
         yaml.cyaml.CParser.__init__(self, stream)
         yaml.composer.Composer.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         yaml.resolver.Resolver.__init__(self)
+        self.plain = _INDICATOR.search(stream) is None
 
     def get_single_data(self):
-        node = yaml.composer.Composer.get_single_node(self)    # Python composition: the hooks see every event
+        if self.plain:      # no anchor, alias or tag can be written: libyaml composes (the same nodes, faster)
+            node = yaml.cyaml.CParser.get_single_node(self)
+        else:               # Python composition: the hooks see every event, and refuse those
+            node = yaml.composer.Composer.get_single_node(self)
         return self.construct_document(node) if node is not None else None
 
 

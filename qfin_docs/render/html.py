@@ -40,20 +40,22 @@ class Rendered:
     sources: SourceMap | None = None     # which template line wrote each piece of ``text``
 
 
-def make_env(release_dir: Path) -> jinja2.Environment:
+def make_env(release_dir: Path, compiled: templating.CompiledTemplates | None = None) -> jinja2.Environment:
     """The one Jinja2 environment (see :mod:`templating`): shared templates, then the release's prose."""
     prose = Path(release_dir) / "prose"
-    return templating.make_env([TEMPLATES, prose], prose)
+    return templating.make_env([TEMPLATES, prose], prose, compiled)
 
 
-def render(release: Release, taxonomy: Taxonomy, mode: str) -> tuple[Rendered | None, list[Problem]]:
-    """Render the release in ``mode`` ("html" or "ixbrl").
+def render(release: Release, taxonomy: Taxonomy, mode: str,
+           compiled: templating.CompiledTemplates | None = None) -> tuple[Rendered | None, list[Problem]]:
+    """Render the release in ``mode`` ("html" or "ixbrl"); ``compiled``: the templates compiled (and checked)
+    by earlier renders of this process, by their exact text.
 
     Returns:
         ``(rendered, problems)``; a missing fact or undefined name is a problem at its template line.
     """
     taxonomy = dated(taxonomy, release)
-    env = make_env(Path(release.directory))
+    env = make_env(Path(release.directory), compiled)
     untagged = frozenset(incomplete_summations(release, taxonomy)) | frozenset(cover_not_allowed(release)) \
         if mode == "ixbrl" else frozenset()
     figures = Figures(release, taxonomy, mode, untagged)

@@ -6,7 +6,6 @@ Everything is generated from the concept table (``schema/taxonomy.yaml``); XML i
 """
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from lxml import etree
@@ -18,6 +17,7 @@ from .edgar import edgar_form
 from .linkbases import (calculation_linkbase, definition_linkbase, label_linkbase,
                         presentation_linkbase)
 from .xbrl import NS, SCHEMA_LOCATIONS, ROLE_BASE, schema_element, clark, role_list, serialise, document_name, elements
+from .xbrl import fact_value, nonnumeric_value     # noqa: F401 -- read here and by the strict check
 
 # ---------------------------------------------------------------------- extension schema
 def extension_schema(release: Release, taxonomy: Taxonomy) -> bytes:
@@ -101,29 +101,6 @@ def extract_instance(inline: bytes, schema_folder: str = "") -> bytes:
 
 def _copy(element):
     return etree.fromstring(etree.tostring(element))
-
-
-def fact_value(fact) -> str:
-    """The value of an ix:nonFraction: transformation, scale and sign applied, as xs:decimal text."""
-    text = "".join(fact.itertext()).strip()
-    fmt = (fact.get("format") or "").split(":")[-1]
-    if fmt == "fixed-zero":
-        number = Decimal(0)
-    elif fmt in ("num-dot-decimal", ""):
-        number = Decimal(text.replace(",", "").replace(" ", ""))
-    else:
-        raise ValueError(f"unsupported transformation {fmt}")
-    number = number.scaleb(int(fact.get("scale") or 0))
-    if fact.get("sign") == "-":
-        number = -number
-    return f"{number:f}"
-
-
-def nonnumeric_value(fact) -> str:
-    text = "".join(fact.itertext()).strip()
-    if (fact.get("format") or "").endswith("date-monthname-day-year-en"):
-        return dt.datetime.strptime(text, "%B %d, %Y").date().isoformat()
-    return text
 
 
 # ---------------------------------------------------------------------- the set

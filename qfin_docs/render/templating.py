@@ -136,11 +136,14 @@ class ConfinedLoader(jinja2.BaseLoader):
         except UnicodeDecodeError as exc:
             raise TemplateRefused("QF-TEMPLATE-ENCODING", f"invalid UTF-8 byte 0x{raw[exc.start]:02x}: save the "
                                   "template as UTF-8", raw[:exc.start].count(b"\n") + 1, str(path)) from None
-        if path.suffix == ".j2":
-            check_template_text(text, str(path), in_prose=real.is_relative_to(self.prose),
-                                max_depth=self.limits.markup_depth)
+        compiled = self.environment.bytecode_cache if self.environment is not None else None
+        passed = (str(path), real.is_relative_to(self.prose), self.limits, text)
+        if path.suffix == ".j2" and not (isinstance(compiled, CompiledTemplates) and passed in compiled.checked):
+            check_template_text(text, str(path), in_prose=passed[1], max_depth=self.limits.markup_depth)
             check_typed_numbers(self.environment, text, str(path))
             check_expression_depth(self.environment, text, str(path), self.limits.markup_depth)
+            if isinstance(compiled, CompiledTemplates):
+                compiled.checked.add(passed)
         return text
 
 
@@ -279,11 +282,28 @@ class Environment(jinja2.sandbox.ImmutableSandboxedEnvironment):
                               f"(nested over {self.limits.template_depth} deep)")
 
 
-def make_env(folders: list[Path], prose: Path) -> Environment:
-    """The one Jinja2 environment: sandboxed, strict undefined, autoescape, confined loader, no default globals."""
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled in this process, by name and exact text (Jinja's checksum of the source), and the
+    texts that passed the loader's checks: renders that share it (``serve``'s, one per edit) compile and check
+    a template again only when its text changed.  In memory only, never written."""
+
+    def __init__(self):
+        self.codes: dict[tuple[str, str], object] = {}
+        self.checked: set[tuple] = set()      # (file, in the prose, limits, text) that passed the checks
+
+    def load_bytecode(self, bucket) -> None:
+        bucket.code = self.codes.get((bucket.key, bucket.checksum))
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[bucket.key, bucket.checksum] = bucket.code
+
+
+def make_env(folders: list[Path], prose: Path, compiled: CompiledTemplates | None = None) -> Environment:
+    """The one Jinja2 environment: sandboxed, strict undefined, autoescape, confined loader, no default globals;
+    ``compiled``: templates compiled and checked by earlier renders of this process."""
     env = Environment(loader=ConfinedLoader(folders, prose), undefined=jinja2.StrictUndefined,
                       autoescape=jinja2.select_autoescape(("html", "xhtml", "xml", "j2")), auto_reload=False,
-                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+                      keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, bytecode_cache=compiled)
     env.globals.clear()
     env.globals["range"] = bounded_range
     env.filters.pop("safe", None)

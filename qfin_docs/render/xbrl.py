@@ -1,8 +1,11 @@
 """The names of an XBRL document set: namespaces, roles, element ids, and the list of elements the concept
-table declares (concepts, axes, members, hypercubes, statement abstracts)."""
+table declares (concepts, axes, members, hypercubes, statement abstracts); and how a tagged value reads (what
+the strict check needs of the document set, without the linkbase writers)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 from lxml import etree
 
@@ -205,3 +208,27 @@ def role_list(taxonomy: Taxonomy, release: Release) -> list[tuple[str, str, tupl
               for index, axes in enumerate(dimension_sets(release), 1)]
     roles += [("Details", "9900 - Disclosure - Other figures of the release (Details)")]
     return [(role, definition, used_on) for role, definition in roles]
+
+
+# ---------------------------------------------------------------------- reading tagged values
+def fact_value(fact) -> str:
+    """The value of an ix:nonFraction: transformation, scale and sign applied, as xs:decimal text."""
+    text = "".join(fact.itertext()).strip()
+    fmt = (fact.get("format") or "").split(":")[-1]
+    if fmt == "fixed-zero":
+        number = Decimal(0)
+    elif fmt in ("num-dot-decimal", ""):
+        number = Decimal(text.replace(",", "").replace(" ", ""))
+    else:
+        raise ValueError(f"unsupported transformation {fmt}")
+    number = number.scaleb(int(fact.get("scale") or 0))
+    if fact.get("sign") == "-":
+        number = -number
+    return f"{number:f}"
+
+
+def nonnumeric_value(fact) -> str:
+    text = "".join(fact.itertext()).strip()
+    if (fact.get("format") or "").endswith("date-monthname-day-year-en"):
+        return dt.datetime.strptime(text, "%B %d, %Y").date().isoformat()
+    return text

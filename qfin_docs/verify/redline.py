@@ -93,7 +93,7 @@ def read_side(path: Path, rev: str | None = None) -> Side:
                     {f.key: f for f in loaded.release.facts}, quarter, loaded.taxonomy, findings,
                     tuple(f.key for f in loaded.release.missing))
     if (path / "figures.json").is_file() and (path / "press-release.html").is_file():
-        from .strict import read_figures
+        from .records import read_figures
         return Side(str(path), (path / "press-release.html").read_text(encoding="utf-8"),
                     read_figures(path / "figures.json"))
     raise BadInput([Problem(Source(str(path)), "QF-DIFF", "neither a release folder nor a build folder")])

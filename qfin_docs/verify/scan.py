@@ -2,6 +2,7 @@
 explicit classification of numbers that are not financial figures (dates, years, times, markers...)."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -38,8 +39,9 @@ GENERIC: Kinds = _kinds_table([
 
 # What the tie-out of a draft (text with no records) also takes for non-financial: the ways any press
 # release writes dates, years, durations, metric names, forms and period names.  Nothing issuer-specific:
-# a release's own names and addresses are its constants (release.yaml ``constants:``).
-DRAFT: Kinds = GENERIC + _kinds_table([
+# a release's own names and addresses are its constants (release.yaml ``constants:``).  Compiled on first use
+# (:func:`draft_kinds`): the strict check of a build, which needs GENERIC only, does not pay for them.
+DRAFT_ROWS: list[tuple[str, str]] = [
     ("date", MONTH + r"\s(?P<n>[0-9]{1,2}),\s[0-9]{4}"),
     ("date", r"ended\s" + MONTH + r"\s(?P<n>[0-9]{1,2}),?"),
     ("date", MONTH + r"\s[0-9]{1,2},\s(?P<n>[0-9]{4})"),
@@ -92,7 +94,13 @@ DRAFT: Kinds = GENERIC + _kinds_table([
     ("page number", r"^(?:Page\s)?(?P<n>[0-9]{1,3})$"),
     ("page number", r"^(?P<n>[0-9]{1,3})\s?[-–]\s?[0-9]{1,3}$"),                 # "1 - 2" in a contents list
     ("page number", r"^[0-9]{1,3}\s?[-–]\s?(?P<n>[0-9]{1,3})$"),
-])
+]
+
+
+@functools.cache
+def draft_kinds() -> Kinds:
+    """GENERIC and the draft's kinds (:data:`DRAFT_ROWS`), compiled once."""
+    return GENERIC + _kinds_table(DRAFT_ROWS)
 
 
 def phrases(kind: str, texts) -> Kinds:
@@ -123,10 +131,12 @@ class Token:
 
 def tokens(text: str, table: Kinds | None = None, enclosing: Kinds = ()) -> list[Token]:
     """Every number in ``text``, classified: markers and named non-financial kinds get a ``kind``
-    (``table``: :data:`DRAFT` by default, :data:`GENERIC` for the strict check of a build; ``enclosing``:
+    (``table``: :func:`draft_kinds` by default, :data:`GENERIC` for the strict check of a build; ``enclosing``:
     phrases, such as :func:`phrases`, inside which every number is of their kind)."""
+    if not any(map(str.isdigit, text)):     # no digit, no marker (superscripts are digits to isdigit)
+        return []
     found: list[Token] = []
-    kinds = _kinds(text, DRAFT if table is None else table, enclosing)
+    kinds = _kinds(text, draft_kinds() if table is None else table, enclosing)
     marks = footnote_marks(text)         # *1, ¹, (1), [1] after a figure or a word (schema/phrases.yaml)
     for start, end, _number in marks:
         found.append(Token(start, end, text[start:end].strip(), None, kind="footnote marker"))

@@ -8,7 +8,6 @@ base and the formula recorded in ``figures.json``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import subprocess
 from decimal import Decimal
@@ -17,15 +16,15 @@ from pathlib import Path
 from ..facts.derivations import DERIVATIONS, Shape, stated_fits
 from ..facts.directions import check_directions
 from ..facts.load import MAX_YEAR, MIN_YEAR
-from ..render.ixbrl import NS, document_name, fact_value, nonnumeric_value
+from ..render.xbrl import NS, document_name, fact_value, nonnumeric_value
 from ..model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem, QName, Source, Unit
 from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, months_of,
                              parse_printed,
                       period_text, round_to)
 from ..facts.load import Loaded, load
+from .records import read_figures
 from .report import Entry, Report
 from ..facts.carried import open_items
-from ..facts.yamlio import schema
 from .scan import GENERIC, tokens
 from ..xmlio import drop_non_text, parse_html, parse_xml
 
@@ -34,7 +33,9 @@ from lxml import etree
 BLOCKS = ("h1", "h2", "p", "li", "th", "td")
 _IN_BLOCK = etree.XPath(f"ancestor::*[{' or '.join(f'self::{b}' for b in BLOCKS)}]")   # compiled once
 _OWN_TEXT = etree.XPath("text()")
-_KINDS = frozenset(k.value for k in FigureKind)
+_FIGURE_SPANS = etree.XPath("//span[contains(concat(' ', @class, ' '), ' fig ')]")
+_LISTS = etree.XPath("//div[@id='missing'] | //p[@class='carried-flag']")
+_MARKERS = etree.XPath("//span[@class='fn']")
 DRAFT_META = b'<meta name="qfin-docs-status" content="draft">'     # what the layout writes in a draft
 FOOTNOTE_MARKER = re.compile(r"[0-9]{1,2}|[⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2}")
 
@@ -65,12 +66,13 @@ def _check_outputs(loaded: Loaded, out_dir: Path, pdf, html_path: Path, ixbrl_pa
     figures = read_figures(out_dir / "figures.json")
     report = Report(draft=loaded.release.draft)
     html_bytes, ixbrl_data = _written_here(html_path), _written_here(ixbrl_path)
-    html_texts = check_html(html_bytes, figures, loaded, report, str(html_path))
+    judged: dict = {}       # the HTML and the iXBRL print the same figures: each judged once
+    html_texts = check_html(html_bytes, figures, loaded, report, str(html_path), judged)
     if not loaded.release.draft and DRAFT_META in html_bytes:
         report.problems.append(Problem(Source(str(html_path)), "QF-DRAFT-BUILD", "a draft build never passes for "
                                        "final: build the release without --draft"))
     report.open = open_items(loaded.release, loaded.taxonomy, report.places) if loaded.release.draft else []
-    check_html(ixbrl_data, figures, loaded, report, str(ixbrl_path))
+    check_html(ixbrl_data, figures, loaded, report, str(ixbrl_path), judged)
     check_ixbrl(ixbrl_path, html_texts, loaded, report)
     numbers = [figures[i].text for i in sorted(figures) if figures[i].kind in (FigureKind.FACT, FigureKind.DERIVED)]
     check_pdf(pdf, numbers, report)
@@ -91,48 +93,6 @@ def _written_here(path: Path) -> bytes:
                                 "declares a DTD or entities: not a document qfin-docs wrote (build the release "
                                 "again)")])
     return data
-
-
-def read_figures(path: Path) -> dict[int, Figure]:
-    """figures.json, checked against ``schema/figures.schema.json``; raises BadInput at the bad line."""
-    name = str(path)
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise BadInput([Problem(Source(name, 1), "QF-CHECK-FIGURES", f"not UTF-8 (byte {exc.start})")]) from None
-    except json.JSONDecodeError as exc:
-        raise BadInput([Problem(Source(name, exc.lineno), "QF-CHECK-FIGURES", f"not JSON: {exc.msg}")]) from None
-    figures = [_plainly_valid(record) for record in data] if isinstance(data, list) else [None]
-    if all(figures):
-        return {figure.id: figure for figure in figures}    # the common case, fast
-    import jsonschema       # slow to import: only when a record is not plainly valid
-    errors = sorted(jsonschema.Draft202012Validator(schema("figures.schema.json")).iter_errors(data),
-                    key=lambda e: list(e.absolute_path))
-    if errors:
-        raise BadInput([Problem(Source(name), "QF-CHECK-FIGURES",
-                                f"{'/'.join(map(str, e.absolute_path)) or '(top level)'}: {e.message[:160]}")
-                        for e in errors[:20]])
-    return {record["id"]: Figure.from_json(record) for record in data}
-
-
-_RECORD = {"id": int, "text": str, "kind": str, "formula": str, "where": str, "scale": int, "places": int,
-           "value": (str, type(None)), "negated": bool, "ref": str, "source": str, "inputs": list}
-_INPUT = {"concept": str, "period": str, "unit": (str, type(None)), "dimensions": dict}
-
-
-def _plainly_valid(record) -> Figure | None:
-    """The record as a Figure when it has the shape figures.schema.json requires, checked directly
-    (None otherwise: jsonschema then explains what is wrong)."""
-    try:
-        return (isinstance(record, dict) and record.keys() == _RECORD.keys()
-                and all(isinstance(record[k], t) and not (t is int and isinstance(record[k], bool))
-                        for k, t in _RECORD.items())
-                and record["kind"] in _KINDS and record["where"] in ("prose", "table")
-                and all(isinstance(i, dict) and i.keys() == _INPUT.keys()
-                        and all(isinstance(i[k], t) for k, t in _INPUT.items()) for i in record["inputs"])
-                and Figure.from_json(record)) or None
-    except (ValueError, TypeError, KeyError, ArithmeticError):
-        return None
 
 
 # ---------------------------------------------------------------------- facts and formulas
@@ -237,14 +197,20 @@ def expected_text(figure: Figure, inputs: list[Fact], loaded: Loaded) -> tuple[s
 
 
 # ---------------------------------------------------------------------- HTML
-def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Report, name: str) -> dict[int, str]:
-    """Account for every number of the HTML; returns the printed text of each figure by id."""
+def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Report, name: str,
+               judged: dict | None = None) -> dict[int, str]:
+    """Account for every number of the HTML; returns the printed text of each figure by id.  ``judged``: the
+    verdicts of figures already judged in this check, with the same ``figures`` and ``loaded`` (by figure id and
+    printed text: the HTML and the iXBRL print the same figures, and a verdict depends on nothing else), filled
+    here."""
     root = parse_html(html)
     drop_non_text(root)
     printed: dict[int, str] = {}
     facts = {f.key: f for f in loaded.release.facts}
     facts_by_block: dict[object, list] = {}
-    for span in root.xpath("//span[contains(concat(' ', @class, ' '), ' fig ')]"):
+    judged = {} if judged is None else judged
+    spans = _FIGURE_SPANS(root)
+    for span in spans:
         figure_id = int(span.get("id", "fig-0").partition("-")[2] or 0)
         text = " ".join(span.text_content().split())
         printed[figure_id] = text
@@ -253,7 +219,10 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
         if figure is None:
             report.add(Entry(text, location, "untied", "a figure span with no record in figures.json"))
             continue
-        status, explanation = judge(figure, text, loaded, facts)
+        verdict = judged.get((figure_id, text))
+        if verdict is None:
+            verdict = judged[figure_id, text] = judge(figure, text, loaded, facts)
+        status, explanation = verdict
         if status in ("inconsistent", "untied") or any(c.isdigit() for c in text):   # a label is checked, not counted
             report.add(Entry(text, location, status, explanation, str(figure.source)))
         if status == "placeholder":
@@ -266,13 +235,13 @@ def check_html(html: bytes, figures: dict[int, dict], loaded: Loaded, report: Re
     missing = sorted(set(figures) - set(printed))
     if missing:
         report.problems.append(Problem(Source(name, 0), "QF-MISSING-FIGURE", f"figures not in the output: {missing[:10]}"))
-    for span in root.xpath("//span[contains(concat(' ', @class, ' '), ' fig ')]"):
+    for span in spans:
         span.drop_tree()
-    for listed in root.xpath("//div[@id='missing'] | //p[@class='carried-flag']"):   # a draft's own lists
+    for listed in _LISTS(root):   # a draft's own lists
         if listed.tag == "div":
             _check_missing_list(listed, loaded, report, name)
         listed.drop_tree()
-    for marker in root.xpath("//span[@class='fn']"):      # the footnote numbers the layout emits
+    for marker in _MARKERS(root):      # the footnote numbers the layout emits
         text = " ".join(marker.text_content().split())
         if FOOTNOTE_MARKER.fullmatch(text):
             report.add(Entry(text, f"{name}:{marker.sourceline}", "non-financial", "footnote marker"))
