@@ -27,6 +27,11 @@ def _book() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
         frozenset(stem(w) for w in data["quantity_unit"].split())
 
 
+def no_item() -> frozenset[str]:
+    """The stems of the phrasebook's words that name no item ("and", "total", "increase"...)."""
+    return _book()[1]
+
+
 def quantities(text: str) -> bool:
     """Whether ``text`` states a unit of a physical quantity (barrels, cubic feet...): its figures are not money."""
     return any(stem(w) in _book()[2] for w in re.findall("[a-z]+", text.lower()))
@@ -87,4 +92,4 @@ class Items:
         return best
 
 
-__all__ = ["Items", "PHRASEBOOK", "name_words", "quantities", "stem", "stems"]
+__all__ = ["Items", "PHRASEBOOK", "name_words", "no_item", "quantities", "stem", "stems"]

@@ -19,7 +19,7 @@ from ..facts.derivations import change_bounds, divide, interval, magnitude, meet
 from ..facts.numbers import Printed
 from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
-from .evidence import stem
+from .evidence import no_item, stem
 from .context import period_fits, direction, named_period, unit_fits
 from .filing import Filing, Tag, words
 from .report import FILING, Entry, Report
@@ -34,8 +34,6 @@ _PER_SHARE = re.compile(r"\s*per\s(?:basic\s|diluted\s)?(?:common\s|ordinary\s)?
 _POINTS = re.compile(r"\s*(?:(basis points|bps)|percentage points)\b")
 _VERBS = re.compile(r"\b(increased|decreased|grew|declined|rose|fell)\b", re.IGNORECASE)
 _UP = ("increased", "grew", "rose")
-_COMMON = {"and", "or", "of", "the", "in", "for", "from", "to", "by", "member", "net", "total", "other", "a", "an",
-           "year", "period", "increase", "decrease", "increased", "decreased", "used", "provided", "loss", "income"}
 _DATE = re.compile(MONTH + r"\s[0-9]{1,2},?\s[0-9]{4}|[0-9]{1,2}\s" + MONTH + r"\s[0-9]{4}")
 _POWER_WORDS = {3: "thousands", 6: "millions", 9: "billions"}
 
@@ -215,7 +213,7 @@ class FilingTieOut(TieOut):
 
 
 def _stems(text: str) -> set[str]:
-    return {stem(w) for w in text.split()} - _COMMON
+    return {stem(w) for w in text.split()} - no_item()
 
 
 @functools.lru_cache(maxsize=None)
@@ -228,8 +226,8 @@ def _item_words(concept, dims: tuple) -> frozenset[str]:
 def _head(local: str) -> tuple[str, frozenset[str]]:
     """A concept name's first word (its head: "Revenue...", "Inventory...") and all its words, as stems."""
     named = [stem(w) for w in words(local).split()]
-    head = next((w for w in named if w not in _COMMON), "")
-    return head, frozenset(named) - _COMMON
+    head = next((w for w in named if w not in no_item()), "")
+    return head, frozenset(named) - no_item()
 
 
 def _alike(period: Period, other: Period) -> bool:
