@@ -8,7 +8,7 @@ import re
 from decimal import Decimal
 
 from ..facts.derivations import interval, magnitude, meets
-from ..facts.numbers import Printed
+from ..facts.numbers import SCALE_NAMES, Printed
 from ..model import Fact, Period
 from .context import listed_periods, named_period, period_hint, unit_fits
 from .expected import unread_period
@@ -59,8 +59,7 @@ def misstated(engine, printed, said: frozenset[str], about: Period | None, facts
            for score, other in scored[1:]):
         return None
     ratio = abs(printed.value) / abs(fact.value)
-    rescaled = any(meets(magnitude(Printed(printed.value.scaleb(s), printed.decimals - s).interval()),
-                         magnitude(interval(fact))) for s in (3, -3))     # "million" for "billion"
+    rescaled = any(meets(magnitude(shown.interval()), magnitude(interval(fact))) for shown in _other_scales(printed))
     if not (rescaled or Decimal("0.67") <= ratio <= Decimal("1.5")) or \
             meets(magnitude(printed.interval()), magnitude(interval(fact))):
         return None
@@ -84,11 +83,10 @@ def rescaled(engine, token, said: frozenset[str], about: Period | None, when, lo
     filing policy; the evidence a tie needs, and a period)."""
     printed = token.printed
     if not engine.policy.evidence_required or printed.percent or about is None and when is None or \
-            not re.search(r"(?i)\b(thousand|million|billion)\b", token.text):
+            not any(word in SCALE_NAMES.values() for word in re.findall("[a-z]+", token.text.lower())):
         return None
     fits = when if when is not None else about.__eq__
-    for scale in (3, -3):
-        shown = Printed(printed.value.scaleb(scale), printed.decimals - scale, printed.currency)
+    for shown in _other_scales(printed):
         facts = [f for f in engine.facts_matching(shown, "prose", [f for f in engine.numeric if fits(f.period)])
                  if engine.items.score(said, f) > 0]
         if len({(f.concept, f.dimensions) for f in facts}) == 1:
@@ -96,6 +94,12 @@ def rescaled(engine, token, said: frozenset[str], about: Period | None, when, lo
             return Entry(token.text, location, "inconsistent", f"the text names {fact.concept} for {fact.period}, "
                          f"where the fact is {fact.value:,f}: the figure under another scale word", fact=fact)
     return None
+
+
+def _other_scales(printed: Printed) -> tuple[Printed, Printed]:
+    """A figure as it would read under the next scale word up and down ("$555 billion" as $555 million, and
+    as $555 trillion)."""
+    return tuple(Printed(printed.value.scaleb(s), printed.decimals - s, printed.currency) for s in (3, -3))
 
 
 def weigh(engine, token, facts: list[Fact], said: frozenset[str], about: Period | None,

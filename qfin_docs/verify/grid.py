@@ -29,25 +29,25 @@ _OPEN = ("untied", "unverifiable", "coincidental")       # the statuses of a cel
 def misstated_in_grid(engine: TieOut, rows: list[TableRow], report: Report) -> None:
     """Report each open cell of a table that the grid names as one item's misprint, with the value expected."""
     at = {e.anchor: k for k, e in enumerate(report.entries) if e.span is None and e.anchor}
+    cells = [(number, row, index, at[where]) for number, row in enumerate(rows) if row.table
+             for index, where in enumerate(row.anchors[:len(row.positions)]) if where in at]
     by_row: dict[int, list[Fact]] = {}
     by_column: dict[tuple, list[Fact]] = {}
-    for number, row in enumerate(rows):
-        for index, where in enumerate(row.anchors):
-            entry = report.entries[at[where]] if where in at else None
-            if entry is not None and entry.status == "tied" and entry.fact is not None and index < len(row.positions):
-                by_row.setdefault(number, []).append(entry.fact)
-                by_column.setdefault((row.table, row.positions[index]), []).append(entry.fact)
-    for number, row in enumerate(rows):
-        for index, where in enumerate(row.anchors):
-            entry = report.entries[at[where]] if where in at else None
-            if entry is None or entry.status not in _OPEN or not row.table or index >= len(row.positions):
-                continue
-            fact = _item_fact(engine, by_row.get(number, []), by_column.get((row.table, row.positions[index]), []))
-            header = row.headers[index] if index < len(row.headers) else ""
-            if fact is None or not engine.items.score(stems(f"{row.section} {row.label} {header}"), fact) or \
-                    not misprint(engine, row, index, fact):
-                continue
-            report.entries[at[where]] = replace(entry, status="inconsistent", fact=fact, explanation=(
+    for number, row, index, k in cells:
+        entry = report.entries[k]
+        if entry.status == "tied" and entry.fact is not None:
+            by_row.setdefault(number, []).append(entry.fact)
+            by_column.setdefault((row.table, row.positions[index]), []).append(entry.fact)
+    for number, row, index, k in cells:
+        entry = report.entries[k]
+        if entry.status not in _OPEN:
+            continue
+        fact = _item_fact(engine, by_row.get(number, []), by_column.get((row.table, row.positions[index]), []))
+        header = row.headers[index] if index < len(row.headers) else ""
+        if fact is None or not engine.items.score(stems(f"{row.section} {row.label} {header}"), fact) or \
+                not misprint(engine, row, index, fact):
+            continue
+        report.entries[k] = replace(entry, status="inconsistent", fact=fact, explanation=(
                 f"its row and column are {fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)}"
                 f" of {fact.period}, where the fact is {fact.value:,f}"))
 

@@ -85,7 +85,9 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
     fitting = sum(expected[k] == f.period for k, f in tied_at.items())
     other = sum(expected[k] not in (None, f.period) for k, f in tied_at.items())
     if engine.policy.evidence_required and fitting and other <= fitting:
-        _misstated_cells(engine, row, entries, [f for k, f in tied_at.items() if expected[k] == f.period], edge)
+        stale = {k for k, f in tied_at.items() if expected[k] not in (None, f.period)}
+        _misstated_cells(engine, row, entries, [f for k, f in tied_at.items() if expected[k] == f.period], stale,
+                         edge)
     for index in sorted(entries):
         report.add(entries[index])
     if engine.row_facts is not None:      # a filing's later tables (mix, growth) repeat the labels of its amounts
@@ -182,13 +184,12 @@ def _expected_period(engine: TieOut, row: TableRow, index: int, fact: Fact, edge
 
 
 def _misstated_cells(engine: TieOut, row: TableRow, entries: dict[int, Entry], fitting: list[Fact],
-                     edge: str | None) -> None:
+                     stale_at: set[int], edge: str | None) -> None:
     """In a row whose columns are periods: a cell no fact gives near its item's fact for its column, and a cell
-    that is its item's fact of another period than its column's (the prior period's figure), reported with the
-    value expected."""
+    tied to a fact of another period than its column's (``stale_at``: the prior period's figure), reported with
+    the value expected."""
     for index, entry in list(entries.items()):
-        stale = entry.status == "tied" and entry.fact is not None and \
-            _expected_period(engine, row, index, entry.fact, edge) not in (None, entry.fact.period)
+        stale = index in stale_at
         if entry.status not in ("untied", "coincidental") and not stale:
             continue
         fact = _misstated_cell(engine, row, index, fitting, edge, stale)
