@@ -82,12 +82,13 @@ def _year_before(day: dt.date) -> dt.date:
 
 
 def _parse_day(text: str) -> dt.date | None:
-    for form in ("%B %d, %Y", "%b. %d, %Y"):
-        try:
-            return dt.datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return None
+    """A day written "June 30, 2024", "Jun. 30, 2024", "Jun 30, 2024" or "Sept. 30, 2024"."""
+    month, _, rest = text.partition(" ")
+    text = f"{month.rstrip('.')[:3]} {rest}"
+    try:
+        return dt.datetime.strptime(text, "%b %d, %Y").date()
+    except ValueError:
+        return None
 
 
 def dates_in(text: str) -> list[dt.date]:

@@ -12,7 +12,7 @@ from ..facts.numbers import SCALE_NAMES, Printed
 from ..model import Fact, Period
 from .context import listed_periods, named_period, period_hint, unit_fits
 from .expected import unread_period
-from .evidence import stems
+from .evidence import spoken
 from .report import Entry
 
 MISPRINT = Decimal("0.2")      # a figure a fifth or less from the named item's fact may be its misprint
@@ -38,7 +38,7 @@ def clause(text: str, start: int, end: int, after: int = 5) -> frozenset[str]:
     """The item words of the clause a figure of ``text`` stands in: from the sentence's start (or the last
     semicolon) to the figure, and the few words after it ("$5.3 billion of stock-based compensation")."""
     begin = max(text.rfind(". ", 0, start), text.rfind("; ", 0, start), 0)
-    return stems(text[begin:start] + " " + " ".join(text[end:].split()[:after]))
+    return spoken(text[begin:start] + " " + " ".join(text[end:].split()[:after]))
 
 
 def misstated(engine, printed, said: frozenset[str], about: Period | None, facts: list[Fact]) -> Fact | None:

@@ -19,17 +19,45 @@ from ..model import Fact
 PHRASEBOOK = Path(__file__).with_name("phrasebook.yaml")
 
 
+class Said(frozenset):
+    """The item stems of a text (a frozenset), with ``generic``: where the text's own words name no item, the
+    generic words it says ("net", "income"), else None."""
+
+    __slots__ = ("generic",)
+
+    def __new__(cls, items, generic: frozenset[str] | None = None):
+        said = super().__new__(cls, items)
+        said.generic = generic
+        return said
+
+
 @functools.lru_cache(maxsize=1)
-def _book() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+def _book() -> tuple[dict[str, str], frozenset[str], frozenset[str], frozenset[str]]:
     data = yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))
     same = {stem(w): stem(head) for head, others in data["same_item"].items() for w in [head, *others]}
-    return same, frozenset(stem(w) for w in data["no_item"].split()), \
-        frozenset(stem(w) for w in data["quantity_unit"].split())
+    words = (frozenset(stem(w) for w in data[key].split()) for key in ("no_item", "function_words", "quantity_unit"))
+    generic, function, units = words
+    return same, generic | function, units, generic
 
 
 def no_item() -> frozenset[str]:
     """The stems of the phrasebook's words that name no item ("and", "total", "increase"...)."""
     return _book()[1]
+
+
+def generic(text: str) -> frozenset[str] | None:
+    """The generic words of a text that names no item by its own words ("Net income": {net, income}), else
+    None."""
+    found = {stem(w) for w in re.findall("[a-z]+", text.lower())}
+    if found - _book()[1]:
+        return None
+    return frozenset(found & _book()[3])
+
+
+def spoken(text: str, own: str | None = None) -> Said:
+    """The words of ``text`` as evidence (``stems``), with the generic words of ``own`` (the label or clause
+    itself, without the headings above it) where those name no item."""
+    return Said(stems(text), generic(text if own is None else own))
 
 
 def quantities(text: str) -> bool:
@@ -46,7 +74,7 @@ def stem(word: str) -> str:
 
 def stems(text: str) -> frozenset[str]:
     """The item words of a text: lower-cased stems, synonyms folded to one, words that name no item left out."""
-    same, empty, _ = _book()
+    same, empty, _, _ = _book()
     out = set()
     for word in re.findall("[a-z0-9]+", text.lower()):
         word = stem(word)
@@ -70,26 +98,42 @@ class Items:
 
     def words(self, fact: Fact) -> tuple[tuple[frozenset[str], ...], frozenset[str]]:
         """(each label's stems, the members' stems) of a fact's item."""
+        return self._words(fact)[:2]
+
+    def _words(self, fact: Fact) -> tuple:
         key = (fact.concept, fact.dimensions)
         if key not in self._cache:
             texts = [*self._labels.get(fact.concept, ()), name_words(fact.concept.local)]
             labels = tuple(s for s in (stems(t) for t in texts) if s)
             members = stems(" ".join(name_words(m.local) for _, m in fact.dimensions))
-            self._cache[key] = (labels, members)
+            plain = () if labels else tuple(g for g in (generic(t) for t in texts) if g)
+            self._cache[key] = (labels, members, plain)
         return self._cache[key]
+
+    def _named(self, said: frozenset[str], fact: Fact) -> list[tuple[int, int]]:
+        """(words said, words) of each label of the item: its item words; for an item whose labels are only
+        generic words ("Net income (loss)"), those, where the text's own words are generic and all of them
+        stand in the label."""
+        labels, _, plain = self._words(fact)
+        out = [(len(said & label), len(label)) for label in labels]
+        spoken = getattr(said, "generic", None)
+        if spoken:
+            out += [(len(spoken), len(label)) for label in plain if spoken <= label and len(spoken) >= 2]
+        return out
 
     def shared(self, said: frozenset[str], fact: Fact) -> int:
         """The most words of one of the item's labels that ``said`` holds."""
-        return max((len(said & label) for label in self.words(fact)[0]), default=0)
+        return max((n for n, _ in self._named(said, fact)), default=0)
 
     def score(self, said: frozenset[str], fact: Fact) -> float:
         """Evidence that the words ``said`` name ``fact``'s item: the best share of one label's words they hold,
         less for members they do not name (0: no evidence)."""
-        labels, members = self.words(fact)
-        best = max((len(said & label) / len(label) for label in labels), default=0.0)
+        _, members, _ = self._words(fact)
+        best = max((n / size for n, size in self._named(said, fact)), default=0.0)
         if members:
             best *= 0.5 + 0.5 * len(said & members) / len(members)
         return best
 
 
-__all__ = ["Items", "PHRASEBOOK", "name_words", "no_item", "quantities", "stem", "stems"]
+__all__ = ["Items", "PHRASEBOOK", "Said", "generic", "name_words", "no_item", "quantities", "spoken", "stem",
+           "stems"]

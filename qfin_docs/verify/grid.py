@@ -15,7 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..model import Fact
-from .evidence import stems
+from .evidence import spoken
 from .report import Entry, Report
 from .rows import misprint
 
@@ -44,7 +44,7 @@ def misstated_in_grid(engine: TieOut, rows: list[TableRow], report: Report) -> N
             continue
         fact = _item_fact(engine, by_row.get(number, []), by_column.get((row.table, row.positions[index]), []))
         header = row.headers[index] if index < len(row.headers) else ""
-        if fact is None or not engine.items.score(stems(f"{row.section} {row.label} {header}"), fact) or \
+        if fact is None or not engine.items.score(spoken(f"{row.section} {row.label} {header}", row.label), fact) or \
                 not misprint(engine, row, index, fact):
             continue
         report.entries[k] = replace(entry, status="inconsistent", fact=fact, explanation=(

@@ -15,7 +15,7 @@ from ..facts.numbers import Printed, parse_printed
 from ..model import Fact, Period
 from .decide import describe, unique_facts
 from .context import dates_in
-from .evidence import quantities, stems
+from .evidence import quantities, spoken, stems
 from .report import Entry, Report
 from .subjects import norm
 
@@ -96,7 +96,8 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
 
 def columns(engine: TieOut, rows: list[TableRow]) -> dict:
     """What each column of each table is about, voted by its cells' candidate facts: {(table, position,
-    instant?): (period, dimensions)} where most cells of the column with a candidate agree (None where not)."""
+    instant?): (period, dimensions, cells)} where most cells of the column with a candidate agree (None where
+    not), and how many of its cells have a candidate of that kind."""
     votes: dict = {}
     for row in rows:
         if not row.table:
@@ -120,8 +121,17 @@ def columns(engine: TieOut, rows: list[TableRow]) -> dict:
         # where the same figures are also facts without it (the balance sheet's)
         member = max(dims.items(), key=lambda item: (item[1], bool(item[0]))) if dims else (None, 0)
         out[key] = (period[0] if period[1] >= 2 and period[1] >= 0.6 * cells else None,
-                    member[0] if member[1] >= 2 and member[1] >= 0.6 * cells else None)
+                    member[0] if member[1] >= 2 and member[1] >= 0.6 * cells else None, cells)
     return out
+
+
+def _flows_column(engine: TieOut, row: TableRow, index: int) -> bool:
+    """Whether a cell's column is one of flows: a period of flows voted, by more of its cells than give a
+    balance (a balance sheet's figures equal some flows by chance, never most of them)."""
+    position = row.positions[index] if index < len(row.positions) else None
+    flows = engine.columns.get((row.table, position, False), (None, None, 0))
+    balances = engine.columns.get((row.table, position, True), (None, None, 0))
+    return flows[0] is not None and flows[2] > balances[2]
 
 
 def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tuple[list[Fact], bool]:
@@ -129,16 +139,17 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
     period and members (voted by the table's cells), the row's words (label and heading row), and the other
     cells of the row that the same item explains."""
     header = row.headers[index] if index < len(row.headers) else ""
-    said = stems(f"{row.section} {row.label} {header}")
+    said = spoken(f"{row.section} {row.label} {header}", row.label)
     days = dates_in(f"{row.section} {row.label}")     # "Balance as of June 30, 2024": the row's own date
     position = row.positions[index] if index < len(row.positions) else None
-    items = {}
+    items, across = {}, {}
     for other in range(len(row.cells)):
         for fact in engine.candidates.get(anchor(row, other), ()):
             items.setdefault((fact.concept, fact.dimensions), set()).add(other)
+            across.setdefault((fact.concept, fact.period), set()).add(other)
 
     def fits(fact: Fact) -> tuple[float, float]:
-        period, dims = engine.columns.get((row.table, position, fact.period.is_instant), (None, None))
+        period, dims, _ = engine.columns.get((row.table, position, fact.period.is_instant), (None, None, 0))
         if days and fact.period.is_instant:
             period = Period(days[-1])
         return (0.5 if period is None else float(period == fact.period),
@@ -151,13 +162,15 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
         members = engine.items.words(fact)[1]       # a column headed by the fact's members (equity components)
         headed = float(bool(members) and members <= heading)
         return (period, headed, dims, engine.items.score(said, fact), len(items.get((fact.concept, fact.dimensions),
-                                                                                     ())))
+                                                                                     ())),
+                len(across.get((fact.concept, fact.period), ())))
     ranked = sorted(unique_facts(matches), key=key, reverse=True)
     best = key(ranked[0])
     # other cells the same item explains count only for figures of two digits or more: "0", "1" or "(6)" are
-    # facts of many items, and a row of them agrees with any
+    # facts of many items, and a row of them agrees with any; in a grid of components (an equity statement),
+    # a column headed by the fact's members, in a row of two other cells of its concept and period
     digits = len(re.sub("[^0-9]", "", row.cells[index]).lstrip("0"))
-    return ranked, best[3] > 0 or best[4] >= 2 and best[0] == 1.0 and digits >= 2
+    return ranked, best[3] > 0 or digits >= 2 and (best[4] >= 2 and best[0] == 1.0 or best[1] and best[5] >= 3)
 
 
 def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> Period | None:
@@ -167,7 +180,7 @@ def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> 
     if days:
         return Period(days[-1])
     position = row.positions[index] if index < len(row.positions) else None
-    return engine.columns.get((row.table, position, instant), (None, None))[0]
+    return engine.columns.get((row.table, position, instant), (None, None, 0))[0]
 
 
 def _expected_period(engine: TieOut, row: TableRow, index: int, fact: Fact, edge: str | None) -> Period | None:
@@ -192,7 +205,7 @@ def _misstated_cells(engine: TieOut, row: TableRow, entries: dict[int, Entry], f
         stale = index in stale_at
         if entry.status not in ("untied", "coincidental") and not stale:
             continue
-        fact = _misstated_cell(engine, row, index, fitting, edge, stale)
+        fact = _misstated_cell(engine, row, index, fitting, edge, entry.fact if stale else None)
         if fact is not None:
             entries[index] = replace(entry, status="inconsistent", fact=fact, explanation=(
                 f"the row is {fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)} "
@@ -201,28 +214,30 @@ def _misstated_cells(engine: TieOut, row: TableRow, entries: dict[int, Entry], f
 
 
 def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact], edge: str | None = None,
-                    stale: bool = False) -> Fact | None:
+                    stale: Fact | None = None) -> Fact | None:
     """The fact a cell should have been, where the evidence is strong: the row's other cells are one item
     (tied with evidence), the cell's column is one period (voted by the table), that item has a fact of that
     period, and the cell is not it (beyond rounding) though near it (within 0.67 to 1.5 times), or is that
-    item's fact of another period (``stale``)."""
+    item's fact of another period (``stale``: the fact it was tied to)."""
     items = Counter((f.concept, f.dimensions) for f in tied)
     if len(items) != 1:
         return None             # no item, or a row of several (a segment table's columns are its members)
     (concept, dims), _ = items.most_common(1)[0]
+    if stale is not None and (stale.concept, stale.dimensions) != (concept, dims):
+        return None             # another item's fact (a row of a count and its price): not the row item's
     kinds = {f.period.is_instant for f in tied if (f.concept, f.dimensions) == (concept, dims)}
     periods = {_expected_period(engine, row, index, next(f for f in tied if f.period.is_instant == instant), edge)
                for instant in kinds}
     if len(periods) != 1 or None in periods:
         return None
     if kinds == {True} and not dates_in(f"{row.section} {row.label}") and not edge and \
-            _column_period(engine, row, index, False) is not None:
+            _flows_column(engine, row, index):
         return None             # a balance in a column of flows: at its start or its end, the row does not say
     period = periods.pop()
     fact = next((f for f in engine.by_name.get((concept, dims), ()) if f.period == period and f.value), None)
-    if fact is None or fact in tied or not engine.items.score(stems(f"{row.section} {row.label}"), fact):
+    if fact is None or fact in tied or not engine.items.score(spoken(f"{row.section} {row.label}", row.label), fact):
         return None             # no fact there, or no word of the row names the item: no claim
-    return fact if misprint(engine, row, index, fact, stale) else None
+    return fact if misprint(engine, row, index, fact, stale is not None) else None
 
 
 def misprint(engine: TieOut, row: TableRow, index: int, fact: Fact, stale: bool = False) -> bool:
