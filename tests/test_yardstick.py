@@ -148,3 +148,78 @@ def test_a_cell_whose_row_gives_its_member_and_column_its_concept_is_checked_aga
     assert "CostOfRevenue[EuropeMember] of 2025-07-01/2025-09-30, where the fact is 270,000,000" in \
         wrong[0].explanation
     assert [e.status for e in _segments("270", tmp_path)] == ["tied"] * 9
+
+
+def _member_context(name: str, member: str, period: str) -> str:
+    return (f'<xbrli:context id="{name}"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001'
+            '</xbrli:identifier><xbrli:segment><xbrldi:explicitMember dimension="us-gaap:StatementEquityComponentsAxis">'
+            f'us-gaap:{member}</xbrldi:explicitMember></xbrli:segment></xbrli:entity><xbrli:period>{period}'
+            '</xbrli:period></xbrli:context>')
+
+
+def test_a_row_that_says_only_generic_words_names_the_item_whose_label_is_those_words(tmp_path):
+    """"Net income" is all generic words ("net", "income" name no item by themselves), and so is the label of
+    NetIncomeLoss: the row names that item, so a misround in it is that item's misprint."""
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, ctx, text in (
+        ("Revenues", "q3", "94,900"), ("Revenues", "q3py", "81,200"), ("CostOfRevenue", "q3", "51,200"),
+        ("CostOfRevenue", "q3py", "44,100"), ("NetIncomeLoss", "q3", "30,150"), ("NetIncomeLoss", "q3py", "25,410")))
+    table = ('<div style="display:none">{}</div><p>(in millions)</p><table><tr><td></td><td>Three months ended '
+             'September 30, 2025</td><td>2024</td></tr><tr><td>Revenues</td><td>94,900</td><td>81,200</td></tr>'
+             '<tr><td>Cost of revenue</td><td>51,200</td><td>44,100</td></tr><tr><td>{}</td><td>{}</td><td>25,410</td></tr></table>')
+    found = {e.text: e for e in tieout_filing(write(tmp_path, table.format(facts, "Net income", "30,151"))).entries}
+    assert found["30,151"].status == "inconsistent", found
+    assert "NetIncomeLoss and its column 2025-07-01/2025-09-30, where the fact is 30,150,000,000" in \
+        found["30,151"].explanation
+    found = {e.text: e for e in tieout_filing(write(tmp_path, table.format(facts, "Net income", "30,150"))).entries}
+    assert found["30,150"].status == "tied", found
+    found = {e.text: e for e in tieout_filing(write(tmp_path, table.format(facts, "Other income, net",
+                                                                          "30,151"))).entries}
+    assert found["30,151"].status != "inconsistent", found    # "other" is not a word of the item's label
+
+
+def test_days_are_read_in_their_short_forms():
+    import datetime as dt
+    from qfin_docs.verify.context import dates_in
+    day = [dt.date(2024, 1, 28)]
+    assert dates_in("Balance as of Jan 28, 2024") == dates_in("Balance as of Jan. 28, 2024") == day
+    assert dates_in("Balance as of January 28, 2024") == day
+    assert dates_in("Balances, Sept. 30, 2024") == [dt.date(2024, 9, 30)]
+
+
+def test_a_balance_sheet_column_stays_one_of_balances_when_some_figures_equal_flows(tmp_path):
+    """Two figures of the current column equal flows of the quarter by chance; the column is still one of
+    balances, so a misprinted total there is reported."""
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, ctx, text in (
+        ("Cash", "bs", "512"), ("Cash", "py", "431"), ("AccountsReceivableNetCurrent", "bs", "377"),
+        ("AccountsReceivableNetCurrent", "py", "265"), ("Assets", "bs", "889"), ("Assets", "py", "696"),
+        ("Liabilities", "bs", "240"), ("Liabilities", "py", "188"),
+        ("Revenues", "q3", "512"), ("CostOfRevenue", "q3", "377")))
+    rows = (("Cash", "512", "431"), ("Accounts receivable", "377", "265"), ("Total assets", "{}", "696"),
+            ("Total liabilities", "240", "188"))
+    table = (f'<div style="display:none">{facts}</div><p>(in millions)</p><table><tr><td></td>'
+             '<td>September 30, 2025</td><td>December 31, 2024</td></tr>'
+             + "".join(f"<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>" for a, b, c in rows) + "</table>")
+    found = {e.text: e for e in tieout_filing(write(tmp_path, table.format("898"))).entries}
+    assert found["898"].status == "inconsistent", found
+    assert "the row is Assets and its column 2025-09-30, where the fact is 889,000,000" in found["898"].explanation
+    found = {e.text: e for e in tieout_filing(write(tmp_path, table.format("889"))).entries}
+    assert found["889"].status == "tied", found
+
+
+def test_an_equity_statement_cell_is_named_by_its_column_heading_and_its_rows_other_cells(tmp_path):
+    contexts = "".join(_member_context(f"{p}{m[:2]}", m, period) for p, period in (
+        ("bs", "<xbrli:instant>2025-09-30</xbrli:instant>"), ("py", "<xbrli:instant>2024-12-31</xbrli:instant>"))
+        for m in ("CommonStockMember", "RetainedEarningsMember"))
+    values = {"py": ("4,520", "17,310", "21,830"), "bs": ("4,610", "19,205", "23,815")}
+    facts = "".join(TAG.format(name="StockholdersEquity", ctx=ctx, scale=6, text=text)
+                    for p, row in values.items() for ctx, text in zip((f"{p}Co", f"{p}Re", p), row))
+    rows = (("Balance at December 31, 2024", *values["py"]), ("Balance at September 30, 2025", *values["bs"]))
+    table = ("<p>(in millions)</p><table><tr><td></td><td>Common stock</td><td>Retained earnings</td><td>Total</td>"
+             "</tr>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
+    path = write(tmp_path, f'<div style="display:none">{facts}</div>{table}')
+    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", contexts + "</ix:resources>", 1),
+                    encoding="utf-8")
+    cells = {e.text: e for e in tieout_filing(path).entries if e.span is None}
+    for text in ("4,520", "17,310", "4,610", "19,205"):
+        assert cells[text].status == "tied", cells[text]
+        assert cells[text].fact.dimensions, cells[text]
