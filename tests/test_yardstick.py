@@ -223,3 +223,40 @@ def test_an_equity_statement_cell_is_named_by_its_column_heading_and_its_rows_ot
     for text in ("4,520", "17,310", "4,610", "19,205"):
         assert cells[text].status == "tied", cells[text]
         assert cells[text].fact.dimensions, cells[text]
+
+
+def test_a_heading_cell_that_spans_rows_does_not_shift_the_headings_below_it(tmp_path):
+    """"(in millions)" spans the two heading rows: the years of the second row stand over their own columns."""
+    table = ('<table><tr><td rowspan="2">(in millions)</td><td colspan="2">Three Months Ended September 30,</td>'
+             '</tr><tr><td>2025</td><td>2024</td></tr><tr><td>Revenues</td><td>94,900</td><td>81,200</td></tr>'
+             '</table>')
+    row = next(r for r in Filing(write(tmp_path, table)).rows if r.label == "Revenues")
+    assert row.headers == ["Three Months Ended September 30, 2025", "Three Months Ended September 30, 2024"]
+
+
+def test_a_figure_with_its_digits_in_another_order_is_its_items_misprint_however_far_off(tmp_path):
+    """"21,300" for 12,300 is more than 1.5 times off, but it is the digits of the fact swapped."""
+    found = {e.text: e for e in tieout_filing(write(tmp_path, _statement("21,300"))).entries}
+    assert found["21,300"].status == "inconsistent", found          # 12,300 with its first two digits swapped
+    assert "where the fact is 12,300,000,000" in found["21,300"].explanation
+    found = {e.text: e for e in tieout_filing(write(tmp_path, _statement("21,400"))).entries}
+    assert found["21,400"].status != "inconsistent", found          # other digits, far off: no claim
+
+
+def test_a_cell_equal_to_another_items_fact_is_its_rows_misprint_where_the_row_names_its_own_item(tmp_path):
+    """"Diluted | 2.00 | 1.46": 2.00 is basic earnings per share of the quarter, not the diluted figure its row
+    names and its other cell is."""
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=0, text=text).replace('unitRef="usd" decimals="-6"',
+                                                                                'unitRef="usdps" decimals="2"')
+                    for name, ctx, text in (("EarningsPerShareBasic", "q3", "2.00"), ("EarningsPerShareBasic", "q3py",
+                                                                                       "1.50"),
+                                            ("EarningsPerShareDiluted", "q3py", "1.46")))
+    table = (f'<div style="display:none">{facts}</div><table><tr><td></td><td>Three months ended September 30, '
+             '2025</td><td>2024</td></tr><tr><td>Earnings per share:</td></tr><tr><td>Basic</td><td>2.00</td>'
+             '<td>1.50</td></tr><tr><td>Diluted</td><td>{}</td><td>1.46</td></tr></table>')
+    found = [e for e in tieout_filing(write(tmp_path, table.format("2.00"))).entries if e.text == "2.00"]
+    assert [e.status for e in found] == ["tied", "inconsistent"], found
+    assert "EarningsPerShareDiluted and its column 2025-07-01/2025-09-30, where the fact is 1.95" in \
+        found[1].explanation
+    found = [e for e in tieout_filing(write(tmp_path, table.format("1.95"))).entries if e.text == "1.95"]
+    assert [e.status for e in found] == ["tied"], found

@@ -5,7 +5,7 @@ labels are exact), and these decisions pass their candidates through unchanged."
 from __future__ import annotations
 
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from ..facts.derivations import interval, magnitude, meets
 from ..facts.numbers import SCALE_NAMES, Printed
@@ -27,6 +27,14 @@ def unique_facts(facts) -> list[Fact]:
             seen.add(fact.key)
             out.append(fact)
     return out
+
+
+def transposed(shown: Printed, value: Decimal) -> bool:
+    """Whether a printed figure has the digits of ``value`` (rounded as it is printed) in another order: the
+    slip of typing "1,324" for 1,234, however far the two are apart."""
+    want = abs(value).quantize(Decimal(1).scaleb(-shown.decimals), rounding=ROUND_HALF_UP)
+    printed, wanted = (format(abs(v), "f").replace(".", "").lstrip("0") for v in (shown.value, want))
+    return printed != wanted and sorted(printed) == sorted(wanted)
 
 
 def describe(fact: Fact) -> str:
@@ -60,7 +68,7 @@ def misstated(engine, printed, said: frozenset[str], about: Period | None, facts
         return None
     ratio = abs(printed.value) / abs(fact.value)
     rescaled = any(meets(magnitude(shown.interval()), magnitude(interval(fact))) for shown in _other_scales(printed))
-    if not (rescaled or Decimal("0.67") <= ratio <= Decimal("1.5")) or \
+    if not (rescaled or Decimal("0.67") <= ratio <= Decimal("1.5") or transposed(printed, fact.value)) or \
             meets(magnitude(printed.interval()), magnitude(interval(fact))):
         return None
     return fact
@@ -141,4 +149,4 @@ def periods_of(engine, paragraph, found: list, index: int) -> tuple:
 
 
 __all__ = ["MISPRINT", "STRONG", "clause", "describe", "misstated", "misstatement", "periods_of", "prefer_context",
-           "rescaled", "unique_facts", "weigh"]
+           "rescaled", "transposed", "unique_facts", "weigh"]

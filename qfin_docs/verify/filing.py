@@ -191,13 +191,18 @@ class Filing:
         """A table's own rows with a label and figures; its text-only rows' cells go to ``prose``.  A figure's
         column is the last its cell spans: figures align right, whether a "$" cell precedes them or a wider
         cell holds them."""
-        found, headed, heading, heads = [], None, "", {}
+        found, headed, heading, heads, above = [], None, "", {}, {}
         for tr in (tr for tr in table.iter(f"{XHTML}tr") if _nearest(tr, (TABLE,)) is table):
-            cells, column = [], 0
+            cells, column, below = [], 0, {}
             for td in tr:
                 if td.tag in CELLS:
+                    while above.get(column):        # a cell of a row above reaches down here (its rowspan)
+                        column += 1
+                    below.update({k: _span(td, "rowspan") - 1 for k in range(column, column + _span(td))
+                                  if _span(td, "rowspan") > 1})
                     cells.append((Visible(td), td, column))
                     column += _span(td)
+            above = {k: n - 1 for k, n in above.items() if n > 1} | below
             cells = [(c, td, k) for c, td, k in cells if c.text and c.text not in ("$", ")", "%", "£", "€")]
             label, at = next(((c.text, k) for c, _, k in cells if re.search("[A-Za-z]{2}", c.text)), ("", 0))
             numbers = [(c, td, k) for c, td, k in cells if c.text is not label and _FIGURE_CELL.fullmatch(c.text)]
@@ -417,7 +422,8 @@ class Visible:
 __all__ = ["Filing", "Tag", "Visible", "tagged_value", "words", "xml_start"]
 
 
-def _span(td) -> int:
-    """The columns a table cell spans (1 where its colspan is missing or not a number)."""
-    span = td.get("colspan") or "1"
-    return int(span) if span.isdigit() and int(span) > 0 else 1
+def _span(td, way: str = "colspan") -> int:
+    """The columns (or with "rowspan", the rows) a table cell spans: 1 where missing or not a number, and never
+    more than a table can have."""
+    span = (td.get(way) or "1").strip()
+    return min(int(span), 1000) if span.isdigit() and int(span) > 0 else 1

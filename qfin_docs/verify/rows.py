@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed, parse_printed
 from ..model import Fact, Period
-from .decide import describe, unique_facts
+from .decide import describe, transposed, unique_facts
 from .context import dates_in
 from .evidence import quantities, spoken, stems
 from .report import Entry, Report
@@ -86,8 +86,9 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
     other = sum(expected[k] not in (None, f.period) for k, f in tied_at.items())
     if engine.policy.evidence_required and fitting and other <= fitting:
         stale = {k for k, f in tied_at.items() if expected[k] not in (None, f.period)}
-        _misstated_cells(engine, row, entries, [f for k, f in tied_at.items() if expected[k] == f.period], stale,
-                         edge)
+        off = _off_item(engine, row, tied_at, expected)
+        _misstated_cells(engine, row, entries, [f for k, f in tied_at.items() if expected[k] == f.period
+                                                and k not in off], stale - off, edge, off)
     for index in sorted(entries):
         report.add(entries[index])
     if engine.row_facts is not None:      # a filing's later tables (mix, growth) repeat the labels of its amounts
@@ -149,9 +150,12 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
             across.setdefault((fact.concept, fact.period), set()).add(other)
 
     def fits(fact: Fact) -> tuple[float, float]:
-        period, dims, _ = engine.columns.get((row.table, position, fact.period.is_instant), (None, None, 0))
+        period, dims, cells = engine.columns.get((row.table, position, fact.period.is_instant), (None, None, 0))
+        other = engine.columns.get((row.table, position, not fact.period.is_instant), (None, None, 0))
         if days and fact.period.is_instant:
             period = Period(days[-1])
+        elif other[0] is not None and other[2] > 2 * cells:
+            return 0.0, 0.5      # a flow in a column of balances (or the reverse): not its column's period
         return (0.5 if period is None else float(period == fact.period),
                 0.5 if dims is None else float(dims == fact.dimensions))
 
@@ -170,7 +174,10 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
     # facts of many items, and a row of them agrees with any; in a grid of components (an equity statement),
     # a column headed by the fact's members, in a row of two other cells of its concept and period
     digits = len(re.sub("[^0-9]", "", row.cells[index]).lstrip("0"))
-    return ranked, best[3] > 0 or digits >= 2 and (best[4] >= 2 and best[0] == 1.0 or best[1] and best[5] >= 3)
+    # a fact of another period than its column's is named by half a label at least (the prior period's figure
+    # under its row's item), never by a word
+    named = best[3] >= 0.5 if best[0] == 0.0 else best[3] > 0
+    return ranked, named or digits >= 2 and (best[4] >= 2 and best[0] == 1.0 or best[1] and best[5] >= 3)
 
 
 def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> Period | None:
@@ -197,13 +204,13 @@ def _expected_period(engine: TieOut, row: TableRow, index: int, fact: Fact, edge
 
 
 def _misstated_cells(engine: TieOut, row: TableRow, entries: dict[int, Entry], fitting: list[Fact],
-                     stale_at: set[int], edge: str | None) -> None:
-    """In a row whose columns are periods: a cell no fact gives near its item's fact for its column, and a cell
-    tied to a fact of another period than its column's (``stale_at``: the prior period's figure), reported with
-    the value expected."""
+                     stale_at: set[int], edge: str | None, off: set[int] = frozenset()) -> None:
+    """In a row whose columns are periods: a cell no fact gives near its item's fact for its column, a cell
+    tied to a fact of another period than its column's (``stale_at``: the prior period's figure), and a cell
+    tied to another item than the row's (``off``), reported with the value expected."""
     for index, entry in list(entries.items()):
         stale = index in stale_at
-        if entry.status not in ("untied", "coincidental") and not stale:
+        if entry.status not in ("untied", "coincidental") and not stale and index not in off:
             continue
         fact = _misstated_cell(engine, row, index, fitting, edge, entry.fact if stale else None)
         if fact is not None:
@@ -211,6 +218,21 @@ def _misstated_cells(engine: TieOut, row: TableRow, entries: dict[int, Entry], f
                 f"the row is {fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)} "
                 f"and its column {fact.period}, where the fact is {fact.value:,f}"
                 + (f"; {entry.text} is its fact of {entry.fact.period}" if stale else "")))
+
+
+def _off_item(engine: TieOut, row: TableRow, tied_at: dict[int, Fact], expected: dict) -> set[int]:
+    """The untagged cells of a row running across periods that were tied, by value, to another item than the
+    one its words name best of its tied cells' items ("Diluted": a cell equal to basic earnings per share), where
+    the row names that one by half its label or more and the others less."""
+    said = spoken(f"{row.section} {row.label}", row.label)
+    score = {(f.concept, f.dimensions): engine.items.score(said, f) for f in tied_at.values()}
+    ranked = sorted(score.values(), reverse=True)
+    if len(ranked) < 2 or ranked[0] < 0.5 or ranked[0] == ranked[1]:
+        return set()
+    item = next(key for key, value in score.items() if value == ranked[0])
+    periods = {f.period for f in tied_at.values() if (f.concept, f.dimensions) == item}
+    return {k for k, f in tied_at.items() if (f.concept, f.dimensions) != item and expected[k] not in periods
+            and expected[k] is not None and (k >= len(row.tags) or row.tags[k] is None)}
 
 
 def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact], edge: str | None = None,
@@ -242,8 +264,8 @@ def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact],
 
 def misprint(engine: TieOut, row: TableRow, index: int, fact: Fact, stale: bool = False) -> bool:
     """Whether a cell, in its table's scale, is not ``fact`` (beyond rounding) though near it (0.67 to 1.5
-    times), or (``stale``: it is another period's fact of the item) anything but it; never for a figure of
-    fewer than two digits ("3" for 2 cannot be told from another figure)."""
+    times) or its digits in another order, or (``stale``: it is another period's fact of the item) anything but
+    it; never for a figure of fewer than two digits ("3" for 2 cannot be told from another figure)."""
     text = row.cells[index]
     printed = parse_printed(text.strip("()"))
     if printed is None or printed.percent or len(re.sub("[^0-9]", "", text).lstrip("0")) < 2:
@@ -251,7 +273,7 @@ def misprint(engine: TieOut, row: TableRow, index: int, fact: Fact, stale: bool 
     for scale in (0,) if "." in text else (row.stated,) if row.stated else engine.table_scales:
         shown = Printed(printed.value.scaleb(scale), printed.decimals - scale)
         ratio = shown.value / abs(fact.value)
-        if stale or Decimal("0.67") <= ratio <= Decimal("1.5"):
+        if stale or Decimal("0.67") <= ratio <= Decimal("1.5") or transposed(shown, fact.value):
             return not meets(shown.interval(), magnitude(interval(fact)))
     return False
 
