@@ -114,7 +114,8 @@ def weigh(engine, token, facts: list[Fact], said: frozenset[str], about: Period 
           location: str) -> tuple[list[Fact], Entry | None]:
     """A prose figure's candidates best first (of the period the text is about, then by how well its clause
     names their item), and, where the clause names none of them, its entry as a coincidental value (the filing
-    policy only: a release's drafts keep the order they are given)."""
+    policy only: a release's drafts keep the order they are given).  Equals keep the order they come in, the
+    filing's (``TieOut.named``), never a set's."""
     if not engine.policy.evidence_required:
         return facts, None
     facts = sorted(facts, key=lambda f: (about is not None and f.period != about, -engine.items.score(said, f)))

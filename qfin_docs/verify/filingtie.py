@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -50,7 +51,7 @@ class FilingTieOut(TieOut):
         self.binding_subjects = False   # labels made from concept names are guesses: they prefer, never exclude
         self.opening_subjects = False   # nor a label a sentence merely starts with ("Cash capital expenditures")
         self.row_facts = {}             # the facts tied in table rows so far, by row label
-        self.periods = {f.period for f in self.numeric}
+        self.periods = Counter(f.period for f in self.numeric)     # facts by period, in the filing's order
         self.revenues: dict[Period, list[Fact]] = {}      # the wholes of margins: revenue without dimensions
         for fact in self.numeric:
             if not fact.dimensions and re.search("Revenue|Sales", fact.concept.local):

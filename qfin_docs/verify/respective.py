@@ -4,12 +4,14 @@ and Q3 2025, and $67.3 billion and $71.2 billion for the nine months ended Septe
 
 A list of periods after a run of figures (or before them, with "respectively") gives the k-th figure the k-th
 period, when the counts agree.  Periods are snapped to the periods the filing's facts have (a fiscal quarter
-that ends on the last Sunday of the month is the quarter the text calls Q3).
+that ends on the last Sunday of the month is the quarter the text calls Q3): the nearest, then the one most
+facts have, then the one the filing gives first.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 from ..model import Period
 from .scan import MONTH, Token
@@ -33,8 +35,9 @@ _MONTHS = {"three": 3, "six": 6, "nine": 9, "twelve": 12}
 _END = re.compile(r"[.;](?:\s+(?=[A-Z])|$)")
 
 
-def respective(text: str, found: list[Token], periods: set[Period]) -> dict[int, Period]:
-    """The period of each figure (by index in ``found``) that a list of periods in its sentence gives."""
+def respective(text: str, found: list[Token], periods: Counter[Period]) -> dict[int, Period]:
+    """The period of each figure (by index in ``found``) that a list of periods in its sentence gives;
+    ``periods``: the filing's periods, each with the number of its facts, in the order the facts give them."""
     out: dict[int, Period] = {}
     start = 0
     for end in [m.end() for m in _END.finditer(text)] + [len(text)]:
@@ -63,7 +66,7 @@ def respective(text: str, found: list[Token], periods: set[Period]) -> dict[int,
     return out
 
 
-def _periods(kind: str, match: re.Match, periods: set[Period]) -> list[Period]:
+def _periods(kind: str, match: re.Match, periods: Counter[Period]) -> list[Period]:
     groups = [g for g in match.groups() if g]
     if kind == "quarters":
         quarters = re.findall(r"Q([1-4])\s([0-9]{4})", match.group())
@@ -76,7 +79,7 @@ def _periods(kind: str, match: re.Match, periods: set[Period]) -> list[Period]:
     return [_fiscal_year(int(year), periods) for year in groups]
 
 
-def _single(kind: str, match: re.Match, periods: set[Period]) -> Period:
+def _single(kind: str, match: re.Match, periods: Counter[Period]) -> Period:
     if kind == "quarter":
         return _snap(_quarter_end(int(match.group(1)), int(match.group(2))), 3, periods)
     if kind == "fiscal year":
@@ -97,21 +100,25 @@ def _quarter_end(quarter: int, year: int) -> dt.date:
     return dt.date(year, 12, 31) if quarter == 4 else dt.date(year, quarter * 3 + 1, 1) - dt.timedelta(days=1)
 
 
-def _snap(end: dt.date, months: int, periods: set[Period]) -> Period:
-    """The filing's period of about ``months`` months ending within a week of ``end``."""
-    for period in periods:
-        if not period.is_instant and abs((period.end - end).days) <= 7 and \
-                abs((period.end - period.start).days - months * 30.4) <= 12:
-            return period
+def _snap(end: dt.date, months: int, periods: Counter[Period]) -> Period:
+    """The filing's period of about ``months`` months ending within a week of ``end``: of several, the one
+    ending nearest it, then the nearest in length, then the one most facts have (the first the filing gives
+    of equals)."""
+    near = [p for p in periods if not p.is_instant and abs((p.end - end).days) <= 7 and
+            abs((p.end - p.start).days - months * 30.4) <= 12]
+    if near:
+        return min(near, key=lambda p: (abs((p.end - end).days), abs((p.end - p.start).days - months * 30.4),
+                                        -periods[p]))
     start = dt.date(end.year - (1 if end.month <= months else 0), (end.month - months) % 12 + 1, 1)
     return Period(end, start)
 
 
-def _fiscal_year(year: int, periods: set[Period]) -> Period:
-    """A fiscal year: the filing's period of about a year that ends in ``year`` (or just into it)."""
+def _fiscal_year(year: int, periods: Counter[Period]) -> Period:
+    """A fiscal year: the filing's period of about a year that ends in ``year`` (or just into it); of several,
+    the one most facts have (the first the filing gives of equals)."""
     spans = [p for p in periods if not p.is_instant and 350 <= (p.end - p.start).days <= 380
              and p.end.year == year]
-    return max(spans, key=lambda p: sum(1 for q in periods if q == p)) if spans else \
+    return max(spans, key=lambda p: periods[p]) if spans else \
         Period(dt.date(year, 12, 31), dt.date(year, 1, 1))
 
 

@@ -117,10 +117,10 @@ def columns(engine: TieOut, rows: list[TableRow]) -> dict:
                     tally[2].update({f.dimensions for f in kind})
     out = {}
     for key, (cells, periods, dims) in votes.items():
-        period = periods.most_common(1)[0] if periods else (None, 0)
+        period = _winner(periods, lambda item: item[1])
         # a member every cell of the column can carry is the column's (an equity statement's component), even
         # where the same figures are also facts without it (the balance sheet's)
-        member = max(dims.items(), key=lambda item: (item[1], bool(item[0]))) if dims else (None, 0)
+        member = _winner(dims, lambda item: (item[1], bool(item[0])))
         out[key] = (period[0] if period[1] >= 2 and period[1] >= 0.6 * cells else None,
                     member[0] if member[1] >= 2 and member[1] >= 0.6 * cells else None, cells)
     return out
@@ -135,10 +135,20 @@ def _flows_column(engine: TieOut, row: TableRow, index: int) -> bool:
     return flows[0] is not None and flows[2] > balances[2]
 
 
+def _winner(tally: Counter, rank) -> tuple:
+    """The (value, votes) that ranks first, or (None, 0) where two rank first alike: a cell votes for every
+    period (or members) its value is a fact of, so two may carry a column equally, and then it says neither."""
+    ranked = sorted(tally.items(), key=rank, reverse=True)
+    if not ranked or len(ranked) > 1 and rank(ranked[0]) == rank(ranked[1]):
+        return None, 0
+    return ranked[0]
+
+
 def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tuple[list[Fact], bool]:
     """The candidates of a cell, best first, and whether the best has evidence beyond its value: its column's
     period and members (voted by the table's cells), the row's words (label and heading row), and the other
-    cells of the row that the same item explains."""
+    cells of the row that the same item explains.  Equals keep the order they come in: the filing's (the row
+    label's items by ``TieOut.named``, or all facts in the instance's order), never a set's."""
     header = row.headers[index] if index < len(row.headers) else ""
     said = spoken(f"{row.section} {row.label} {header}", row.label)
     days = dates_in(f"{row.section} {row.label}")     # "Balance as of June 30, 2024": the row's own date

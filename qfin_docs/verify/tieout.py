@@ -80,14 +80,11 @@ class TieOut:
 
     def named(self, names: set, exact: bool = False) -> list[Fact]:
         """The facts of the (concept, dimensions) pairs a label names; in text, a bare concept names all its
-        facts; a table row's label names exactly its own (the total row is not its members' rows)."""
-        out = []
-        for concept, dims in names:
-            if dims or exact:
-                out += self.by_name.get((concept, dims), [])
-            else:
-                out += [f for (c, _), facts in self.by_name.items() if c == concept for f in facts]
-        return unique_facts(out)
+        facts; a table row's label names exactly its own (the total row is not its members' rows).  Item by
+        item in the order the facts first give them, not the order of ``names`` (a set): the first of equal
+        candidates is then the same on every run."""
+        bare = set() if exact else {concept for concept, dims in names if not dims}
+        return [f for key, facts in self.by_name.items() if key in names or key[0] in bare for f in facts]
 
     def _phrases(self):
         """The release's own non-financial numbers: its constants (and the phrases they appear in) and
