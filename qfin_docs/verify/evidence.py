@@ -40,6 +40,18 @@ def _book() -> tuple[dict[str, str], frozenset[str], frozenset[str], frozenset[s
     return same, generic | function, units, generic
 
 
+@functools.lru_cache(maxsize=1)
+def _months() -> dict[str, int]:
+    return {str(word): int(months) for word, months in
+            yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))["period_months"].items()}
+
+
+def months_named(text: str) -> int | None:
+    """The length in months of the period a heading names ("Six Months Ended" 6, "Year Ended" 12), if one."""
+    found = {_months()[w] for w in re.findall("[a-z]+", text.lower()) if w in _months()}
+    return found.pop() if len(found) == 1 else None
+
+
 def no_item() -> frozenset[str]:
     """The stems of the phrasebook's words that name no item ("and", "total", "increase"...)."""
     return _book()[1]
@@ -135,5 +147,5 @@ class Items:
         return best
 
 
-__all__ = ["Items", "PHRASEBOOK", "Said", "generic", "name_words", "no_item", "quantities", "spoken", "stem",
+__all__ = ["Items", "PHRASEBOOK", "Said", "generic", "months_named", "name_words", "no_item", "quantities", "spoken", "stem",
            "stems"]

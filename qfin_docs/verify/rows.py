@@ -15,7 +15,7 @@ from ..facts.numbers import Printed, parse_printed
 from ..model import Fact, Period
 from .decide import describe, transposed, unique_facts
 from .context import dates_in
-from .evidence import quantities, spoken, stems
+from .evidence import months_named, quantities, spoken, stems
 from .report import Entry, Report
 from .subjects import norm
 
@@ -166,6 +166,7 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
             period = Period(days[-1])
         elif other[0] is not None and other[2] > 2 * cells:
             return 0.0, 0.5      # a flow in a column of balances (or the reverse): not its column's period
+        period = period or _headed_period(engine, row, index, fact.period.is_instant)
         return (0.5 if period is None else float(period == fact.period),
                 0.5 if dims is None else float(dims == fact.dimensions))
 
@@ -197,7 +198,25 @@ def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> 
     if days:
         return Period(days[-1])
     position = row.positions[index] if index < len(row.positions) else None
-    return engine.columns.get((row.table, position, instant), (None, None, 0))[0]
+    voted = engine.columns.get((row.table, position, instant), (None, None, 0))[0]
+    return voted if voted is not None else _headed_period(engine, row, index, instant)
+
+
+def _headed_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> Period | None:
+    """The period a cell's column heading names in full, where the table's cells do not say: a day and a length
+    ("Year Ended Jan 26, 2025") for flows, a day alone ("June 30, 2025") for balances; one the filing has facts
+    of (a fiscal period ends within a week of the day its heading rounds to)."""
+    header = row.headers[index] if index < len(row.headers) else ""
+    days, months = set(dates_in(header)), months_named(header)
+    periods = getattr(engine, "periods", {})
+    if len(days) != 1 or instant != (months is None):
+        return None
+    day = days.pop()
+    if instant:
+        return Period(day) if Period(day) in periods else None
+    near = [p for p in periods if not p.is_instant and abs((p.end - day).days) <= 7
+            and abs((p.end - p.start).days - months * 30.4) <= 12]
+    return near[0] if len(near) == 1 else None
 
 
 def _expected_period(engine: TieOut, row: TableRow, index: int, fact: Fact, edge: str | None) -> Period | None:
@@ -252,12 +271,13 @@ def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact],
     period, and the cell is not it (beyond rounding) though near it (within 0.67 to 1.5 times), or is that
     item's fact of another period (``stale``: the fact it was tied to)."""
     items = Counter((f.concept, f.dimensions) for f in tied)
+    if stale is not None:       # another period's fact of one of the row's items (an amount beside its %)
+        items = Counter({key: n for key, n in items.items() if key == (stale.concept, stale.dimensions)})
     if len(items) != 1:
         return None             # no item, or a row of several (a segment table's columns are its members)
     (concept, dims), _ = items.most_common(1)[0]
-    if stale is not None and (stale.concept, stale.dimensions) != (concept, dims):
-        return None             # another item's fact (a row of a count and its price): not the row item's
-    kinds = {f.period.is_instant for f in tied if (f.concept, f.dimensions) == (concept, dims)}
+    tied = [f for f in tied if (f.concept, f.dimensions) == (concept, dims)]
+    kinds = {f.period.is_instant for f in tied}
     periods = {_expected_period(engine, row, index, next(f for f in tied if f.period.is_instant == instant), edge)
                for instant in kinds}
     if len(periods) != 1 or None in periods:
