@@ -260,3 +260,40 @@ def test_a_cell_equal_to_another_items_fact_is_its_rows_misprint_where_the_row_n
         found[1].explanation
     found = [e for e in tieout_filing(write(tmp_path, table.format("1.95"))).entries if e.text == "1.95"]
     assert [e.status for e in found] == ["tied"], found
+
+
+def test_a_column_its_cells_cannot_vote_for_takes_the_period_its_heading_names(tmp_path):
+    """A table of one row: no column has two figures to vote its period, so the headings give them, and the
+    prior period's figure in the current column is reported."""
+    facts = "".join(TAG.format(name="Revenues", ctx=ctx, scale=6, text=text) for ctx, text in (
+        ("q3", "94,900"), ("q3py", "81,200")))
+    table = (f'<div style="display:none">{facts}</div><p>(in millions)</p><table><tr><td></td>'
+             '<td>Three Months Ended September 30, 2025</td><td>Three Months Ended September 30, 2024</td></tr>'
+             '<tr><td>Revenues</td><td>{}</td><td>81,200</td></tr></table>')
+    found = [e for e in tieout_filing(write(tmp_path, table.format("81,200"))).entries if e.text == "81,200"]
+    assert [e.status for e in found] == ["inconsistent", "tied"], found
+    assert "where the fact is 94,900,000,000; 81,200 is its fact of 2024-07-01/2024-09-30" in found[0].explanation
+    found = [e for e in tieout_filing(write(tmp_path, table.format("94,900"))).entries if e.span is None]
+    assert [e.status for e in found] == ["tied", "tied"], found
+
+
+def test_a_stale_amount_beside_its_percentage_is_reported_as_its_own_items(tmp_path):
+    """"Cost of revenue | 44,100 | 53.9 | 44,100 | 54.3": the amount and its share of revenue alternate, and the
+    current amount is last year's."""
+    rate = 'unitRef="pure" decimals="3" scale="-2"'
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, ctx, text in (
+        ("Revenues", "q3", "94,900"), ("Revenues", "q3py", "81,200"), ("CostOfRevenue", "q3", "51,200"),
+        ("CostOfRevenue", "q3py", "44,100"))) + "".join(
+        TAG.format(name="CostOfRevenuePercent", ctx=ctx, scale=0, text=text).replace(
+            'unitRef="usd" decimals="-6" scale="0"', rate) for ctx, text in (("q3", "53.9"), ("q3py", "54.3")))
+    pure = '<xbrli:unit id="pure"><xbrli:measure>xbrli:pure</xbrli:measure></xbrli:unit>'
+    table = (f'<div style="display:none">{facts}</div><p>(in millions)</p><table><tr><td></td>'
+             '<td colspan="2">Three Months Ended September 30, 2025</td><td colspan="2">Three Months Ended September '
+             '30, 2024</td></tr><tr><td>Revenues</td><td>94,900</td><td></td><td>81,200</td><td></td></tr>'
+             '<tr><td>Cost of revenue</td><td>{}</td><td>53.9</td><td>44,100</td><td>54.3</td></tr></table>')
+    path = write(tmp_path, table.format("44,100"))
+    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", pure + "</ix:resources>", 1),
+                    encoding="utf-8")
+    found = [e for e in tieout_filing(path).entries if e.text == "44,100"]
+    assert [e.status for e in found] == ["inconsistent", "tied"], found
+    assert "where the fact is 51,200,000,000" in found[0].explanation
