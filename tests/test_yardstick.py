@@ -58,6 +58,8 @@ def test_every_row_of_the_phrasebook_folds_its_words_into_one():
             assert stems(word) == stems(head) != frozenset(), (word, head)
     assert all(not stems(word) for word in book["no_item"].split())
     assert stems("Total net sales") == stems("revenues")            # plural, synonym and empty words at once
+    assert stems("Upstream Non-U.S.") == stems("upstream non US")    # "U.S." is the member name's "US"
+    assert all(not stems(word) for word in book["function_words"].split())
 
 
 def _statement(operating_q3: str) -> str:

@@ -84,11 +84,18 @@ def stem(word: str) -> str:
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
+@functools.lru_cache(maxsize=1)
+def _abbreviations() -> tuple[re.Pattern, dict[str, str]]:
+    data = yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))["abbreviations"]
+    return re.compile("|".join(re.escape(a) for a in sorted(data, key=len, reverse=True))), data
+
+
 def stems(text: str) -> frozenset[str]:
     """The item words of a text: lower-cased stems, synonyms folded to one, words that name no item left out."""
     same, empty, _, _ = _book()
+    pattern, full = _abbreviations()
     out = set()
-    for word in re.findall("[a-z0-9]+", text.lower()):
+    for word in re.findall("[a-z0-9]+", pattern.sub(lambda m: full[m.group()], text).lower()):
         word = stem(word)
         if word not in empty:
             out.add(same.get(word, word))
