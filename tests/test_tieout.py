@@ -227,3 +227,54 @@ def test_a_sum_follows_a_star_marker_to_its_footnote(reference_text, tmp_path):
     assert total.status == "derived" and "RestrictedCashCurrent" in total.explanation
     assert [e.status for e in report.entries if e.text == "*11"] == ["non-financial", "non-financial"]
     assert not report.findings
+
+
+def test_every_number_kind_of_the_data_file_compiles_with_its_number_group():
+    """number_kinds.yaml (issue 22): every row of every section, in the file's order, is a kind and a compiled
+    pattern with a group "n"; none is left out; MONTH is the file's `parts: month`."""
+    import yaml
+    from qfin_docs.verify.scan import GENERIC, MONTH, NUMBER_KINDS, SECTIONS, draft_kinds, kinds_table
+    data = yaml.safe_load(NUMBER_KINDS.read_text(encoding="utf-8"))
+    assert MONTH == data["parts"]["month"]
+    for section in SECTIONS:
+        table = kinds_table(section)
+        assert [kind for kind, _ in table] == [row["kind"] for row in data[section]], section
+        assert all(isinstance(p, re.Pattern) and "n" in p.groupindex for _, p in table), section
+        assert not any(re.search(r"\{[A-Za-z_]\w*\}", p.pattern) for _, p in table), section  # all substituted
+    assert draft_kinds()[:len(GENERIC)] == GENERIC
+    assert len(draft_kinds()) == sum(len(data[s]) for s in SECTIONS)
+
+
+def test_the_generic_number_kinds_name_no_issuers_words():
+    """The issuer's own wording (its metric names, "Hong Kong") is marked ``issuer:``; no other row says it."""
+    import yaml
+    from qfin_docs.verify.scan import NUMBER_KINDS, SECTIONS
+    data = yaml.safe_load(NUMBER_KINDS.read_text(encoding="utf-8"))
+    rows = [row for section in SECTIONS for row in data[section]]
+    unmarked = [row["pattern"] for row in rows if "issuer" not in row]
+    assert not [p for p in unmarked if re.search(r"collection|delinquency|Hong|Qifu|360|Jietiao|ay\\\+|Day-", p)]
+    assert all(row["issuer"] == "qfin-2024q2" for row in rows if "issuer" in row)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("generic: []\ndraft: []\nfiling: []\n", "must be a mapping of exactly: parts"),
+    ("parts: {month: 'May'}\ngeneric: []\ndraft:\n  - {kind: year, pattern: '(?P<n>[0-9]{4}'}\nfiling: []\n",
+     "QF-NUMBER-KINDS draft (year): the pattern does not compile"),
+    ("parts: {month: 'May'}\ngeneric: []\ndraft:\n  - {kind: year, pattern: '[0-9]{4}'}\nfiling: []\n",
+     "QF-NUMBER-KINDS draft (year): the pattern has no group n"),
+    ("parts: {month: 'May'}\ngeneric: []\ndraft:\n  - {kind: date, pattern: '{mnth} (?P<n>[0-9])'}\nfiling: []\n",
+     "{mnth} is no name of parts"),
+    ("parts: {month: 'May'}\ngeneric: []\ndraft:\n  - {kind: date, patern: '(?P<n>[0-9])'}\nfiling: []\n",
+     "a row is {kind: ..., pattern: ...}"),
+    ("parts: {month: 'May'}\ngeneric: []\ndraft:\n  - {kind: a, pattern: '(?P<n>1)', pattern: '(?P<n>2)'}\n"
+     "filing: []\n", "QF-YAML-DUPLICATE-KEY"),
+])
+def test_a_malformed_number_kinds_file_is_an_error_at_its_line(tmp_path, body, message):
+    from qfin_docs.model import BadInput
+    from qfin_docs.verify.scan import kinds_table
+    path = tmp_path / "number_kinds.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(BadInput) as error:
+        kinds_table("draft", path)
+    assert message in str(error.value), str(error.value)
+    assert str(error.value).startswith(f"{path}:")

@@ -1,13 +1,17 @@
 """Finding the numbers in text: each token with its currency, sign, scale word and place, and the
-explicit classification of numbers that are not financial figures (dates, years, times, markers...)."""
+explicit classification of numbers that are not financial figures (dates, years, times, markers...): the
+kinds and their patterns are data, ``number_kinds.yaml`` beside this module."""
 from __future__ import annotations
 
 import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from ..facts.phrases import footnote_marks
+from ..facts.yamlio import line_of, read_yaml
+from ..model import BadInput, Problem, Source
 from ..facts.numbers import CURRENCY_PREFIXES, SCALE_WORDS, Printed
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
@@ -21,86 +25,75 @@ _TOKEN = re.compile(
         (?:\s(?P<scale>thousand|million|billion|trillion)(?![A-Za-z]))?""", re.VERBOSE)
 _CODE = re.compile(r"[A-Za-z](?<![0-9]x)|-[0-9A-Za-z]|:[0-9]{2}-")   # "3A090", "13a-15", "12b-2", "COVID-19" (not "1.5x")
 
-MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|" \
-        r"(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)"
+NUMBER_KINDS = Path(__file__).with_name("number_kinds.yaml")
+SECTIONS = ("generic", "draft", "filing")        # in this order: the first row that gives a number wins
+ROW_KEYS = {"kind", "pattern", "issuer"}
 Kinds = list[tuple[str, re.Pattern]]
 
 
-def _kinds_table(rows: list[tuple[str, str]]) -> Kinds:
-    return [(kind, re.compile(pattern)) for kind, pattern in rows]
+@functools.cache
+def _data(path: Path) -> dict:
+    """A kinds file (``number_kinds.yaml``) read once, strictly (a key given twice is an error, not a row
+    silently replaced), its shape checked."""
+    data, problems = read_yaml(path)
+    if problems:
+        raise BadInput(problems)
+    if not isinstance(data, dict) or set(data) != {"parts", *SECTIONS}:
+        raise _malformed(path, 1, f"must be a mapping of exactly: parts, {', '.join(SECTIONS)}")
+    parts = data["parts"]
+    if not isinstance(parts, dict) or not all(isinstance(v, str) for v in parts.values()) or "month" not in parts:
+        raise _malformed(path, line_of(data, ["parts"]), "parts: must map names (month among them) to pattern text")
+    for section in SECTIONS:
+        if not isinstance(data[section], list):
+            raise _malformed(path, line_of(data, [section]), f"{section}: must be a list of rows")
+    return data
 
+
+def _malformed(path: Path, line: int, message: str) -> BadInput:
+    return BadInput([Problem(Source(str(path), line), "QF-NUMBER-KINDS", message)])
+
+
+def kinds_table(section: str, path: Path = NUMBER_KINDS) -> Kinds:
+    """One section of a kinds file (``number_kinds.yaml``), compiled: (kind, pattern) rows in the file's order,
+    ``{name}`` standing for ``parts: name``.  A row that is not a kind and a pattern with its ``n`` group is an
+    error (:class:`BadInput`, QF-NUMBER-KINDS, at its line), never left out."""
+    data = _data(path)
+    table: Kinds = []
+    for index, row in enumerate(data[section]):
+        line = line_of(data, [section, index])
+        if not isinstance(row, dict) or not {"kind", "pattern"} <= set(row) <= ROW_KEYS:
+            raise _malformed(path, line, f"{section}: a row is {{kind: ..., pattern: ...}} (and issuer:), not {row!r}")
+        kind, pattern = row["kind"], row["pattern"]
+        if not isinstance(kind, str) or not kind or not isinstance(pattern, str):
+            raise _malformed(path, line, f"{section}: kind and pattern must be text")
+        for name, text in data["parts"].items():
+            pattern = pattern.replace("{" + name + "}", text)
+        if unknown := re.search(r"\{[A-Za-z_]\w*\}", pattern):
+            raise _malformed(path, line, f"{section} ({kind}): {unknown.group()} is no name of parts:")
+        try:
+            compiled = re.compile(pattern)
+        except re.error as error:
+            raise _malformed(path, line, f"{section} ({kind}): the pattern does not compile: {error}") from None
+        if "n" not in compiled.groupindex:
+            raise _malformed(path, line, f"{section} ({kind}): the pattern has no group n (the number)")
+        table.append((kind, compiled))
+    return table
+
+
+# A month, written out or abbreviated (parts: month); also read by the period readers (context, respective...).
+MONTH: str = _data(NUMBER_KINDS)["parts"]["month"]
 
 # Numbers that can never be a figure, in any release: what the strict check of a build accepts outside the
-# figures a helper recorded.  Each pattern's "n" group is the number.
-GENERIC: Kinds = _kinds_table([
-    ("time", r"(?P<n>[0-9]{1,2}):[0-9]{2}\s?(?:AM|PM|a\.m\.|p\.m\.)"),
-    ("time", r"[0-9]{1,2}:(?P<n>[0-9]{2})\s?(?:AM|PM|a\.m\.|p\.m\.)"),
-])
-
-# What the tie-out of a draft (text with no records) also takes for non-financial: the ways any press
-# release writes dates, years, durations, metric names, forms and period names.  Nothing issuer-specific:
-# a release's own names and addresses are its constants (release.yaml ``constants:``).  Compiled on first use
-# (:func:`draft_kinds`): the strict check of a build, which needs GENERIC only, does not pay for them.
-DRAFT_ROWS: list[tuple[str, str]] = [
-    ("date", MONTH + r"\s(?P<n>[0-9]{1,2}),\s[0-9]{4}"),
-    ("date", r"ended\s" + MONTH + r"\s(?P<n>[0-9]{1,2}),?"),
-    ("date", MONTH + r"\s[0-9]{1,2},\s(?P<n>[0-9]{4})"),
-    ("date", r"(?P<n>[0-9]{1,2})月\s[0-9]{1,2},\s[0-9]{4}"),
-    ("date", r"[0-9]{1,2}月\s(?P<n>[0-9]{1,2}),\s[0-9]{4}"),
-    ("date", r"[0-9]{1,2}月\s[0-9]{1,2},\s(?P<n>[0-9]{4})"),
-    ("duration", r"(?P<n>[0-9]+)-month\b"),
-    ("duration", r"(?P<n>[0-9]+)\s(?:minutes|months|years|calendar days)\b"),
-    ("metric name", r"(?P<n>[0-9]+)\s?[Dd]ay\+"),
-    ("metric name", r"Day-(?P<n>[0-9]+)"),
-    ("metric name", r"(?P<n>[0-9]+)[- ]day\s(?:collection|delinquency)"),
-    ("metric name", r"(?P<n>[0-9]+)\sto\s[0-9]+\scalendar days"),
-    ("metric name", r"[0-9]+\sto\s(?P<n>[0-9]+)\scalendar days"),
-    ("metric name", r"more than\s(?P<n>[0-9]+)\sdays"),
-    ("name", r"Act of\s(?P<n>[0-9]{4})"),
-    ("form", r"(?P<n>[0-9]+)-K\b"),
-    ("period name", r"\bQ(?P<n>[1-4])\b"),
-    ("unit of account", r"US\$(?P<n>1\.00)\b"),
-    ("year", r"(?:in|since|from|to|of|January|beginning in|Since|From|year)\s(?P<n>(?:19|20)[0-9]{2})\b"),
-    ("year", r"\b(?P<n>(?:19|20)[0-9]{2})\s(?:Unaudited|Business|Financial|\(|Hong|U\.S\.)"),
-    ("year", r"\b(?P<n>20[0-9]{2})\b(?=[,.:]?\s|$|[.,)])"),
-    ("footnote marker", r"^(?P<n>[0-9]{1,2})\s(?=\S)"),
-    # what filings add: references to parts of laws, forms and documents, codes, page numbers
-    ("date", MONTH + r"\s(?P<n>[0-9]{1,2})\b(?![.,][0-9])"),
-    ("date", r"\b(?P<n>[0-9]{1,2})(?:st|nd|rd|th)\s+day\s+of\b"),
-    ("date", r"\b(?P<n>[0-9]{1,2})\s(?i:" + MONTH + r")\s[0-9]{4}\b"),             # "31 December 2019"
-    ("date", r"^(?P<n>[0-9]{1,2}),\s(?:19|20)[0-9]{2}\b"),            # "30, 2025" after a line's "September"
-    ("year", r"\b[0-9]{1,2}\s(?i:" + MONTH + r")\s(?P<n>[0-9]{4})\b"),
-    ("year", MONTH + r",?\s(?P<n>(?:19|20)[0-9]{2})\b"),
-    ("year", r"(?i:\b(?:of|in|since|fiscal|year)\s)(?P<n>(?:19|20)[0-9]{2})\b(?![,.][0-9])"),
-    ("reference", r"\b(?:Items?|Parts?|Notes?|Sections?|Rules?|Regulation|Level|Exhibits?|Schedule|Article|Tier|"
-                  r"Chapter|Topic|[Ss]cope|[Cc]ategory|ASC|ASU|IAS|IFRS|FRS|SFAS|Form|No\.|Class|Series|Phase|Stage|Pillar|[Pp]ages?)\s(?P<n>[0-9]{1,4})\b"),
-    ("reference", r"(?i:\b(?:ITEM|PART|SECTION|NOTE)\s)(?P<n>[0-9]{1,4})\b"),
-    ("reference", r"(?i:\b(?:Sections?|Rules?|Items?|Levels?|Notes?|Parts?|Pages?)\s[0-9A-Za-z().-]+(?:,\s|\sor\s|\sand\s))(?P<n>[0-9]{1,4})\b"),
-    ("reference", r"\b(?P<n>[0-9]{1,4})\([a-z]{1,2}\)"),                  # "Section 20(a)", "Rule 10b5-1(c)"
-    ("postal code", r"(?P<n>[0-9]{5})-[0-9]{4}\b"),
-    ("postal code", r"D\.C\.\s(?P<n>[0-9]{5})\b"),
-    ("telephone", r"\((?P<n>[0-9]{3})\)\s?[0-9]{3}-[0-9]{4}\b"),
-    ("telephone", r"\([0-9]{3}\)\s?(?P<n>[0-9]{3})-[0-9]{4}\b"),
-    ("list marker", r"(?:^|\s)\((?P<n>[0-9]{1,2})\)(?=\s+[a-z])"),
-    ("duration", r"\b(?P<n>[0-9]+)\s(?:days|weeks|hours|business days|trading days)\b"),
-    ("footnote marker", r"^\((?P<n>[0-9]{1,2})\)"),
-    ("section number", r"^(?P<n>[0-9]{1,2})\.\s+[A-Z]"),                    # "9. Net Loss Per Share"
-    ("section number", r"^(?P<n>[0-9]{1,2}\.[0-9]{1,2})\s+[A-Z]"),           # "2.3 Government Grants"
-    ("note reference", r"^(?P<n>[0-9]{1,2}\.[0-9]{1,2})(?:/[0-9]{1,2}\.[0-9]{1,2})*$"),    # "4.5/4.6"
-    ("note reference", r"^[0-9]{1,2}\.[0-9]{1,2}/(?P<n>[0-9]{1,2}\.[0-9]{1,2})$"),
-    ("address", r"(?P<n>[0-9]{1,4}),\s[0-9]{4,5}\s[A-Z][a-z]+"),            # "Vorstadt 5, 4002 Basel"
-    ("postal code", r"[0-9]{1,4},\s(?P<n>[0-9]{4,5})\s[A-Z][a-z]+"),
-    ("footnote marker", r"[A-Za-z]\s?\((?P<n>[0-9])\)$"),
-    ("page number", r"^(?:Page\s)?(?P<n>[0-9]{1,3})$"),
-    ("page number", r"^(?P<n>[0-9]{1,3})\s?[-–]\s?[0-9]{1,3}$"),                 # "1 - 2" in a contents list
-    ("page number", r"^[0-9]{1,3}\s?[-–]\s?(?P<n>[0-9]{1,3})$"),
-]
+# figures a helper recorded.
+GENERIC: Kinds = kinds_table("generic")
 
 
 @functools.cache
 def draft_kinds() -> Kinds:
-    """GENERIC and the draft's kinds (:data:`DRAFT_ROWS`), compiled once."""
-    return GENERIC + _kinds_table(DRAFT_ROWS)
+    """GENERIC and what the tie-out of a draft or a filing also takes for non-financial (the sections draft and
+    filing of ``number_kinds.yaml``), compiled on first use: the strict check of a build, which needs GENERIC
+    only, does not pay for them."""
+    return GENERIC + kinds_table("draft") + kinds_table("filing")
 
 
 def phrases(kind: str, texts) -> Kinds:
