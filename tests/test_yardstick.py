@@ -299,3 +299,28 @@ def test_a_stale_amount_beside_its_percentage_is_reported_as_its_own_items(tmp_p
     found = [e for e in tieout_filing(path).entries if e.text == "44,100"]
     assert [e.status for e in found] == ["inconsistent", "tied"], found
     assert "where the fact is 51,200,000,000" in found[0].explanation
+
+
+def test_a_row_whose_cells_are_one_item_in_two_columns_names_it_for_the_third(tmp_path):
+    """"Fulfillment" says no word of CostOfRevenue's label, but two of its cells are that item's facts of their
+    columns' periods: a misround in the third is reported."""
+    nine = "".join(
+        f'<xbrli:context id="{name}"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001'
+        f'</xbrli:identifier></xbrli:entity><xbrli:period><xbrli:startDate>{start}</xbrli:startDate><xbrli:endDate>'
+        f'{end}</xbrli:endDate></xbrli:period></xbrli:context>'
+        for name, start, end in (("n9", "2025-01-01", "2025-09-30"), ("n9py", "2024-01-01", "2024-09-30")))
+    values = {"Revenues": ("94,900", "81,200", "270,400", "240,100"),
+              "CostOfRevenue": ("51,200", "44,100", "148,700", "131,900")}
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, row in values.items()
+                    for ctx, text in zip(("q3", "q3py", "n9", "n9py"), row))
+    table = (f'<div style="display:none">{facts}</div><p>(in millions)</p><table><tr><td></td>'
+             '<td colspan="2">Three Months Ended September 30,</td><td colspan="2">Nine Months Ended September 30,'
+             '</td></tr><tr><td></td><td>2025</td><td>2024</td><td>2025</td><td>2024</td></tr><tr><td>Net sales</td><td>94,900</td><td>81,200</td><td>270,400</td>'
+             '<td>240,100</td></tr><tr><td>Fulfillment</td><td>51,200</td><td>44,100</td><td>{}</td>'
+             '<td>131,900</td></tr></table>')
+    path = write(tmp_path, table.format("148,800"))
+    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", nine + "</ix:resources>", 1),
+                    encoding="utf-8")
+    found = {e.text: e for e in tieout_filing(path).entries}
+    assert found["148,800"].status == "inconsistent", found
+    assert "the row is CostOfRevenue and its column 2025-01-01/2025-09-30" in found["148,800"].explanation

@@ -267,8 +267,8 @@ def _off_item(engine: TieOut, row: TableRow, tied_at: dict[int, Fact], expected:
 def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact], edge: str | None = None,
                     stale: Fact | None = None) -> Fact | None:
     """The fact a cell should have been, where the evidence is strong: the row's other cells are one item
-    (tied with evidence), the cell's column is one period (voted by the table), that item has a fact of that
-    period, and the cell is not it (beyond rounding) though near it (within 0.67 to 1.5 times), or is that
+    (tied with evidence, and either two of them or the row's words name it), the cell's column is one period
+    (voted by the table, or named by its heading), that item has a fact of that period, and the cell is not it (beyond rounding) though near it (within 0.67 to 1.5 times), or is that
     item's fact of another period (``stale``: the fact it was tied to)."""
     items = Counter((f.concept, f.dimensions) for f in tied)
     if stale is not None:       # another period's fact of one of the row's items (an amount beside its %)
@@ -287,8 +287,9 @@ def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact],
         return None             # a balance in a column of flows: at its start or its end, the row does not say
     period = periods.pop()
     fact = next((f for f in engine.by_name.get((concept, dims), ()) if f.period == period and f.value), None)
-    if fact is None or fact in tied or not engine.items.score(spoken(f"{row.section} {row.label}", row.label), fact):
-        return None             # no fact there, or no word of the row names the item: no claim
+    if fact is None or fact in tied or not (len(tied) >= 2 or
+                                            engine.items.score(spoken(f"{row.section} {row.label}", row.label), fact)):
+        return None             # no fact there, or neither two cells of the row nor its words name the item
     return fact if misprint(engine, row, index, fact, stale is not None) else None
 
 
