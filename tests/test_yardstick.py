@@ -324,3 +324,27 @@ def test_a_row_whose_cells_are_one_item_in_two_columns_names_it_for_the_third(tm
     found = {e.text: e for e in tieout_filing(path).entries}
     assert found["148,800"].status == "inconsistent", found
     assert "the row is CostOfRevenue and its column 2025-01-01/2025-09-30" in found["148,800"].explanation
+
+
+def test_balances_at_the_edges_of_a_column_of_flows_are_that_columns(tmp_path):
+    """An equity statement by quarter: each column is a quarter's flows with its opening and closing balances,
+    so its balance cells have two dates and vote for neither; the quarter's edges give them."""
+    instants = "".join(
+        f'<xbrli:context id="{name}"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001'
+        f'</xbrli:identifier></xbrli:entity><xbrli:period><xbrli:instant>{day}</xbrli:instant></xbrli:period>'
+        '</xbrli:context>' for name, day in (("jun", "2025-06-30"), ("junpy", "2024-06-30"), ("seppy", "2024-09-30")))
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, ctx, text in (
+        ("StockholdersEquity", "jun", "120,500"), ("StockholdersEquity", "junpy", "98,300"),
+        ("NetIncomeLoss", "q3", "21,200"), ("NetIncomeLoss", "q3py", "15,300"),
+        ("StockholdersEquity", "bs", "141,700"), ("StockholdersEquity", "seppy", "113,600")))
+    rows = (("Beginning balances", "120,500", "98,300"), ("Net income", "21,200", "15,300"),
+            ("Ending balances", "141,700", "113,600"))
+    table = (f'<div style="display:none">{facts}</div><p>(in millions)</p><table><tr><td></td>'
+             '<td colspan="2">Three Months Ended September 30,</td></tr><tr><td></td><td>2025</td><td>2024</td></tr>'
+             + "".join(f"<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>" for a, b, c in rows) + "</table>")
+    path = write(tmp_path, table)
+    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", instants + "</ix:resources>", 1),
+                    encoding="utf-8")
+    found = {e.text: e for e in tieout_filing(path).entries if e.span is None}
+    for text in ("120,500", "98,300", "141,700", "113,600"):
+        assert found[text].status == "tied", found[text]

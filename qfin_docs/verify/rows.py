@@ -167,6 +167,10 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
         elif other[0] is not None and other[2] > 2 * cells:
             return 0.0, 0.5      # a flow in a column of balances (or the reverse): not its column's period
         period = period or _headed_period(engine, row, index, fact.period.is_instant)
+        flows = None if period is not None or not fact.period.is_instant else \
+            _column_period(engine, row, index, False)
+        if flows is not None and fact.period.end in (flows.end, flows.start - dt.timedelta(days=1)):
+            period = fact.period     # a column of flows and of its balances at both edges (an equity statement)
         return (0.5 if period is None else float(period == fact.period),
                 0.5 if dims is None else float(dims == fact.dimensions))
 
