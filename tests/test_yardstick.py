@@ -126,10 +126,7 @@ def test_a_table_of_physical_quantities_is_never_tied_to_money(tmp_path):
 
 def _segments(europe_cost: str, tmp_path):
     """Columns of one concept each, rows of one member each: only the grid names a cell's item."""
-    europe = ('<xbrli:context id="q3eu"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001'
-              '</xbrli:identifier><xbrli:segment><xbrldi:explicitMember dimension="srt:StatementGeographicalAxis">'
-              'srt:EuropeMember</xbrldi:explicitMember></xbrli:segment></xbrli:entity><xbrli:period><xbrli:startDate>'
-              '2025-07-01</xbrli:startDate><xbrli:endDate>2025-09-30</xbrli:endDate></xbrli:period></xbrli:context>')
+    europe = _context("q3eu", "2025-07-01/2025-09-30", "srt:EuropeMember", "srt:StatementGeographicalAxis")
     values = {"q3na": ("610", "355", "255"), "q3eu": ("420", "270", "150"), "q3": ("1,030", "625", "405")}
     facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for ctx, row in values.items()
                     for name, text in zip(("Revenues", "CostOfRevenue", "GrossProfit"), row))
@@ -137,9 +134,7 @@ def _segments(europe_cost: str, tmp_path):
     table = ("<p>Three months ended September 30, 2025 (in millions)</p><table><tr><td></td><td>Revenues</td>"
              "<td>Cost of revenue</td><td>Gross profit</td></tr>"
              + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
-    path = write(tmp_path, f'<div style="display:none">{facts}</div>{table}')
-    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", europe + "</ix:resources>", 1),
-                    encoding="utf-8")
+    path = _write_with(tmp_path, f'<div style="display:none">{facts}</div>{table}', europe)
     return [e for e in tieout_filing(path).entries if e.span is None]
 
 
@@ -152,11 +147,24 @@ def test_a_cell_whose_row_gives_its_member_and_column_its_concept_is_checked_aga
     assert [e.status for e in _segments("270", tmp_path)] == ["tied"] * 9
 
 
-def _member_context(name: str, member: str, period: str) -> str:
+def _context(name: str, period: str, member: str = "", axis: str = "us-gaap:StatementEquityComponentsAxis") -> str:
+    """An xbrli:context of the hand-made filings: ``period`` a day (a balance) or "start/end" (flows), and an
+    optional ``member`` (a QName) of ``axis``."""
+    start, _, end = period.rpartition("/")
+    when = (f"<xbrli:startDate>{start}</xbrli:startDate><xbrli:endDate>{end}</xbrli:endDate>" if start else
+            f"<xbrli:instant>{end}</xbrli:instant>")
+    segment = (f'<xbrli:segment><xbrldi:explicitMember dimension="{axis}">{member}</xbrldi:explicitMember>'
+               "</xbrli:segment>" if member else "")
     return (f'<xbrli:context id="{name}"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001'
-            '</xbrli:identifier><xbrli:segment><xbrldi:explicitMember dimension="us-gaap:StatementEquityComponentsAxis">'
-            f'us-gaap:{member}</xbrldi:explicitMember></xbrli:segment></xbrli:entity><xbrli:period>{period}'
-            '</xbrli:period></xbrli:context>')
+            f"</xbrli:identifier>{segment}</xbrli:entity><xbrli:period>{when}</xbrli:period></xbrli:context>")
+
+
+def _write_with(tmp_path, body: str, resources: str):
+    """A hand-made filing (``write``) with more contexts or units among its resources."""
+    path = write(tmp_path, body)
+    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", resources + "</ix:resources>", 1),
+                    encoding="utf-8")
+    return path
 
 
 def test_a_row_that_says_only_generic_words_names_the_item_whose_label_is_those_words(tmp_path):
@@ -209,18 +217,15 @@ def test_a_balance_sheet_column_stays_one_of_balances_when_some_figures_equal_fl
 
 
 def test_an_equity_statement_cell_is_named_by_its_column_heading_and_its_rows_other_cells(tmp_path):
-    contexts = "".join(_member_context(f"{p}{m[:2]}", m, period) for p, period in (
-        ("bs", "<xbrli:instant>2025-09-30</xbrli:instant>"), ("py", "<xbrli:instant>2024-12-31</xbrli:instant>"))
-        for m in ("CommonStockMember", "RetainedEarningsMember"))
+    contexts = "".join(_context(f"{p}{m[:2]}", day, f"us-gaap:{m}") for p, day in (
+        ("bs", "2025-09-30"), ("py", "2024-12-31")) for m in ("CommonStockMember", "RetainedEarningsMember"))
     values = {"py": ("4,520", "17,310", "21,830"), "bs": ("4,610", "19,205", "23,815")}
     facts = "".join(TAG.format(name="StockholdersEquity", ctx=ctx, scale=6, text=text)
                     for p, row in values.items() for ctx, text in zip((f"{p}Co", f"{p}Re", p), row))
     rows = (("Balance at December 31, 2024", *values["py"]), ("Balance at September 30, 2025", *values["bs"]))
     table = ("<p>(in millions)</p><table><tr><td></td><td>Common stock</td><td>Retained earnings</td><td>Total</td>"
              "</tr>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
-    path = write(tmp_path, f'<div style="display:none">{facts}</div>{table}')
-    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", contexts + "</ix:resources>", 1),
-                    encoding="utf-8")
+    path = _write_with(tmp_path, f'<div style="display:none">{facts}</div>{table}', contexts)
     cells = {e.text: e for e in tieout_filing(path).entries if e.span is None}
     for text in ("4,520", "17,310", "4,610", "19,205"):
         assert cells[text].status == "tied", cells[text]
@@ -293,9 +298,7 @@ def test_a_stale_amount_beside_its_percentage_is_reported_as_its_own_items(tmp_p
              '<td colspan="2">Three Months Ended September 30, 2025</td><td colspan="2">Three Months Ended September '
              '30, 2024</td></tr><tr><td>Revenues</td><td>94,900</td><td></td><td>81,200</td><td></td></tr>'
              '<tr><td>Cost of revenue</td><td>{}</td><td>53.9</td><td>44,100</td><td>54.3</td></tr></table>')
-    path = write(tmp_path, table.format("44,100"))
-    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", pure + "</ix:resources>", 1),
-                    encoding="utf-8")
+    path = _write_with(tmp_path, table.format("44,100"), pure)
     found = [e for e in tieout_filing(path).entries if e.text == "44,100"]
     assert [e.status for e in found] == ["inconsistent", "tied"], found
     assert "where the fact is 51,200,000,000" in found[0].explanation
@@ -304,23 +307,17 @@ def test_a_stale_amount_beside_its_percentage_is_reported_as_its_own_items(tmp_p
 def test_a_row_whose_cells_are_one_item_in_two_columns_names_it_for_the_third(tmp_path):
     """"Fulfillment" says no word of CostOfRevenue's label, but two of its cells are that item's facts of their
     columns' periods: a misround in the third is reported."""
-    nine = "".join(
-        f'<xbrli:context id="{name}"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001'
-        f'</xbrli:identifier></xbrli:entity><xbrli:period><xbrli:startDate>{start}</xbrli:startDate><xbrli:endDate>'
-        f'{end}</xbrli:endDate></xbrli:period></xbrli:context>'
-        for name, start, end in (("n9", "2025-01-01", "2025-09-30"), ("n9py", "2024-01-01", "2024-09-30")))
+    nine = _context("n9", "2025-01-01/2025-09-30") + _context("n9py", "2024-01-01/2024-09-30")
     values = {"Revenues": ("94,900", "81,200", "270,400", "240,100"),
               "CostOfRevenue": ("51,200", "44,100", "148,700", "131,900")}
     facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, row in values.items()
                     for ctx, text in zip(("q3", "q3py", "n9", "n9py"), row))
     table = (f'<div style="display:none">{facts}</div><p>(in millions)</p><table><tr><td></td>'
              '<td colspan="2">Three Months Ended September 30,</td><td colspan="2">Nine Months Ended September 30,'
-             '</td></tr><tr><td></td><td>2025</td><td>2024</td><td>2025</td><td>2024</td></tr><tr><td>Net sales</td><td>94,900</td><td>81,200</td><td>270,400</td>'
-             '<td>240,100</td></tr><tr><td>Fulfillment</td><td>51,200</td><td>44,100</td><td>{}</td>'
+             '</td></tr><tr><td></td><td>2025</td><td>2024</td><td>2025</td><td>2024</td></tr><tr><td>Net sales</td>'
+             '<td>94,900</td><td>81,200</td><td>270,400</td><td>240,100</td></tr><tr><td>Fulfillment</td><td>51,200</td><td>44,100</td><td>{}</td>'
              '<td>131,900</td></tr></table>')
-    path = write(tmp_path, table.format("148,800"))
-    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", nine + "</ix:resources>", 1),
-                    encoding="utf-8")
+    path = _write_with(tmp_path, table.format("148,800"), nine)
     found = {e.text: e for e in tieout_filing(path).entries}
     assert found["148,800"].status == "inconsistent", found
     assert "the row is CostOfRevenue and its column 2025-01-01/2025-09-30" in found["148,800"].explanation
@@ -329,10 +326,8 @@ def test_a_row_whose_cells_are_one_item_in_two_columns_names_it_for_the_third(tm
 def test_balances_at_the_edges_of_a_column_of_flows_are_that_columns(tmp_path):
     """An equity statement by quarter: each column is a quarter's flows with its opening and closing balances,
     so its balance cells have two dates and vote for neither; the quarter's edges give them."""
-    instants = "".join(
-        f'<xbrli:context id="{name}"><xbrli:entity><xbrli:identifier scheme="http://www.sec.gov/CIK">0000000001'
-        f'</xbrli:identifier></xbrli:entity><xbrli:period><xbrli:instant>{day}</xbrli:instant></xbrli:period>'
-        '</xbrli:context>' for name, day in (("jun", "2025-06-30"), ("junpy", "2024-06-30"), ("seppy", "2024-09-30")))
+    instants = "".join(_context(name, day) for name, day in (("jun", "2025-06-30"), ("junpy", "2024-06-30"),
+                                                             ("seppy", "2024-09-30")))
     facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, ctx, text in (
         ("StockholdersEquity", "jun", "120,500"), ("StockholdersEquity", "junpy", "98,300"),
         ("NetIncomeLoss", "q3", "21,200"), ("NetIncomeLoss", "q3py", "15,300"),
@@ -342,9 +337,7 @@ def test_balances_at_the_edges_of_a_column_of_flows_are_that_columns(tmp_path):
     table = (f'<div style="display:none">{facts}</div><p>(in millions)</p><table><tr><td></td>'
              '<td colspan="2">Three Months Ended September 30,</td></tr><tr><td></td><td>2025</td><td>2024</td></tr>'
              + "".join(f"<tr><td>{a}</td><td>{b}</td><td>{c}</td></tr>" for a, b, c in rows) + "</table>")
-    path = write(tmp_path, table)
-    path.write_text(path.read_text(encoding="utf-8").replace("</ix:resources>", instants + "</ix:resources>", 1),
-                    encoding="utf-8")
+    path = _write_with(tmp_path, table, instants)
     found = {e.text: e for e in tieout_filing(path).entries if e.span is None}
     for text in ("120,500", "98,300", "141,700", "113,600"):
         assert found[text].status == "tied", found[text]

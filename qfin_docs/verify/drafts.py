@@ -13,10 +13,10 @@ from pathlib import Path
 import lxml.html
 
 from ..model import CNY, USD, BadInput, Fact, Period, Problem, Source
+from .evidence import month_words
 from .scan import MONTH
 from ..xmlio import drop_non_text, html_parser
 
-_MONTHS = {"Three": 3, "Six": 6, "Nine": 9, "Twelve": 12}
 
 
 @dataclass
@@ -247,7 +247,7 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
             out.append((None, units[i]))
             continue
         end = dt.datetime.strptime(f"{match.group(2)} {match.group(3)} {year}", "%B %d %Y").date()
-        months = _MONTHS.get(match.group(1), 0)
+        months = month_words().get(match.group(1).lower(), 0)
         start_month = end.month - months + 1
         start = dt.date(end.year + (start_month - 1) // 12, (start_month - 1) % 12 + 1, 1)
         out.append((Period(end, start), units[i]))

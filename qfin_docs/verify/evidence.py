@@ -32,8 +32,14 @@ class Said(frozenset):
 
 
 @functools.lru_cache(maxsize=1)
+def _phrasebook() -> dict:
+    """The phrasebook, read once."""
+    return yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
 def _book() -> tuple[dict[str, str], frozenset[str], frozenset[str], frozenset[str]]:
-    data = yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))
+    data = _phrasebook()
     same = {stem(w): stem(head) for head, others in data["same_item"].items() for w in [head, *others]}
     words = (frozenset(stem(w) for w in data[key].split()) for key in ("no_item", "function_words", "quantity_unit"))
     generic, function, units = words
@@ -41,14 +47,14 @@ def _book() -> tuple[dict[str, str], frozenset[str], frozenset[str], frozenset[s
 
 
 @functools.lru_cache(maxsize=1)
-def _months() -> dict[str, int]:
-    return {str(word): int(months) for word, months in
-            yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))["period_months"].items()}
+def month_words() -> dict[str, int]:
+    """The phrasebook's words for a period's length, lower-cased, with its months ("six": 6, "year": 12)."""
+    return {str(word): int(months) for word, months in _phrasebook()["period_months"].items()}
 
 
 def months_named(text: str) -> int | None:
     """The length in months of the period a heading names ("Six Months Ended" 6, "Year Ended" 12), if one."""
-    found = {_months()[w] for w in re.findall("[a-z]+", text.lower()) if w in _months()}
+    found = {month_words()[w] for w in re.findall("[a-z]+", text.lower()) if w in month_words()}
     return found.pop() if len(found) == 1 else None
 
 
@@ -86,7 +92,7 @@ def stem(word: str) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _abbreviations() -> tuple[re.Pattern, dict[str, str]]:
-    data = yaml.safe_load(PHRASEBOOK.read_text(encoding="utf-8"))["abbreviations"]
+    data = _phrasebook()["abbreviations"]
     return re.compile("|".join(re.escape(a) for a in sorted(data, key=len, reverse=True))), data
 
 
@@ -135,9 +141,9 @@ class Items:
         stand in the label."""
         labels, _, plain = self._words(fact)
         out = [(len(said & label), len(label)) for label in labels]
-        spoken = getattr(said, "generic", None)
-        if spoken:
-            out += [(len(spoken), len(label)) for label in plain if spoken <= label and len(spoken) >= 2]
+        words = getattr(said, "generic", None)
+        if words:
+            out += [(len(words), len(label)) for label in plain if words <= label and len(words) >= 2]
         return out
 
     def shared(self, said: frozenset[str], fact: Fact) -> int:
@@ -154,5 +160,5 @@ class Items:
         return best
 
 
-__all__ = ["Items", "PHRASEBOOK", "Said", "generic", "months_named", "name_words", "no_item", "quantities", "spoken", "stem",
+__all__ = ["Items", "PHRASEBOOK", "Said", "generic", "month_words", "months_named", "name_words", "no_item", "quantities", "spoken", "stem",
            "stems"]

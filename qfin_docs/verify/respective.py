@@ -14,6 +14,7 @@ import re
 from collections import Counter
 
 from ..model import Period
+from .evidence import month_words
 from .scan import MONTH, Token
 
 _DAY = MONTH + r"\s[0-9]{1,2},\s[0-9]{4}"
@@ -31,7 +32,6 @@ _SINGLES = [
     ("months", re.compile(r"\b(three|six|nine|twelve)\smonths\sended\s(" + MONTH + r"\s[0-9]{1,2}),\s([0-9]{4})\b"
                           r"(?!,?\s(?:and\s)?[0-9]{4})", re.IGNORECASE)),
 ]
-_MONTHS = {"three": 3, "six": 6, "nine": 9, "twelve": 12}
 _END = re.compile(r"[.;](?:\s+(?=[A-Z])|$)")
 
 
@@ -72,7 +72,7 @@ def _periods(kind: str, match: re.Match, periods: Counter[Period]) -> list[Perio
         quarters = re.findall(r"Q([1-4])\s([0-9]{4})", match.group())
         return [_snap(_quarter_end(int(q), int(y)), 3, periods) for q, y in quarters]
     if kind == "months":
-        months, day = _MONTHS[groups[0].lower()], groups[1]
+        months, day = month_words()[groups[0].lower()], groups[1]
         return [_snap(_day(f"{day}, {year}"), months, periods) for year in groups[2:]]
     if kind == "days":
         return [Period(_day(text)) for text in groups]
@@ -84,7 +84,7 @@ def _single(kind: str, match: re.Match, periods: Counter[Period]) -> Period:
         return _snap(_quarter_end(int(match.group(1)), int(match.group(2))), 3, periods)
     if kind == "fiscal year":
         return _fiscal_year(int(match.group(1)), periods)
-    return _snap(_day(f"{match.group(2)}, {match.group(3)}"), _MONTHS[match.group(1).lower()], periods)
+    return _snap(_day(f"{match.group(2)}, {match.group(3)}"), month_words()[match.group(1).lower()], periods)
 
 
 def _day(text: str) -> dt.date:
@@ -104,13 +104,19 @@ def _snap(end: dt.date, months: int, periods: Counter[Period]) -> Period:
     """The filing's period of about ``months`` months ending within a week of ``end``: of several, the one
     ending nearest it, then the nearest in length, then the one most facts have (the first the filing gives
     of equals)."""
-    near = [p for p in periods if not p.is_instant and abs((p.end - end).days) <= 7 and
-            abs((p.end - p.start).days - months * 30.4) <= 12]
+    near = periods_near(end, months, periods)
     if near:
         return min(near, key=lambda p: (abs((p.end - end).days), abs((p.end - p.start).days - months * 30.4),
                                         -periods[p]))
     start = dt.date(end.year - (1 if end.month <= months else 0), (end.month - months) % 12 + 1, 1)
     return Period(end, start)
+
+
+def periods_near(end: dt.date, months: int, periods) -> list[Period]:
+    """Of ``periods``, those of flows about ``months`` months long that end within a week of ``end`` (a fiscal
+    quarter ending on the last Sunday of its month is the quarter a text dates at the month's end)."""
+    return [p for p in periods if not p.is_instant and abs((p.end - end).days) <= 7 and
+            abs((p.end - p.start).days - months * 30.4) <= 12]
 
 
 def _fiscal_year(year: int, periods: Counter[Period]) -> Period:
@@ -122,4 +128,4 @@ def _fiscal_year(year: int, periods: Counter[Period]) -> Period:
         Period(dt.date(year, 12, 31), dt.date(year, 1, 1))
 
 
-__all__ = ["respective"]
+__all__ = ["periods_near", "respective"]

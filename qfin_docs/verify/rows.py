@@ -17,6 +17,7 @@ from .decide import describe, transposed, unique_facts
 from .context import dates_in
 from .evidence import months_named, quantities, spoken, stems
 from .report import Entry, Report
+from .respective import periods_near
 from .subjects import norm
 
 if TYPE_CHECKING:
@@ -169,7 +170,7 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
         period = period or _headed_period(engine, row, index, fact.period.is_instant)
         flows = None if period is not None or not fact.period.is_instant else \
             _column_period(engine, row, index, False)
-        if flows is not None and fact.period.end in (flows.end, flows.start - dt.timedelta(days=1)):
+        if flows is not None and fact.period.end in (_edge(flows, "start"), _edge(flows, "end")):
             period = fact.period     # a column of flows and of its balances at both edges (an equity statement)
         return (0.5 if period is None else float(period == fact.period),
                 0.5 if dims is None else float(dims == fact.dimensions))
@@ -218,8 +219,7 @@ def _headed_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> 
     day = days.pop()
     if instant:
         return Period(day) if Period(day) in periods else None
-    near = [p for p in periods if not p.is_instant and abs((p.end - day).days) <= 7
-            and abs((p.end - p.start).days - months * 30.4) <= 12]
+    near = periods_near(day, months, periods)
     return near[0] if len(near) == 1 else None
 
 
@@ -233,7 +233,13 @@ def _expected_period(engine: TieOut, row: TableRow, index: int, fact: Fact, edge
     flows = _column_period(engine, row, index, False)     # a table of flows with balances at both edges: the
     if flows is None:                                      # balances' vote mixes starts and ends
         return None
-    return Period(flows.end) if edge == "end" else Period(flows.start - dt.timedelta(days=1))
+    return Period(_edge(flows, edge))
+
+
+def _edge(flows: Period, edge: str) -> dt.date:
+    """The day of a balance at the ``edge`` ("start" or "end") of a period of flows: its last day, or the day
+    before its first."""
+    return flows.end if edge == "end" else flows.start - dt.timedelta(days=1)
 
 
 def _misstated_cells(engine: TieOut, row: TableRow, entries: dict[int, Entry], fitting: list[Fact],
@@ -272,8 +278,9 @@ def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact],
                     stale: Fact | None = None) -> Fact | None:
     """The fact a cell should have been, where the evidence is strong: the row's other cells are one item
     (tied with evidence, and either two of them or the row's words name it), the cell's column is one period
-    (voted by the table, or named by its heading), that item has a fact of that period, and the cell is not it (beyond rounding) though near it (within 0.67 to 1.5 times), or is that
-    item's fact of another period (``stale``: the fact it was tied to)."""
+    (voted by the table, or named by its heading), that item has a fact of that period, and the cell is not it
+    (beyond rounding) though near it (within 0.67 to 1.5 times), or is that item's fact of another period
+    (``stale``: the fact it was tied to)."""
     items = Counter((f.concept, f.dimensions) for f in tied)
     if stale is not None:       # another period's fact of one of the row's items (an amount beside its %)
         items = Counter({key: n for key, n in items.items() if key == (stale.concept, stale.dimensions)})
