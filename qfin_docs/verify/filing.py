@@ -32,6 +32,8 @@ XBRLI = "{http://www.xbrl.org/2003/instance}"
 XBRLDI = "{http://xbrl.org/2006/xbrldi}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 TABLE, CELLS = f"{XHTML}table", (f"{XHTML}td", f"{XHTML}th")
+_BREAKS = frozenset(f"{XHTML}{name}" for name in ("br", "p", "div", "li", "td", "th", "tr", "table", "h1", "h2", "h3",
+                                                   "h4", "h5", "h6"))
 _FIGURE_CELL = re.compile(r"\(?[0-9][0-9,.]*\)?%?|—|-")
 _SECTION = re.compile(r"[0-9]{1,2}\.")          # "9." before a note's heading
 _FORM = re.compile(r"(?:10-[KQ]|8-K|20-F|40-F|6-K|S-[0-9]|F-[0-9]|DEF 14A)(?:/A)?")     # in an exhibit index
@@ -382,12 +384,17 @@ class Visible:
             return
         hidden = node.tag in (f"{IX}exclude", f"{IX}header") or \
             "display:none" in (node.get("style") or "").replace(" ", "")
-        if not hidden:
+        block = not top and node.tag in _BREAKS     # a line break or a block of its own: words either side
+        if not hidden:                              # are apart ("Additional<br/>Paid-in<br/>Capital")
             inner = node if node.tag == f"{IX}nonFraction" else tag
+            if block:
+                self.pieces.append((node, "break", " ", None))
             if node.text:
                 self.pieces.append((node, "text", node.text, inner))
             for child in node:
                 self._walk(child, False, inner)
+            if block:
+                self.pieces.append((node, "break", " ", None))
         if not top and node.tail:
             self.pieces.append((node, "tail", node.tail, tag))
 

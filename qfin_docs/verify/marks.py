@@ -75,7 +75,7 @@ def _wrap(text: Visible, start: int, end: int, number: int, entry: Entry) -> Non
     position, parts = 0, []
     for node, where, string, _ in text.pieces:
         low, high = max(start, position), min(end, position + len(string))
-        if low < high:
+        if low < high and where != "break":     # a break between blocks is no character of the document
             parts.append((node, where, low - position, high - position))
         position += len(string)
     for index, (node, where, low, high) in reversed(list(enumerate(parts))):
