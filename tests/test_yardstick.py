@@ -60,6 +60,7 @@ def test_every_row_of_the_phrasebook_folds_its_words_into_one():
     assert stems("Total net sales") == stems("revenues")            # plural, synonym and empty words at once
     assert stems("Upstream Non-U.S.") == stems("upstream non US")    # "U.S." is the member name's "US"
     assert all(not stems(word) for word in book["function_words"].split())
+    assert all(not stems(word) for word in book["legal_forms"].split())
 
 
 def _statement(operating_q3: str) -> str:
@@ -367,3 +368,18 @@ def test_balances_at_the_edges_of_a_column_of_flows_are_that_columns(tmp_path):
     found = {e.text: e for e in tieout_filing(path).entries if e.span is None}
     for text in ("120,500", "98,300", "141,700", "113,600"):
         assert found[text].status == "tied", found[text]
+
+
+def test_a_row_that_names_all_of_a_facts_members_names_that_fact(tmp_path):
+    """"Acquisition of Norvale" says no word of GoodwillAcquiredDuringPeriod, but all of its member's: the
+    figure is that fact, not a coincidence; a row naming another member is not."""
+    contexts = _context("fyNo", "2025-01-01/2025-09-30", "abc:NorvaleIncMember", "us-gaap:BusinessAcquisitionAxis")
+    facts = TAG.format(name="GoodwillAcquiredDuringPeriod", ctx="fyNo", scale=6, text="323")
+    table = ('<div style="display:none">{}</div><p>(in millions)</p><table><tr><td></td><td>Nine Months Ended '
+             'September 30, 2025</td></tr><tr><td>{}</td><td>323</td></tr></table>')
+    found = {e.text: e for e in tieout_filing(_write_with(tmp_path, table.format(facts, "Acquisition of Norvale"),
+                                                          contexts)).entries if e.span is None}
+    assert found["323"].status == "tied" and found["323"].fact.dimensions, found
+    found = {e.text: e for e in tieout_filing(_write_with(tmp_path, table.format(facts, "Acquisition of Brightwell"),
+                                                          contexts)).entries if e.span is None}
+    assert found["323"].status == "coincidental", found

@@ -41,9 +41,10 @@ def _phrasebook() -> dict:
 def _book() -> tuple[dict[str, str], frozenset[str], frozenset[str], frozenset[str]]:
     data = _phrasebook()
     same = {stem(w): stem(head) for head, others in data["same_item"].items() for w in [head, *others]}
-    words = (frozenset(stem(w) for w in data[key].split()) for key in ("no_item", "function_words", "quantity_unit"))
-    generic, function, units = words
-    return same, generic | function, units, generic
+    words = (frozenset(stem(w) for w in data[key].split())
+             for key in ("no_item", "function_words", "legal_forms", "quantity_unit"))
+    generic, function, forms, units = words
+    return same, generic | function | forms, units, generic
 
 
 @functools.lru_cache(maxsize=1)
@@ -157,6 +158,8 @@ class Items:
         best = max((n / size for n, size in self._named(said, fact)), default=0.0)
         if members:
             best *= 0.5 + 0.5 * len(said & members) / len(members)
+            if not best and members <= said:    # "Acquisition of Spiff": all its members, none of its words
+                best = 0.25
         return best
 
 
