@@ -383,3 +383,21 @@ def test_a_row_that_names_all_of_a_facts_members_names_that_fact(tmp_path):
     found = {e.text: e for e in tieout_filing(_write_with(tmp_path, table.format(facts, "Acquisition of Brightwell"),
                                                           contexts)).entries if e.span is None}
     assert found["323"].status == "coincidental", found
+
+
+def test_a_row_of_three_cells_of_one_item_and_their_columns_period_names_that_item(tmp_path):
+    """An equity statement's "Net income for the period" says no word of ProfitLoss, and its headings name no
+    member ("Earnings Reinvested" for retained earnings): three of its cells are ProfitLoss of their columns'
+    quarter, which names the item for each of them."""
+    members = {"Re": "us-gaap:RetainedEarningsMember", "Nc": "us-gaap:NoncontrollingInterestMember", "": ""}
+    contexts = "".join(_context(f"q2{k}", "2025-04-01/2025-06-30", m) for k, m in members.items())
+    values = {"ProfitLoss": ("7,082", "272", "7,354"), "DividendsCommonStock": ("(4,310)", "(118)", "(4,428)")}
+    facts = "".join(TAG.format(name=name, ctx=f"q2{k}", scale=6, text=text.strip("()"))
+                    for name, row in values.items() for k, text in zip(members, row))
+    rows = (("Net income for the period", *values["ProfitLoss"]), ("Dividends", *values["DividendsCommonStock"]))
+    table = (f'<div style="display:none">{facts}</div><p>(in millions)</p><table><tr><td></td><td>Earnings '
+             'Reinvested</td><td>Minority Share</td><td>Total Equity</td></tr>'
+             + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
+    cells = {e.text: e for e in tieout_filing(_write_with(tmp_path, table, contexts)).entries if e.span is None}
+    for text in values["ProfitLoss"]:
+        assert cells[text].status == "tied" and cells[text].fact.concept.local == "ProfitLoss", cells[text]

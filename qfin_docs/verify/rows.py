@@ -188,12 +188,13 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
     best = key(ranked[0])
     # other cells the same item explains count only for figures of two digits or more: "0", "1" or "(6)" are
     # facts of many items, and a row of them agrees with any; in a grid of components (an equity statement),
-    # a column headed by the fact's members, in a row of two other cells of its concept and period
+    # a column headed by the fact's members, or whose period is the fact's, in a row of two other cells of its
+    # concept and period
     digits = len(re.sub("[^0-9]", "", row.cells[index]).lstrip("0"))
     # a fact of another period than its column's is named by half a label at least (the prior period's figure
     # under its row's item), never by a word
     named = best[3] >= 0.5 if best[0] == 0.0 else best[3] > 0
-    return ranked, named or digits >= 2 and (best[4] >= 2 and best[0] == 1.0 or best[1] and best[5] >= 3)
+    return ranked, named or digits >= 2 and (best[4] >= 2 and best[0] == 1.0 or (best[1] or best[0] == 1.0) and best[5] >= 3)
 
 
 def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> Period | None:
