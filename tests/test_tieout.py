@@ -101,13 +101,15 @@ def test_mutants_of_the_reference_are_caught(loaded):
 
 def test_derivation_library_per_ads_and_period_difference(loaded):
     from qfin_docs.facts.numbers import parse_printed
+    from qfin_docs.verify.derive import derivations, per_ads
+    from qfin_docs.verify.report import Explained
     engine = TieOut(loaded)
-    assert engine.per_ads(parse_printed("RMB9.08")) == [
-        "2 x EarningsPerShareBasic@2024-04-01/2024-06-30 (per ADS)"]
-    assert engine.per_ads(parse_printed("RMB9.10")) == []
+    assert per_ads(engine, parse_printed("RMB9.08")) == [
+        Explained("2 x EarningsPerShareBasic@2024-04-01/2024-06-30 (per ADS)")]
+    assert per_ads(engine, parse_printed("RMB9.10")) == []
     revenue = [f for f in loaded.release.facts if str(f.concept) == "us-gaap:Revenues" and not f.dimensions]
-    found = engine.derivations(parse_printed("RMB4,153.2 million"), "compared to ", revenue, [])
-    assert "difference Revenues 2024-01-01/2024-06-30 - 2024-04-01/2024-06-30" in found
+    found = derivations(engine, parse_printed("RMB4,153.2 million"), "compared to ", revenue, [])
+    assert Explained("difference Revenues 2024-01-01/2024-06-30 - 2024-04-01/2024-06-30") in found
 
 
 @pytest.mark.parametrize("sentence, status", [

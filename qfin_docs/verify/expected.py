@@ -129,7 +129,7 @@ def named_mistake(engine, token, subject: set, mistake: str, pool, when, about: 
                   location: str) -> tuple[Entry, Fact | None]:
     """A figure that is not the fact of the item its sentence names: the finding, and the fact meant."""
     names = ", ".join(sorted({str(c) for c, _ in subject}))
-    meant = meant_fact(engine, token.printed, pool, when, about) if engine.binding_subjects else None
+    meant = meant_fact(engine, token.printed, pool, when, about) if engine.policy.binding_subjects else None
     return Entry(token.text, location, "inconsistent", (mistake or f"the text names {names} here, but this "
                                                         "figure is another fact's") + expected_words(engine, meant,
                                                                                                       token.text)), meant
@@ -147,5 +147,5 @@ def another_line_or_period(engine, token, facts: list[Fact], when, about: Period
     if not mistake or not engine.may_claim(facts, about, paragraph.text):
         return None
     meant = meant_fact(engine, printed, engine.by_name.get((facts[0].concept, facts[0].dimensions)), None,
-                       about) if engine.binding_subjects else None          # exact labels name what was meant
+                       about) if engine.policy.binding_subjects else None   # exact labels name what was meant
     return Entry(token.text, location, "inconsistent", mistake + expected_words(engine, meant, token.text)), meant

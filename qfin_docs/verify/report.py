@@ -27,16 +27,50 @@ class Entry:
 
 
 @dataclass(frozen=True, slots=True)
+class Explained:
+    """A figure no fact is, as a derivation from facts: one it agrees with ("change Revenues ... in [6.2%, 6.4%]"),
+    or one it contradicts (a change in the wrong direction; a near miss of the one item its sentence names)."""
+
+    text: str
+    consistent: bool = True     # False: the figure is this derivation's mistake, a finding
+
+
+@dataclass(frozen=True, slots=True)
 class Policy:
-    """What differs between tying out our own release, a draft of it, and a third party's filing."""
+    """What differs between tying out our own release, a draft of it, and a third party's filing: the engine
+    (verify/tieout.py) reads these, never the kind of source."""
 
     name: str
     evidence_required: bool     # a value match is tied only where the words around it name the fact's item
     #                             (a release's drafts: its labels are exact and every figure is meant to be a fact)
+    magnitudes: bool            # prose may print a negative fact's magnitude ("expense was $215 million" for a
+    #                             fact tagged sign="-"), and a table either sign (no presentation linkbase is read)
+    binding_subjects: bool      # labels are exact: a figure its sentence names must be that item's (a filing's,
+    #                             made from concept names, are guesses: they prefer, never exclude)
+    opening_subjects: bool      # a sentence opening with a label names its item ("Repeat borrower contribution of
+    #                             loans ... was"); else only a label followed by a preposition does
+    table_scales: tuple[int, ...]   # the powers of ten a table's figures may be printed in, where it states none
+    recalls_rows: bool          # a later table's cells (mix, growth) may derive from facts tied earlier in rows of
+    #                             the same label
+    listed_periods: bool        # a list of periods in a sentence gives its k-th figure the k-th period
+    #                             (verify/respective.py), and each figure's period is kept for the derivations
+    claims_named: bool          # another period's figure is a finding only of an item its sentence names, of a
+    #                             period like the one the text is about (a release's labels are exact: any)
+    every_text_fact: bool       # every text fact is a phrase taken literally (a stock code); else only one of two
+    #                             words or more that is no date (a filing's dates and years are number kinds)
+    prose_changes: bool         # the derivations a filing's prose needs (verify/changes.py): year-over-year
+    #                             changes and per-share amounts of the items a sentence names, and a near figure
+    #                             as the one named item's misprint
+    untied_unverifiable: bool   # a figure no fact gives is unverifiable, not a finding (a filing tags only some
+    #                             of its numbers), and a lone dash is nothing reported
 
 
-RELEASE = Policy("release", evidence_required=False)
-FILING = Policy("filing", evidence_required=True)
+RELEASE = Policy("release", evidence_required=False, magnitudes=False, binding_subjects=True, opening_subjects=True,
+                 table_scales=(3,), recalls_rows=False, listed_periods=False, claims_named=False,
+                 every_text_fact=True, prose_changes=False, untied_unverifiable=False)
+FILING = Policy("filing", evidence_required=True, magnitudes=True, binding_subjects=False, opening_subjects=False,
+                table_scales=(6, 3), recalls_rows=True, listed_periods=True, claims_named=True,
+                every_text_fact=False, prose_changes=True, untied_unverifiable=True)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from .evidence import months_named, quantities, spoken, stems
 from .report import Entry, Report
 from .respective import periods_near
 from .subjects import norm
+from .tags import tagged_cell
 
 if TYPE_CHECKING:
     from .drafts import TableRow
@@ -42,7 +43,7 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
         if index < len(row.kinds) and row.kinds[index]:
             entries[index] = (Entry(text, location, "non-financial", row.kinds[index], anchor=anchor(row, index)))
             continue
-        own = engine.tagged_cell(row, index, location)
+        own = tagged_cell(row, index, location, anchor(row, index))
         if own is not None:
             entries[index] = own
             tied += [row.tags[index].fact] if own.status == "tied" else []
@@ -53,7 +54,7 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
                 if (unit is None or f.unit is None or not f.unit.numerator.startswith("iso4217")
                      or f.unit.numerator == unit.numerator)
                 and (period is None or _period_fits(f, period, edge))]
-        matches = _match_cell(engine, text, pool, (row.stated,) if row.stated else engine.table_scales)
+        matches = _match_cell(engine, text, pool, (row.stated,) if row.stated else engine.policy.table_scales)
         if not matches and engine.policy.evidence_required and candidates is not None:
             matches = engine.candidates.get(anchor(row, index), [])     # the label's words prefer, never exclude
         if matches and quantity:            # "(thousands of barrels daily)": no monetary fact is this figure
@@ -76,7 +77,7 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
             change = _row_change(text, tied) or _row_change(text, earlier, year_apart=True) or \
                 (_row_share(engine, text, earlier + tied) if "%" in text or "." in text or all(
                     re.fullmatch(r"\(?[0-9]{1,2}\)?|100", cell) for cell in row.cells) else "") or \
-                _row_difference(text, tied, (row.stated,) if row.stated else engine.table_scales)
+                _row_difference(text, tied, (row.stated,) if row.stated else engine.policy.table_scales)
             entries[index] = (Entry(text, location, "derived", change, anchor=anchor(row, index)) if change else
                            Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
                                  anchor=anchor(row, index)))
@@ -107,7 +108,8 @@ def columns(engine: TieOut, rows: list[TableRow]) -> dict:
         for index, text in enumerate(row.cells):
             if index < len(row.kinds) and row.kinds[index] or index >= len(row.positions):
                 continue
-            found = _match_cell(engine, text, engine.numeric, (row.stated,) if row.stated else engine.table_scales)
+            found = _match_cell(engine, text, engine.numeric,
+                                (row.stated,) if row.stated else engine.policy.table_scales)
             engine.candidates[row.anchors[index]] = found
             for instant in (True, False):
                 kind = [f for f in found if f.period.is_instant == instant]
@@ -313,7 +315,7 @@ def misprint(engine: TieOut, row: TableRow, index: int, fact: Fact, stale: bool 
     printed = parse_printed(text.strip("()"))
     if printed is None or printed.percent or len(re.sub("[^0-9]", "", text).lstrip("0")) < 2:
         return False
-    for scale in (0,) if "." in text else (row.stated,) if row.stated else engine.table_scales:
+    for scale in (0,) if "." in text else (row.stated,) if row.stated else engine.policy.table_scales:
         shown = Printed(printed.value.scaleb(scale), printed.decimals - scale)
         ratio = shown.value / abs(fact.value)
         if stale or Decimal("0.67") <= ratio <= Decimal("1.5") or transposed(shown, fact.value):
@@ -407,7 +409,7 @@ def _match_cell(engine: TieOut, text: str, pool: list[Fact], scales: tuple[int, 
     if printed is None:
         return []
     options = []
-    if printed.percent or ("." in body and engine.table_scales == (3,)):
+    if printed.percent or ("." in body and engine.policy.table_scales == (3,)):
         options.append(printed)
     else:       # a release's tables are in thousands; a filing's statements may be in millions
         options += [Printed(printed.value.scaleb(s), printed.decimals - s) for s in scales]

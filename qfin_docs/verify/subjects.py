@@ -67,7 +67,7 @@ def subjects(engine, text: str) -> list[tuple[int, int, set]]:
     for verb in _VERB.finditer(plain):
         before = norm(plain[max(0, verb.start() - 140):verb.start()])
         best = _ending_label(engine, before)
-        loose = engine.opening_subjects     # or (a filing) only a label followed by a preposition
+        loose = engine.policy.opening_subjects     # or (a filing) only a label followed by a preposition
         if best is None:            # "Repeat borrower contribution of loans ... for the second quarter was"
             start = max((m.end() for m in _SENTENCE_END.finditer(plain, 0, verb.start())), default=0)
             opening = norm(plain[start:verb.start()])

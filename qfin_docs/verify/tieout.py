@@ -1,44 +1,53 @@
-"""Tie-out of a draft written by people (``qfin-docs tieout RELEASE DRAFT``): .txt, .html or .pdf.
+"""Tie-out of a draft written by people (``qfin-docs tieout RELEASE DRAFT``): .txt, .html or .pdf; and the
+engine every tie-out shares, a filing's too (verify/filingtie.py), under the policy its source is given
+(``report.Policy``: our release and its drafts, or a third party's filing).
 
 With no declarations, every number of the draft is tied to the facts by value, after its scale word,
 currency mark and the rounding interval its printed precision implies; or explained by a small library
-of derivations (change, share, translation, x2 per ADS, sums, period differences), using interval
-arithmetic: a figure derived from rounded inputs is consistent when it lies in the interval they allow.
+of derivations (verify/derive.py: change, share, translation, x2 per ADS, sums, period differences), using
+interval arithmetic: a figure derived from rounded inputs is consistent when it lies in the interval they allow.
 """
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 import re
+from collections import Counter
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 from ..facts.checks import run_checks, waived
-from ..facts.derivations import change_bounds, divide, interval, meets
-from ..model import CNY, USD, Fact, Period, Problem, Source
+from ..facts.derivations import interval, meets
+from ..model import Fact, Period, Problem, Source
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
-from .report import Entry, Report
+from .report import RELEASE, Entry, Policy, Report
 from .expected import another_line_or_period, expected_change, named_mistake, placeholder_of, stand_in
 from ..facts.phrases import footnote_marks
 from ..facts.carried import open_items
 from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
 from .context import unit_fits, check_pairs, direction, expected, named_period
-from .scan import FROM_SUPERSCRIPT, phrases, tokens
+from .changes import may_claim
+from .derive import derivations
+from .respective import respective
+from .scan import FROM_SUPERSCRIPT, MONTH, phrases, tokens
 from .subjects import norm, attached, member_phrases, narrowed, subjects
-from .decide import MISPRINT, clause, misstatement, periods_of, prefer_context, rescaled, unique_facts, weigh
+from .decide import MISPRINT, clause, misstatement, periods_of, prefer_context, rescaled, weigh
 from .evidence import Items
-from .report import RELEASE
 from .grid import misstated_in_grid
 from .rows import columns, describe as _describe, tie_row
+from .tags import tagged
 
-Interval = tuple[Decimal, Decimal]
+_DATE = re.compile(MONTH + r"\s[0-9]{1,2},?\s[0-9]{4}|[0-9]{1,2}\s" + MONTH + r"\s[0-9]{4}")
+_DASHES = ("—", "–", "-")
+
+
 class TieOut:
-    """Matches numbers against one release's facts."""
+    """Matches numbers against one source's facts (a release's, or a filing's as ``Filing.loaded`` gives them),
+    as its policy says: ``RELEASE`` for our release and its drafts, ``FILING`` for a third party's filing."""
 
-    def __init__(self, loaded: Loaded):
+    def __init__(self, loaded: Loaded, policy: Policy = RELEASE):
         self.loaded = loaded
+        self.policy = policy
         self.numeric = [f for f in loaded.release.facts if isinstance(f.value, Decimal)]
         self.by_name: dict[tuple, list[Fact]] = {}
         for fact in self.numeric:
@@ -46,12 +55,15 @@ class TieOut:
             if fact.dimensions:
                 self.by_name.setdefault((fact.concept, ()), [])
         self.rate = next((f.value for f in self.numeric if f.concept == loaded.release.exchange_rate), None)
-        self.magnitudes = False     # a filing prints "expense was $215 million" for a fact tagged sign="-"
-        self.binding_subjects = True    # a release's labels are exact: a figure its sentence names must be that item's
-        self.opening_subjects = True    # and a sentence opening with one names it ("Repeat borrower contribution ...")
-        self.row_facts: dict[str, list[Fact]] | None = None    # a filing's facts tied in rows so far, by label
-        self.table_scales: tuple[int, ...] = (3,)    # the powers of ten a table's figures may be printed in
-        self.policy = RELEASE
+        # the facts tied in table rows so far, by row label (where the policy recalls rows)
+        self.row_facts: dict[str, list[Fact]] | None = {} if policy.recalls_rows else None
+        self.periods = Counter(f.period for f in self.numeric)     # facts by period, in the source's order
+        self.revenues: dict[Period, list[Fact]] = {}      # the wholes of margins: revenue without dimensions
+        for fact in self.numeric:
+            if not fact.dimensions and re.search("Revenue|Sales", fact.concept.local):
+                self.revenues.setdefault(fact.period, []).append(fact)
+        self.listed: tuple = (None, {})     # the paragraph last read, and its figures' listed periods
+        self.figures_about: dict[int, Period | None] = {}  # its figures' periods (listed or named), by start
         self.items = Items({c.name: (*c.labels.values(), *c.synonyms) for c in loaded.taxonomy.concepts.values()})
         self.candidates: dict[str, list[Fact]] = {}     # a filing's table cells: their facts by value, by anchor
         self.columns: dict = {}                         # a filing's table columns: see rows.columns
@@ -62,21 +74,23 @@ class TieOut:
         self.plain = {r.concept for s in loaded.taxonomy.statements.values() for r in s.rows
                       if r.concept and not r.negated}
 
-    def tagged(self, paragraph: Paragraph, token, location: str) -> tuple[Entry, Fact | None] | None:
-        """A figure's own tag, where the text carries tags (a filing: see verify/filingtie.py); a draft has none."""
-        return None
-
-    def tagged_cell(self, row: TableRow, index: int, location: str) -> Entry | None:
-        return None
-
     def may_claim(self, facts: list[Fact], about: Period, text: str) -> bool:
-        """Whether a figure equal to ``facts`` may be called another period's figure (a filing: only of an
-        item its sentence names, of a period like the one the text is about)."""
-        return True
+        """Whether a figure equal to ``facts`` may be called another period's figure: any, where labels are
+        exact; else only of an item its sentence names, of a period like the one the text is about."""
+        return not self.policy.claims_named or may_claim(facts, about, text)
 
     def period_of(self, paragraph: Paragraph, found: list, index: int) -> Period | None:
-        """The period a list of periods in the figure's sentence gives it (a filing: verify/respective.py)."""
-        return None
+        """The period a list of periods in the figure's sentence gives it (verify/respective.py), where the
+        policy reads such lists; the figure's period, listed or named, is kept for ``changes.misprint``."""
+        if not self.policy.listed_periods:
+            return None
+        if self.listed[0] is not paragraph:
+            self.listed = (paragraph, respective(paragraph.text, found, self.periods))
+            self.figures_about = {}
+        period = self.listed[1].get(index)
+        sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, found[index].start) + 1, 0):found[index].start]
+        self.figures_about[found[index].start] = period or named_period(sentence, self.loaded)
+        return period
 
     def named(self, names: set, exact: bool = False) -> list[Fact]:
         """The facts of the (concept, dimensions) pairs a label names; in text, a bare concept names all its
@@ -87,15 +101,19 @@ class TieOut:
         return [f for key, facts in self.by_name.items() if key in names or key[0] in bare for f in facts]
 
     def _phrases(self):
-        """The release's own non-financial numbers: its constants (and the phrases they appear in) and
-        its text facts (a stock code), each taken literally."""
+        """The source's own non-financial numbers: a release's constants (and the phrases they appear in) and
+        its text facts (a stock code), each taken literally; or (a filing's) only text facts that are phrases
+        ("Nasdaq Global Select Market"), not a date or year a text fact happens to hold, which the non-financial
+        kinds name for what they are."""
         constants = self.loaded.release.meta.get("constants") or {}
         out = []
         for name, constant in constants.items():
             value = str(constant["value"])
             texts = list(constant.get("in", ())) + ([value] if not value.isdigit() else [])
             out += phrases(f"constant {name}", texts)
-        text_facts = [str(f.value) for f in self.loaded.release.facts if isinstance(f.value, str)]
+        text_facts = [str(f.value) for f in self.loaded.release.facts if isinstance(f.value, str)
+                      and (self.policy.every_text_fact or len(re.findall("[A-Za-z]{3,}", str(f.value))) >= 2
+                           and not _DATE.fullmatch(str(f.value)))]
         return out + phrases("text fact", text_facts)
 
     def _labels(self) -> dict[str, set]:
@@ -121,8 +139,8 @@ class TieOut:
             is_rate = fact.concept == self.loaded.release.exchange_rate and printed.currency == "CNY"
             if not is_rate and not unit_fits(fact, printed, kind):
                 continue
-            values = [fact.value] + ([-fact.value] if self.magnitudes and fact.value < 0 else [])
-            if table_sign and self.magnitudes:      # a filing's statements print negated labels' facts
+            values = [fact.value] + ([-fact.value] if self.policy.magnitudes and fact.value < 0 else [])
+            if table_sign and self.policy.magnitudes:      # a filing's statements print negated labels' facts
                 values = [fact.value, -fact.value]  # in parentheses, and no presentation linkbase is read
             elif table_sign:
                 values = ([fact.value] if fact.concept in self.plain or fact.concept not in self.negated else []) + \
@@ -138,57 +156,6 @@ class TieOut:
                     break
         return out
 
-    # ------------------------------------------------------------------ derivations
-    def derivations(self, printed: Printed, before: str, context: list[Fact], section: list[Fact],
-                    when=None, after: str = "", named: frozenset = frozenset()) -> list[str]:
-        """Explanations of a figure by the derivation library, from the facts tied nearby."""
-        found = []
-        want = printed.interval()
-        if printed.percent:
-            sign = direction(before, after)
-            for new, old in itertools.permutations(unique_facts(context), 2):
-                if (new.concept, new.dimensions, new.unit) != (old.concept, old.dimensions, old.unit):
-                    continue
-                if new.period.end <= old.period.end or old.value == 0:
-                    continue
-                bounds = change_bounds(new, old)
-                if bounds is None:
-                    continue
-                low, high = bounds
-                signed = want if sign >= 0 else (-want[1], -want[0])
-                if sign and meets(signed, (low, high)):
-                    found.append(f"change {new.concept.local} {old.period} -> {new.period} "
-                                 f"in [{low:.3%}, {high:.3%}]")
-                elif sign and meets(want, (abs(low), abs(high))) and (low > 0) != (sign > 0):
-                    found.append(f"INCONSISTENT direction: the change is {'an increase' if low > 0 else 'a decrease'}")
-            near = {f.concept for f in context + section}     # in a filing, a total named nearby: thousands of
-            pairs = list(itertools.permutations(unique_facts(context + section), 2)) + [     # members make a share of
-                (p, w) for p, w in self.parts_of_wholes() if self.binding_subjects or w.concept in near]   # any %
-            for part, whole in pairs:
-                if part.period != whole.period or part.unit != whole.unit or whole.value <= 0 or part.value <= 0:
-                    continue
-                if part.value >= whole.value or sign:
-                    continue
-                ratio = divide(interval(part), interval(whole))
-                if ratio is None:
-                    continue
-                low, high = ratio
-                if meets(want, (low, high)):
-                    found.append(f"share {part.concept.local} / {whole.concept.local} in [{low:.3%}, {high:.3%}]")
-            return found
-        if printed.currency and "." in str(printed.value):
-            found += self.per_ads(printed)
-        if printed.currency == "USD" and self.rate:
-            for fact in unique_facts(context):
-                if fact.unit == CNY and meets(want, (interval(fact)[0] / self.rate, interval(fact)[1] / self.rate)):
-                    found.append(f"translation of {fact.concept.local}@{fact.period} at {self.rate}")
-        if printed.currency:
-            found += self._differences(printed, want, {(f.concept, f.dimensions) for f in context + section}, when)
-            if not found and named and re.search(r"\b(total|aggregate|in all|combined)\b", before[-80:],
-                                                 re.IGNORECASE):
-                found += self._sums(printed, want, context + section, named)
-        return found
-
     def restated(self, printed: Printed) -> str:
         """The explanation when a figure is the value a restated comparative was first published with."""
         for fact in self.numeric:
@@ -200,71 +167,6 @@ class TieOut:
                 return (f"restated: {fact.concept} {fact.period} was first published as {printed.value:,f} "
                         f"({fact.restated.first_published}) and is now {fact.value:,f}: {fact.restated.reason}")
         return ""
-
-    def parts_of_wholes(self) -> list[tuple[Fact, Fact]]:
-        """(member fact, total fact) pairs: a dimensional part and the same concept without the dimension."""
-        totals = {(f.concept, f.period, f.unit): f for f in self.numeric if not f.dimensions}
-        return [(f, totals[(f.concept, f.period, f.unit)]) for f in self.numeric
-                if f.dimensions and (f.concept, f.period, f.unit) in totals]
-
-    def _differences(self, printed: Printed, want: Interval, nearby: set, when=None) -> list[str]:
-        """A period's figure as a longer period minus the rest (e.g. the prior quarter as H1 - Q2),
-        for the concepts already tied nearby."""
-        out = []
-        unit = CNY if printed.currency == "CNY" else USD
-        by_key: dict[tuple, dict[Period, Fact]] = {}
-        for fact in self.numeric:
-            if fact.unit == unit and not fact.period.is_instant and (fact.concept, fact.dimensions) in nearby:
-                by_key.setdefault((fact.concept, fact.dimensions), {})[fact.period] = fact
-        for (concept, _), periods in by_key.items():
-            for whole in periods.values():
-                for rest in periods.values():
-                    if rest.period.end != whole.period.end or rest.period.start <= whole.period.start:
-                        continue
-                    part = Period(rest.period.start - dt.timedelta(days=1), whole.period.start)
-                    if when is not None and not when(part):
-                        continue
-                    low = interval(whole)[0] - interval(rest)[1]
-                    high = interval(whole)[1] - interval(rest)[0]
-                    if meets(want, (low, high)):
-                        out.append(f"difference {concept.local} {whole.period} - {rest.period}")
-        return out
-
-    def _sums(self, printed: Printed, want: Interval, context: list[Fact], named: frozenset) -> list[str]:
-        """The sum of two or three facts of one balance type, at a date the surrounding figures give (e.g. a
-        cash total "at the end of the quarter"), of items the text names: in the figure's sentence or in a
-        footnote it refers to ("total cash¹¹" with footnote 11 "Including cash, restricted cash and ...")."""
-        unit = CNY if printed.currency == "CNY" else USD
-        dates = list(dict.fromkeys(Period(f.period.end) for f in context))
-        totals = {c.total for c in self.loaded.taxonomy.calculations}
-        concepts = self.loaded.taxonomy.concepts
-        found = []
-        for period in dates:
-            leaves = [f for f in self.numeric if f.period == period and f.unit == unit and not f.dimensions
-                      and f.value > 0 and f.concept not in totals and f.concept in named]
-            for size in (2, 3):
-                for combo in itertools.combinations(leaves, size):
-                    if len({concepts[f.concept].balance for f in combo}) != 1:
-                        continue
-                    low = sum(interval(f)[0] for f in combo)
-                    high = sum(interval(f)[1] for f in combo)
-                    if meets(want, (low, high)):
-                        found.append(f"sum of {' + '.join(f.concept.local for f in combo)} at {period}")
-        return found
-
-    def per_ads(self, printed: Printed) -> list[str]:
-        """A per-ADS amount as the ADS ratio times a per-share fact."""
-        relations = self.loaded.taxonomy.relations
-        ratio = Decimal(str(relations.ads_ratio))
-        per_share = set(relations.per_ads.values())
-        out = []
-        for fact in self.numeric:
-            if fact.concept in per_share and fact.unit is not None and fact.unit.denominator \
-                    and unit_fits(fact, printed, "prose"):
-                low, high = interval(fact)
-                if meets(printed.interval(), (low * ratio, high * ratio)):
-                    out.append(f"{ratio} x {fact.concept.local}@{fact.period} (per ADS)")
-        return out
 
 
 def tieout_draft(release_dir: Path, draft: Path, as_draft: bool = False) -> Report:
@@ -325,6 +227,11 @@ def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name:
         tie_row(engine, row, report, name)
     if engine.policy.evidence_required:
         misstated_in_grid(engine, rows, report)
+    if engine.policy.untied_unverifiable:   # only an inconsistent figure is a finding
+        report.entries = [replace(e, status="non-financial", explanation="a dash: nothing reported")
+                          if e.status == "untied" and e.text in _DASHES else
+                          replace(e, status="unverifiable", explanation="no fact of the filing gives this figure")
+                          if e.status == "untied" else e for e in report.entries]
     return report
 
 
@@ -352,7 +259,7 @@ def _tie_figure(engine: TieOut, paragraph: Paragraph, found: list, index: int, n
     """One figure of a paragraph: its entry and the fact it stands for, or (when no fact has its value) what
     the explaining pass needs: the words before it, the item named and the period."""
     token = found[index]
-    own = engine.tagged(paragraph, token, location)
+    own = tagged(paragraph, token, location)
     if own is not None:             # a filing's tagged figure: checked against its own tag
         return own
     if token.kind:
@@ -380,9 +287,9 @@ def _tie_figure(engine: TieOut, paragraph: Paragraph, found: list, index: int, n
         restated = engine.restated(printed)     # the named item's value as first published
         if restated:
             return Entry(token.text, location, "restated", restated), None
-        if mistake or (near is None and engine.binding_subjects and engine.facts_matching(printed, "prose")):
+        if mistake or (near is None and engine.policy.binding_subjects and engine.facts_matching(printed, "prose")):
             return named_mistake(engine, token, subject, mistake, pool, when, about, location)
-        if near is not None or not engine.binding_subjects:     # then the words narrow a figure only
+        if near is not None or not engine.policy.binding_subjects:  # then the words narrow a figure only
             subject = None                                      # where they find its fact
             pool = None if when is None else [f for f in engine.numeric if when(f.period)]
             facts = engine.facts_matching(printed, "prose", pool)
@@ -411,7 +318,7 @@ def _finish(engine: TieOut, paragraph: Paragraph, section: list[Fact], found: li
     for index, token, before, subject, when in pending:
         results[index] = _explain(engine, paragraph, section, token, before, subject, when, location)
         change = expected_change(engine, paragraph.text, found, index, tied) if results[index].status == "untied" \
-            and token.printed.percent and engine.binding_subjects else ""
+            and token.printed.percent and engine.policy.binding_subjects else ""
         results[index] = replace(results[index], status="inconsistent", explanation=change) if change else results[index]
     check_pairs(engine, paragraph, found, results, tied, report, location)
     for index in sorted(results):
@@ -424,15 +331,15 @@ def _explain(engine: TieOut, paragraph: Paragraph, section: list[Fact], token, b
     """A figure that is no fact: derived from the facts tied around it, restated, or untied."""
     nearby = section if subject is None else [f for f in section if (f.concept, f.dimensions) in subject
                                               or (f.concept, ()) in subject]
-    explanations = engine.derivations(token.printed, before, paragraph.tied, nearby, when,
-                                      after=paragraph.text[token.end:], named=named_items(engine, before))
-    bad = [e for e in explanations if e.startswith("INCONSISTENT")]
-    good = [e for e in explanations if not e.startswith("INCONSISTENT")]
+    explanations = derivations(engine, token.printed, before, paragraph.tied, nearby, when,
+                               after=paragraph.text[token.end:], named=named_items(engine, before))
+    good = [e for e in explanations if e.consistent]
+    bad = [e for e in explanations if not e.consistent]
     if good:
-        return Entry(token.text, location, "derived", good[0],
+        return Entry(token.text, location, "derived", good[0].text,
                      confidence="exact" if len(good) == 1 else f"{len(good)} explanations agree")
     if bad:
-        return Entry(token.text, location, "inconsistent", bad[0].removeprefix("INCONSISTENT: "))
+        return Entry(token.text, location, "inconsistent", bad[0].text)
     restated = engine.restated(token.printed)
     return Entry(token.text, location, "restated", restated) if restated else \
         Entry(token.text, location, "untied", "no fact or derivation gives this figure")
