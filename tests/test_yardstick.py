@@ -401,3 +401,26 @@ def test_a_row_of_three_cells_of_one_item_and_their_columns_period_names_that_it
     cells = {e.text: e for e in tieout_filing(_write_with(tmp_path, table, contexts)).entries if e.span is None}
     for text in values["ProfitLoss"]:
         assert cells[text].status == "tied" and cells[text].fact.concept.local == "ProfitLoss", cells[text]
+
+
+def test_a_row_of_generic_words_is_named_by_the_title_above_its_table(tmp_path):
+    """"Balance at end of period" names no item; the sentence above the table ("the product warranty
+    liability") does, so the balance is tied to ProductWarrantyAccrual, not to another fact of its value."""
+    contexts = _context("n9", "2025-01-01/2025-09-30")
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, ctx, text in (
+        ("ProductWarrantyAccrual", "py", "1,337"), ("ProductWarrantyAccrualWarrantiesIssued", "n9", "210"),
+        ("ProductWarrantyAccrualPayments", "n9", "150"), ("ProductWarrantyAccrual", "bs", "1,397"),
+        ("ContractWithCustomerLiabilityCurrent", "bs", "1,397")))
+    rows = (("Balance at beginning of period", "1,337"), ("Warranties issued", "210"), ("Settlements", "(150)"),
+            ("Balance at end of period", "1,397"))
+    table = ('<div style="display:none">{}</div><p>{}</p><table><tr><td>(in millions)</td><td>Nine Months Ended '
+             'September 30, 2025</td></tr>' + "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in rows)
+             + "</table>")
+    title = "Changes in the product warranty liability were as follows:"
+    cells = {e.text: e for e in tieout_filing(_write_with(tmp_path, table.format(facts, title), contexts)).entries
+             if e.span is None}
+    assert cells["1,397"].status == "tied", cells["1,397"]
+    assert cells["1,397"].fact.concept.local == "ProductWarrantyAccrual", cells["1,397"]
+    cells = {e.text: e for e in tieout_filing(_write_with(tmp_path, table.format(facts, "Changes were as follows:"),
+                                                          contexts)).entries if e.span is None}
+    assert cells["1,397"].status == "coincidental", cells["1,397"]

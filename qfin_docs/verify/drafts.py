@@ -42,6 +42,8 @@ class TableRow:
     table: str = ""       # in a filing: the element path of its table
     positions: list = field(default_factory=list)  # in a filing: each cell's column in its table (colspans counted)
     headers: list = field(default_factory=list)    # in a filing: each cell's column heading text
+    title: str = ""       # in a filing: the text between the table and the one before it ("changes in warranty
+    #                       liabilities were as follows:"), to its last 300 characters
 
 
 MAX_DRAFT_BYTES = 20_000_000     # a release is ~0.1-1 MB as text or PDF

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -172,12 +172,14 @@ class Filing:
         body = self.root.find(f"{XHTML}body")
         if body is None:
             return [], []
-        paragraphs, rows, prose = [], [], set()
+        paragraphs, rows, prose, since = [], [], set(), 0
         for element in body.iter(*BLOCKS):
             if _nearest(element, (f"{IX}header",)) is not None:
                 continue
             if element.tag == TABLE:
-                rows += self._rows(element, prose)
+                title = " ".join(p.text for p in paragraphs[since:])[-300:]
+                rows += [replace(row, title=title) for row in self._rows(element, prose)]
+                since = len(paragraphs)
                 continue
             cell = element if element.tag in CELLS else _nearest(element, CELLS)
             if cell is not None and cell not in prose or any(c.tag in BLOCKS for c in element.iterdescendants()):

@@ -154,6 +154,8 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
     label's items by ``TieOut.named``, or all facts in the instance's order), never a set's."""
     header = row.headers[index] if index < len(row.headers) else ""
     said = spoken(f"{row.section} {row.label} {header}", row.label)
+    if said.generic is not None:    # "Balance at end of period", "Total": the table's title names the item
+        said = spoken(f"{row.title} {row.section} {row.label} {header}", row.label)
     days = dates_in(f"{row.section} {row.label}")     # "Balance as of June 30, 2024": the row's own date
     position = row.positions[index] if index < len(row.positions) else None
     items, across = {}, {}
