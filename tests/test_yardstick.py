@@ -424,3 +424,26 @@ def test_a_row_of_generic_words_is_named_by_the_title_above_its_table(tmp_path):
     cells = {e.text: e for e in tieout_filing(_write_with(tmp_path, table.format(facts, "Changes were as follows:"),
                                                           contexts)).entries if e.span is None}
     assert cells["1,397"].status == "coincidental", cells["1,397"]
+
+
+def test_the_same_figure_twice_in_a_row_is_no_second_proof_of_its_item(tmp_path):
+    """An equity statement prints a change once under its component and again under the total ("2,800 |
+    2,800"): a balance of that value, in the statement's last column date, explains both cells, but that is one
+    coincidence seen twice, not a row of that item."""
+    contexts = "".join(_context(f"{p}Ap", day, "us-gaap:AdditionalPaidInCapitalMember") for p, day in (
+        ("py", "2024-12-31"), ("bs", "2025-09-30"), ("n9", "2025-01-01/2025-09-30"))) + _context(
+        "n9", "2025-01-01/2025-09-30")
+    facts = "".join(TAG.format(name=name, ctx=ctx, scale=6, text=text) for name, ctx, text in (
+        ("StockholdersEquity", "pyAp", "5,100"), ("StockholdersEquity", "py", "9,000"),
+        ("StockholdersEquity", "bsAp", "7,900"), ("StockholdersEquity", "bs", "11,800"),
+        ("AdjustmentsToAdditionalPaidInCapitalSharebasedCompensationRequisiteServicePeriodRecognitionValue", "n9Ap",
+         "2,800"), ("AdjustmentsToAdditionalPaidInCapitalSharebasedCompensationRequisiteServicePeriodRecognitionValue",
+                    "n9", "2,800"), ("AccruedSalariesCurrentAndNoncurrent", "bs", "2,800")))
+    rows = (("Balance at December 31, 2024", "5,100", "9,000"), ("Stock-based awards", "2,800", "2,800"),
+            ("Balance at September 30, 2025", "7,900", "11,800"))
+    table = (f'<div style="display:none">{facts}</div><p>(in millions)</p><table><tr><td></td><td>Additional '
+             'Paid-in Capital</td><td>Total Equity</td></tr>'
+             + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
+    found = [e for e in tieout_filing(_write_with(tmp_path, table, contexts)).entries if e.text == "2,800"]
+    assert len(found) == 2 and all(e.status != "tied" or e.fact.concept.local != "AccruedSalariesCurrentAndNoncurrent"
+                                   for e in found), found

@@ -161,7 +161,8 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
     items, across = {}, {}
     for other in range(len(row.cells)):
         for fact in engine.candidates.get(anchor(row, other), ()):
-            items.setdefault((fact.concept, fact.dimensions), set()).add(other)
+            if other == index or row.cells[other] != row.cells[index]:  # the same figure twice (a component and
+                items.setdefault((fact.concept, fact.dimensions), set()).add(other)    # its total) is one proof
             across.setdefault((fact.concept, fact.period), set()).add(other)
 
     def fits(fact: Fact) -> tuple[float, float]:
