@@ -447,3 +447,12 @@ def test_the_same_figure_twice_in_a_row_is_no_second_proof_of_its_item(tmp_path)
     found = [e for e in tieout_filing(_write_with(tmp_path, table, contexts)).entries if e.text == "2,800"]
     assert len(found) == 2 and all(e.status != "tied" or e.fact.concept.local != "AccruedSalariesCurrentAndNoncurrent"
                                    for e in found), found
+
+
+def test_a_percentage_may_be_written_as_a_word():
+    from decimal import Decimal
+    from qfin_docs.verify.scan import tokens
+    found = [t.printed for t in tokens("assets abroad were 17 percent and 16 per cent of total assets, or 15%")]
+    assert [(p.value, p.percent) for p in found] == [(Decimal("0.17"), True), (Decimal("0.16"), True),
+                                                     (Decimal("0.15"), True)], found
+    assert [t.printed.percent for t in tokens("17 percentage points")] == [False]

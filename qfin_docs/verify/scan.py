@@ -17,11 +17,12 @@ from ..facts.numbers import CURRENCY_PREFIXES, SCALE_WORDS, Printed
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 FROM_SUPERSCRIPT = str.maketrans(SUPERSCRIPTS, "0123456789")     # "¹¹".translate(...) == "11"
 
-# A financial-looking number: optional currency, sign, digits with grouping, decimals, %, scale word.
+# A financial-looking number: optional currency, sign, digits with grouping, decimals, % (or "percent"),
+# scale word.
 _TOKEN = re.compile(
     r"""(?P<open>\()?(?:(?P<cur>RMB|US\$|\$|€|£)\s?(?P<inner>\((?=[0-9]))?)?(?P<sign>-)?
         (?P<num>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?)
-        (?P<close>\))?(?P<pct>%)?
+        (?P<close>\))?(?P<pct>%|\s(?:percent|per\scent)(?![A-Za-z]))?
         (?:\s(?P<scale>thousand|million|billion|trillion)(?![A-Za-z]))?""", re.VERBOSE)
 _CODE = re.compile(r"[A-Za-z](?<![0-9]x)|-[0-9A-Za-z]|:[0-9]{2}-")   # "3A090", "13a-15", "12b-2", "COVID-19" (not "1.5x")
 
