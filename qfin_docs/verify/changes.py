@@ -113,7 +113,7 @@ def misprint(engine, printed: Printed, before: str, after: str) -> list[Explaine
     fact = near[0]
     return [Explained(f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f} "
                       f"(the one item of that period the sentence names, and a fifth or less from the figure)",
-                      consistent=False)]
+                      consistent=False, expected=fact.value)]
 
 
 def named_by(engine, before: str, after: str):

@@ -259,7 +259,7 @@ def _misstated_cells(engine: TieOut, row: TableRow, entries: dict[int, Entry], f
             entries[index] = replace(entry, status="inconsistent", fact=fact, explanation=(
                 f"the row is {fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)} "
                 f"and its column {fact.period}, where the fact is {fact.value:,f}"
-                + (f"; {entry.text} is its fact of {entry.fact.period}" if stale else "")))
+                + (f"; {entry.text} is its fact of {entry.fact.period}" if stale else "")), expected=fact.value)
 
 
 def _off_item(engine: TieOut, row: TableRow, tied_at: dict[int, Fact], expected: dict) -> set[int]:
