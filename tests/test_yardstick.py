@@ -456,3 +456,37 @@ def test_a_percentage_may_be_written_as_a_word():
     assert [(p.value, p.percent) for p in found] == [(Decimal("0.17"), True), (Decimal("0.16"), True),
                                                      (Decimal("0.15"), True)], found
     assert [t.printed.percent for t in tokens("17 percentage points")] == [False]
+
+
+def test_a_misprinted_cell_carries_the_value_it_should_print_as(tmp_path):
+    """The yardstick counts "with the expected value" from ``Entry.expected``, not from the explanation's words:
+    a misprint (12,900 for 12,300), a stale figure (last year's 11,800) and digits swapped (21,300) each carry
+    the fact's value; a correct cell carries none."""
+    from decimal import Decimal
+    for printed in ("12,900", "11,800", "21,300"):
+        entry = next(e for e in tieout_filing(write(tmp_path, _statement(printed))).entries if e.text == printed)
+        assert entry.status == "inconsistent", entry
+        assert entry.expected == Decimal("12300000000") == entry.fact.value, entry
+    right = next(e for e in tieout_filing(write(tmp_path, _statement("12,300"))).entries if e.text == "12,300")
+    assert right.status == "tied" and right.expected is None
+
+
+def test_a_figure_under_the_wrong_scale_word_carries_the_value_expected(tmp_path):
+    from decimal import Decimal
+    hidden = '<div style="display:none">{}</div>'.format(
+        TAG.format(name="ResearchAndDevelopmentExpense", ctx="q3", scale=6, text="1,250"))
+    text = "<p>Research and development expense was $1,250 billion for the three months ended September 30, 2025.</p>"
+    found = {e.text: e for e in tieout_filing(write(tmp_path, hidden + text)).entries}
+    assert found["$1,250 billion"].expected == Decimal("1250000000")
+
+
+def test_an_entrys_status_is_one_of_a_closed_set_and_only_a_wrong_figure_has_an_expected_value():
+    from decimal import Decimal
+    import pytest
+    from qfin_docs.verify.report import STATUSES, Entry
+    assert Entry("1", "x:1", "inconsistent", "why", expected=Decimal(1)).expected == Decimal(1)
+    assert all(Entry("1", "x:1", status, "why").status == status for status in STATUSES)
+    with pytest.raises(ValueError):
+        Entry("1", "x:1", "mismatched", "why")          # a typo of a status would print as a new kind
+    with pytest.raises(ValueError):
+        Entry("1", "x:1", "tied", "why", expected=Decimal(1))

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from ..model import CNY, USD, Fact, FactKey, Period, Problem, QName, Release, Severity, Taxonomy, Unit
 
-from .derivations import Interval, add, divide, gap, interval, meets, scale
+from .derivations import Interval, add, difference_bounds, gap, interval, meets, scale, share_bounds
 
 
 @dataclass(frozen=True)
@@ -171,7 +171,7 @@ def period_differences(base: FactBase) -> Iterable[Problem]:
                 rest = by_period.get(Period(whole.period.end, part.period.end + dt.timedelta(days=1)))
                 if rest is None:
                     continue
-                derived = add(interval(whole), interval(rest), -1)
+                derived = difference_bounds(whole, rest)
                 if not meets(derived, interval(part)):
                     yield _problem(period_differences, part,
                                    f"{_key_text(part)} is {_num(part.value)} but {whole.period} minus {rest.period} "
@@ -293,7 +293,7 @@ def margins(base: FactBase) -> Iterable[Problem]:
             bottom = index.get(FactKey(revenue, fact.period, CNY, fact.dimensions))
             if top is None or bottom is None:
                 continue
-            ratio = divide(interval(top), interval(bottom))
+            ratio = share_bounds(top, bottom)
             if ratio is not None and not meets(ratio, interval(fact)):
                 yield _problem(margins, fact, f"{_key_text(fact)} is {fact.value:.4f} but {measure.local} / "
                                               f"{revenue.local} = {top.value / bottom.value:.4f}")

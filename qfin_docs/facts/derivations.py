@@ -58,6 +58,25 @@ def change_bounds(new: Fact, old: Fact) -> Interval | None:
     return None if ratio is None else (ratio[0] - 1, ratio[1] - 1)
 
 
+def difference_bounds(whole: Fact, rest: Fact) -> Interval:
+    """The range of whole - rest over the rounding intervals of both facts (a period's part of a longer
+    period, a table's change in amount)."""
+    return add(interval(whole), interval(rest), -1)
+
+
+def share_bounds(part: Fact, whole: Fact) -> Interval | None:
+    """The range of part / whole over the rounding intervals of both facts (None if the whole may be zero)."""
+    return divide(interval(part), interval(whole))
+
+
+def sum_bounds(facts: Sequence[Fact]) -> Interval:
+    """The range of the facts' sum over their rounding intervals."""
+    low, high = Decimal(0), Decimal(0)
+    for fact in facts:
+        low, high = add((low, high), interval(fact))
+    return low, high
+
+
 def meets(a: Interval, b: Interval) -> bool:
     """Two rounding intervals share a value.  A rounded figure stands for [v - h, v + h): half-up
     rounding sends the upper bound to the next figure, so intervals that only touch do not meet."""
@@ -113,13 +132,6 @@ def _change_text(value: Decimal, inputs: Sequence[Fact], shape: Shape) -> str:
     return f"{article}{word} of {digits(value, -2, shape.places)}%"
 
 
-def _sum_bounds(inputs: Sequence[Fact], ratio: Decimal) -> Interval:
-    low, high = Decimal(0), Decimal(0)
-    for fact in inputs:
-        low, high = add((low, high), interval(fact))
-    return low, high
-
-
 DERIVATIONS: dict[str, Derivation] = {d.name: d for d in (
     Derivation("change", "new / old - 1",
                lambda i, r: i[0].value / i[1].value - 1,
@@ -127,15 +139,15 @@ DERIVATIONS: dict[str, Derivation] = {d.name: d for d in (
                _change_text),
     Derivation("share", "part / whole",
                lambda i, r: i[0].value / i[1].value,
-               lambda i, r: divide(interval(i[0]), interval(i[1])),
+               lambda i, r: share_bounds(i[0], i[1]),
                lambda v, i, s: f"{digits(v, -2, s.places)}%"),
     Derivation("sum", "a + b + ...",
                lambda i, r: sum((f.value for f in i), Decimal(0)),
-               _sum_bounds,
+               lambda i, r: sum_bounds(i),
                lambda v, i, s: _money_text(v, _mark(i[0]), s)),
     Derivation("difference", "whole - rest",
                lambda i, r: i[0].value - i[1].value,
-               lambda i, r: add(interval(i[0]), interval(i[1]), -1),
+               lambda i, r: difference_bounds(i[0], i[1]),
                lambda v, i, s: _money_text(v, _mark(i[0]), s)),
     Derivation("translate", "amount / exchange rate",
                lambda i, r: i[0].value / i[1].value,

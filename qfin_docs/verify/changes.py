@@ -14,7 +14,7 @@ import itertools
 import re
 from decimal import Decimal
 
-from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
+from ..facts.derivations import add, change_bounds, difference_bounds, divide, interval, magnitude, meets, share_bounds
 from ..facts.numbers import Printed
 from ..model import Fact, Period
 from .context import direction, period_fits, unit_fits
@@ -113,7 +113,7 @@ def misprint(engine, printed: Printed, before: str, after: str) -> list[Explaine
     fact = near[0]
     return [Explained(f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f} "
                       f"(the one item of that period the sentence names, and a fifth or less from the figure)",
-                      consistent=False)]
+                      consistent=False, expected=fact.value)]
 
 
 def named_by(engine, before: str, after: str):
@@ -129,14 +129,14 @@ def named_by(engine, before: str, after: str):
 def point_changes(engine, new: Fact, old: Fact) -> list:
     """The change of a ratio fact, or of a monetary item's share of the revenue of its period."""
     if new.unit is not None and new.unit.numerator == "xbrli:pure":
-        return [(interval(new)[0] - interval(old)[1], interval(new)[1] - interval(old)[0])]
+        return [difference_bounds(new, old)]
     out = []
     for whole_new in engine.revenues.get(new.period, []):
         for whole_old in engine.revenues.get(old.period, []):
             if whole_new.concept == whole_old.concept and whole_new.unit == new.unit:
-                a, b = divide(interval(new), interval(whole_new)), divide(interval(old), interval(whole_old))
+                a, b = share_bounds(new, whole_new), share_bounds(old, whole_old)
                 if a is not None and b is not None:
-                    out.append((a[0] - b[1], a[1] - b[0]))
+                    out.append(add(a, b, -1))
     return out
 
 

@@ -136,19 +136,20 @@ def period_fits(period: Period, expected: Period) -> bool:
     return False
 
 
-def stale(engine, facts: list[Fact], expected: Period | None) -> str:
+def stale(engine, facts: list[Fact], expected: Period | None) -> tuple[str, Fact | None]:
     """When every fact a figure equals is of another period than the one the text is about, while each of
-    those items has a fact for that period: what the mistake is ("" when there is none)."""
+    those items has a fact for that period: what the mistake is, and the fact of that period it names (the
+    value expected); ("", None) when there is none."""
     if expected is None or not facts or any(period_fits(f.period, expected) for f in facts):
-        return ""
+        return "", None
     mistakes = []
     for fact in facts:
         right = next((f for f in engine.numeric if (f.concept, f.dimensions, f.unit) ==
                       (fact.concept, fact.dimensions, fact.unit) and period_fits(f.period, expected)), None)
         if right is None:
-            return ""           # an item with no fact of that period (a programme's size) may be quoted then
-        mistakes.append(f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about "
-                        f"{expected}, where the fact is {right.value:,f}")
+            return "", None     # an item with no fact of that period (a programme's size) may be quoted then
+        mistakes.append((f"this is {fact.concept} for {fact.period} ({fact.value:,f}); the text is about "
+                         f"{expected}, where the fact is {right.value:,f}", right))
     return mistakes[0]
 
 
@@ -185,23 +186,26 @@ def check_pairs(engine, paragraph, found, results: dict, tied: dict, report: Rep
         elif twin is not None:
             results[index] = Entry(first.text, location, "inconsistent",
                                    f"{second.text} is {usd.concept} for {usd.period} in US$, but {first.text} is not "
-                                   f"its RMB figure ({twin.value:,f}), nor translates to {second.text} at {engine.rate}")
+                                   f"its RMB figure ({twin.value:,f}), nor translates to {second.text} at {engine.rate}",
+                                   expected=twin.value)
         else:
             results[index + 1] = Entry(second.text, location, "inconsistent",
                                        f"{second.text} is not the translation of {first.text} at {engine.rate}: "
                                        f"expected about {arithmetic}")
 
 
-def expected(engine, printed: Printed, pool: list[Fact], when, about: Period | None, within=None) -> str:
+def expected(engine, printed: Printed, pool: list[Fact], when, about: Period | None,
+             within=None) -> tuple[str, Fact | None]:
     """What the named item's fact is, for the period the words give, when the figure is not it (and, with
-    ``within``, only a fact that close to the figure, a share of its value: a misprint, not another item)."""
+    ``within``, only a fact that close to the figure, a share of its value: a misprint, not another item): the
+    words, and that fact; ("", None) when there is none."""
     for fact in pool:
         if within is not None and abs(fact.value - printed.value) > within * abs(fact.value):
             continue
         if _unit_fits_prose(fact, printed) and (when(fact.period) if when is not None else
                                                 about is not None and period_fits(fact.period, about)):
-            return f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}"
-    return ""
+            return f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}", fact
+    return "", None
 
 
 def other_period(engine, printed: Printed, facts: list[Fact], about: Period | None) -> str:

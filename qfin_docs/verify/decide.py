@@ -82,7 +82,8 @@ def misstatement(engine, token, said: frozenset[str], about: Period | None, fact
     fact = misstated(engine, token.printed, said, about, facts)
     return None if fact is None else Entry(
         token.text, location, "inconsistent",
-        f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}", fact=fact)
+        f"the text names {fact.concept} for {fact.period}, where the fact is {fact.value:,f}", fact=fact,
+        expected=fact.value)
 
 
 def rescaled(engine, token, said: frozenset[str], about: Period | None, when, location: str) -> Entry | None:
@@ -100,7 +101,8 @@ def rescaled(engine, token, said: frozenset[str], about: Period | None, when, lo
         if len({(f.concept, f.dimensions) for f in facts}) == 1:
             fact = facts[0]
             return Entry(token.text, location, "inconsistent", f"the text names {fact.concept} for {fact.period}, "
-                         f"where the fact is {fact.value:,f}: the figure under another scale word", fact=fact)
+                         f"where the fact is {fact.value:,f}: the figure under another scale word", fact=fact,
+                         expected=fact.value)
     return None
 
 

@@ -13,12 +13,13 @@ import itertools
 import re
 from decimal import Decimal
 
-from ..facts.derivations import change_bounds, divide, interval, meets
-from ..facts.numbers import Printed
+from ..facts.derivations import (change_bounds, difference_bounds, divide, interval, magnitude, meets, scale,
+                                  share_bounds, sum_bounds)
+from ..facts.numbers import Printed, parse_printed
 from ..model import CNY, USD, Fact, Period
 from .changes import prose_changes
 from .context import direction, unit_fits
-from .decide import unique_facts
+from .decide import describe, unique_facts
 from .report import Explained
 
 Interval = tuple[Decimal, Decimal]
@@ -65,7 +66,7 @@ def _library(engine, printed: Printed, before: str, context: list[Fact], section
                 continue
             if part.value >= whole.value or sign:
                 continue
-            ratio = divide(interval(part), interval(whole))
+            ratio = share_bounds(part, whole)
             if ratio is None:
                 continue
             low, high = ratio
@@ -111,9 +112,7 @@ def _differences(engine, printed: Printed, want: Interval, nearby: set, when=Non
                 part = Period(rest.period.start - dt.timedelta(days=1), whole.period.start)
                 if when is not None and not when(part):
                     continue
-                low = interval(whole)[0] - interval(rest)[1]
-                high = interval(whole)[1] - interval(rest)[0]
-                if meets(want, (low, high)):
+                if meets(want, difference_bounds(whole, rest)):
                     out.append(Explained(f"difference {concept.local} {whole.period} - {rest.period}"))
     return out
 
@@ -134,9 +133,7 @@ def _sums(engine, printed: Printed, want: Interval, context: list[Fact], named: 
             for combo in itertools.combinations(leaves, size):
                 if len({concepts[f.concept].balance for f in combo}) != 1:
                     continue
-                low = sum(interval(f)[0] for f in combo)
-                high = sum(interval(f)[1] for f in combo)
-                if meets(want, (low, high)):
+                if meets(want, sum_bounds(combo)):
                     found.append(Explained(f"sum of {' + '.join(f.concept.local for f in combo)} at {period}"))
     return found
 
@@ -150,10 +147,75 @@ def per_ads(engine, printed: Printed) -> list[Explained]:
     for fact in engine.numeric:
         if fact.concept in per_share and fact.unit is not None and fact.unit.denominator \
                 and unit_fits(fact, printed, "prose"):
-            low, high = interval(fact)
-            if meets(printed.interval(), (low * ratio, high * ratio)):
+            if meets(printed.interval(), scale(interval(fact), ratio)):
                 out.append(Explained(f"{ratio} x {fact.concept.local}@{fact.period} (per ADS)"))
     return out
 
 
-__all__ = ["derivations", "parts_of_wholes", "per_ads"]
+# ---------------------------------------------------------------------- a table's derived cells
+def percent_cell(text: str) -> Printed | None:
+    """A table cell printed as a percentage, with or without its % sign ("36.7%", "15.5", "(1.2)"): a column
+    of changes or shares often prints the sign once in its heading."""
+    body = text.strip("()").rstrip("%")
+    printed = parse_printed(body)
+    if printed is None or "." not in body and "%" not in text and len(body) > 2:
+        return None
+    return Printed(printed.value.scaleb(-2) * (-1 if text.startswith("(") else 1), printed.decimals + 2)
+
+
+def row_change(text: str, tied: list[Fact], year_apart: bool = False) -> Explained | None:
+    """A "% change" cell: the change between two facts of the row's item, of periods of one length (a year
+    apart, for facts of earlier rows with the same label, which a growth table repeats)."""
+    printed = percent_cell(text)
+    if printed is None:
+        return None
+    want = printed.interval()
+    for new, old in itertools.permutations(tied, 2):
+        if year_apart and abs((new.period.end - old.period.end).days - 365) > 3:
+            continue
+        if (new.concept, new.dimensions, new.unit) != (old.concept, old.dimensions, old.unit) or \
+                new.period.end <= old.period.end or new.period.is_instant != old.period.is_instant or \
+                (not new.period.is_instant and new.period.end - new.period.start != old.period.end - old.period.start
+                 and abs((new.period.end - new.period.start).days - (old.period.end - old.period.start).days) > 3):
+            continue
+        bounds = change_bounds(new, old)
+        if bounds is not None and meets(want, bounds):
+            return Explained(f"change {new.concept.local} {old.period} -> {new.period} "
+                             f"in [{bounds[0]:.3%}, {bounds[1]:.3%}]")
+    return None
+
+
+def row_share(engine, text: str, parts: list[Fact]) -> Explained | None:
+    """A "% of net sales" cell: one of the row item's facts over the revenue of its period.  Magnitudes: "(13.3)"
+    is a loss's share, and an expense tagged negative (sign="-") prints its share positive."""
+    printed = percent_cell(text)
+    if printed is None or printed.value == 0:
+        return None
+    for part in parts:
+        for whole in engine.numeric:
+            if whole.period != part.period or whole.unit != part.unit or whole.dimensions or whole is part or \
+                    not re.search("Revenue|Sales", whole.concept.local) or whole.value <= abs(part.value):
+                continue
+            ratio = divide(magnitude(interval(part)), interval(whole))
+            if ratio is not None and meets(magnitude(printed.interval()), ratio):
+                return Explained(f"share {describe(part)} / {whole.concept.local} in [{ratio[0]:.3%}, {ratio[1]:.3%}]")
+    return None
+
+
+def row_difference(text: str, tied: list[Fact], scales: tuple[int, ...]) -> Explained | None:
+    """A "$ change" cell: the later of two facts of the row's item less the earlier, in one of the scales the
+    table may be printed in."""
+    printed = parse_printed(text.strip("()"))
+    if printed is None or printed.percent:
+        return None
+    sign = -1 if text.startswith("(") else 1
+    for power in scales:
+        want = Printed(sign * printed.value.scaleb(power), printed.decimals - power).interval()
+        for new, old in itertools.permutations(tied, 2):
+            if (new.concept, new.dimensions, new.unit) == (old.concept, old.dimensions, old.unit) and \
+                    new.period.end > old.period.end and meets(want, difference_bounds(new, old)):
+                return Explained(f"difference {new.concept.local} {new.period} - {old.period}")
+    return None
+
+
+__all__ = ["derivations", "parts_of_wholes", "per_ads", "percent_cell", "row_change", "row_difference", "row_share"]

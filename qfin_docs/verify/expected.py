@@ -125,14 +125,18 @@ def placeholder_of(engine, subject: set, when, about: Period | None) -> str:
         else ""                                     # the item itself before its parts
 
 
-def named_mistake(engine, token, subject: set, mistake: str, pool, when, about: Period | None,
+def named_mistake(engine, token, subject: set, mistake: tuple[str, Fact | None], pool, when, about: Period | None,
                   location: str) -> tuple[Entry, Fact | None]:
-    """A figure that is not the fact of the item its sentence names: the finding, and the fact meant."""
+    """A figure that is not the fact of the item its sentence names: the finding, and the fact meant.
+    ``mistake``: the words of the mistake, if known, and the fact they name."""
     names = ", ".join(sorted({str(c) for c, _ in subject}))
     meant = meant_fact(engine, token.printed, pool, when, about) if engine.policy.binding_subjects else None
-    return Entry(token.text, location, "inconsistent", (mistake or f"the text names {names} here, but this "
+    words, named = mistake
+    right = meant if meant is not None else named
+    return Entry(token.text, location, "inconsistent", (words or f"the text names {names} here, but this "
                                                         "figure is another fact's") + expected_words(engine, meant,
-                                                                                                      token.text)), meant
+                                                                                                      token.text),
+                 expected=None if right is None else right.value), meant
 
 
 def another_line_or_period(engine, token, facts: list[Fact], when, about: Period | None,
@@ -143,9 +147,12 @@ def another_line_or_period(engine, token, facts: list[Fact], when, about: Period
     if first:
         return Entry(token.text, location, "restated", first), restated
     printed = token.printed
-    mistake = "" if when is not None else stale(engine, facts, about) or other_period(engine, printed, facts, about)
+    mistake, right = ("", None) if when is not None else stale(engine, facts, about)
+    mistake = mistake or ("" if when is not None else other_period(engine, printed, facts, about))
     if not mistake or not engine.may_claim(facts, about, paragraph.text):
         return None
     meant = meant_fact(engine, printed, engine.by_name.get((facts[0].concept, facts[0].dimensions)), None,
                        about) if engine.policy.binding_subjects else None   # exact labels name what was meant
-    return Entry(token.text, location, "inconsistent", mistake + expected_words(engine, meant, token.text)), meant
+    right = meant if meant is not None else right
+    return Entry(token.text, location, "inconsistent", mistake + expected_words(engine, meant, token.text),
+                 expected=None if right is None else right.value), meant

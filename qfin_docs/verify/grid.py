@@ -49,7 +49,7 @@ def misstated_in_grid(engine: TieOut, rows: list[TableRow], report: Report) -> N
             continue
         report.entries[k] = replace(entry, status="inconsistent", fact=fact, explanation=(
                 f"its row and column are {fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)}"
-                f" of {fact.period}, where the fact is {fact.value:,f}"))
+                f" of {fact.period}, where the fact is {fact.value:,f}"), expected=fact.value)
 
 
 def _item_fact(engine: TieOut, across: list[Fact], down: list[Fact]) -> Fact | None:

@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from ..model import Fact, Problem, Source
+
+# What a number can be: a fact ("tied"), a derivation from facts ("derived"), a date, year, label or other number
+# that is no amount ("non-financial"), a figure a filing does not tag and no fact gives ("unverifiable"), a value
+# match that nothing names ("coincidental"), an open item of a draft ("placeholder"); and the findings: a figure
+# no fact or derivation gives ("untied"), one that contradicts the facts ("inconsistent"), a first-published
+# figure where the restated one is meant ("restated").  The strings are what reports print, so a closed set.
+STATUSES = ("tied", "derived", "non-financial", "unverifiable", "coincidental", "placeholder",
+            "untied", "inconsistent", "restated")
+OK_STATUSES = STATUSES[:6]      # not findings
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,18 +22,27 @@ class Entry:
 
     text: str
     location: str               # output file:line
-    status: str                 # "tied" | "derived" | "non-financial" | "unverifiable" (filings) | "coincidental"
-    #                             (a value match that nothing names) | "untied" | "inconsistent"
+    status: str                 # one of STATUSES
     explanation: str
     source: str = ""            # template or prose file:line, when known
     confidence: str = ""        # for draft tie-out: "exact", "high", "ambiguous"
     anchor: str = ""            # in a filing: the element path of the figure's block or cell
     span: tuple[int, int] | None = None     # where in that block's text (None: the whole cell)
     fact: Fact | None = None    # the fact it is (tied), or the fact it should have been (inconsistent)
+    expected: Decimal | None = None     # inconsistent only: the value of the fact it should have been, where
+    #                             one is known (the explanation says it in words; this is for programs)
+
+    def __post_init__(self) -> None:
+        """A status outside the closed set, or an expected value on a figure that is not wrong, is a bug."""
+        if self.status not in STATUSES:
+            raise ValueError(f"unknown status {self.status!r} (one of {', '.join(STATUSES)})")
+        if self.expected is not None and (self.status != "inconsistent" or not isinstance(self.expected, Decimal)):
+            raise ValueError(f"an expected value ({self.expected!r}) is for an inconsistent figure's Decimal, "
+                             f"not a {self.status} one")
 
     @property
     def ok(self) -> bool:
-        return self.status in ("tied", "derived", "non-financial", "unverifiable", "coincidental", "placeholder")
+        return self.status in OK_STATUSES
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +52,7 @@ class Explained:
 
     text: str
     consistent: bool = True     # False: the figure is this derivation's mistake, a finding
+    expected: Decimal | None = None     # a mistake's: the value of the fact the figure should have been, if one
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from decimal import Decimal
-import itertools
 import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
+from ..facts.derivations import interval, magnitude, meets
 from ..facts.numbers import Printed, parse_printed
 from ..model import Fact, Period
 from .decide import describe, transposed, unique_facts
+from .derive import row_change, row_difference, row_share
 from .context import dates_in
 from .evidence import months_named, quantities, spoken, stems
 from .report import Entry, Report
@@ -74,11 +74,11 @@ def tie_row(engine: TieOut, row: TableRow, report: Report, name: str) -> None:
             tied_at[index] = matches[0]
         else:
             earlier = (engine.row_facts or {}).get(norm(row.label), [])
-            change = _row_change(text, tied) or _row_change(text, earlier, year_apart=True) or \
-                (_row_share(engine, text, earlier + tied) if "%" in text or "." in text or all(
-                    re.fullmatch(r"\(?[0-9]{1,2}\)?|100", cell) for cell in row.cells) else "") or \
-                _row_difference(text, tied, (row.stated,) if row.stated else engine.policy.table_scales)
-            entries[index] = (Entry(text, location, "derived", change, anchor=anchor(row, index)) if change else
+            change = row_change(text, tied) or row_change(text, earlier, year_apart=True) or \
+                (row_share(engine, text, earlier + tied) if "%" in text or "." in text or all(
+                    re.fullmatch(r"\(?[0-9]{1,2}\)?|100", cell) for cell in row.cells) else None) or \
+                row_difference(text, tied, (row.stated,) if row.stated else engine.policy.table_scales)
+            entries[index] = (Entry(text, location, "derived", change.text, anchor=anchor(row, index)) if change else
                            Entry(text, location, "untied", f"no fact for row '{row.label}' prints as {text}",
                                  anchor=anchor(row, index)))
     # a row with a tied cell of its column's period, and no more of other periods than of their column's: columns
@@ -262,7 +262,7 @@ def _misstated_cells(engine: TieOut, row: TableRow, entries: dict[int, Entry], f
             entries[index] = replace(entry, status="inconsistent", fact=fact, explanation=(
                 f"the row is {fact.concept.local}{''.join(f'[{m.local}]' for _, m in fact.dimensions)} "
                 f"and its column {fact.period}, where the fact is {fact.value:,f}"
-                + (f"; {entry.text} is its fact of {entry.fact.period}" if stale else "")))
+                + (f"; {entry.text} is its fact of {entry.fact.period}" if stale else "")), expected=fact.value)
 
 
 def _off_item(engine: TieOut, row: TableRow, tied_at: dict[int, Fact], expected: dict) -> set[int]:
@@ -324,70 +324,6 @@ def misprint(engine: TieOut, row: TableRow, index: int, fact: Fact, stale: bool 
         if stale or Decimal("0.67") <= ratio <= Decimal("1.5") or transposed(shown, fact.value):
             return not meets(shown.interval(), magnitude(interval(fact)))
     return False
-
-
-def _percent(text: str) -> Printed | None:
-    """A cell printed as a percentage, with or without its % sign ("36.7%", "15.5", "(1.2)")."""
-    body = text.strip("()").rstrip("%")
-    printed = parse_printed(body)
-    if printed is None or "." not in body and "%" not in text and len(body) > 2:
-        return None
-    return Printed(printed.value.scaleb(-2) * (-1 if text.startswith("(") else 1), printed.decimals + 2)
-
-
-def _row_share(engine: TieOut, text: str, parts: list[Fact]) -> str:
-    """A "% of net sales" cell: one of the row item's facts over the revenue of its period."""
-    printed = _percent(text)
-    if printed is None or printed.value == 0:
-        return ""
-    for part in parts:                  # magnitudes: "(13.3)" is a loss's share, and an expense tagged
-        for whole in engine.numeric:    # negative (sign="-") prints its share positive
-            if whole.period != part.period or whole.unit != part.unit or whole.dimensions or whole is part or \
-                    not re.search("Revenue|Sales", whole.concept.local) or whole.value <= abs(part.value):
-                continue
-            ratio = divide(magnitude(interval(part)), interval(whole))
-            if ratio is not None and meets(magnitude(printed.interval()), ratio):
-                return f"share {describe(part)} / {whole.concept.local} in [{ratio[0]:.3%}, {ratio[1]:.3%}]"
-    return ""
-
-
-def _row_difference(text: str, tied: list[Fact], scales: tuple[int, ...]) -> str:
-    """A "$ change" cell: the later of two facts of the row's item less the earlier, in the table's scale."""
-    printed = parse_printed(text.strip("()"))
-    if printed is None or printed.percent:
-        return ""
-    sign = -1 if text.startswith("(") else 1
-    for scale in scales:
-        want = Printed(sign * printed.value.scaleb(scale), printed.decimals - scale).interval()
-        for new, old in itertools.permutations(tied, 2):
-            if (new.concept, new.dimensions, new.unit) == (old.concept, old.dimensions, old.unit) and \
-                    new.period.end > old.period.end:
-                low = interval(new)[0] - interval(old)[1]
-                high = interval(new)[1] - interval(old)[0]
-                if meets(want, (low, high)):
-                    return f"difference {new.concept.local} {new.period} - {old.period}"
-    return ""
-
-
-def _row_change(text: str, tied: list[Fact], year_apart: bool = False) -> str:
-    """A "% change" cell: the change between two facts of the row's item, of periods of one length (a year
-    apart, for facts of earlier rows with the same label)."""
-    printed = _percent(text)
-    if printed is None:
-        return ""
-    want = printed.interval()
-    for new, old in itertools.permutations(tied, 2):
-        if year_apart and abs((new.period.end - old.period.end).days - 365) > 3:
-            continue
-        if (new.concept, new.dimensions, new.unit) != (old.concept, old.dimensions, old.unit) or \
-                new.period.end <= old.period.end or new.period.is_instant != old.period.is_instant or \
-                (not new.period.is_instant and new.period.end - new.period.start != old.period.end - old.period.start
-                 and abs((new.period.end - new.period.start).days - (old.period.end - old.period.start).days) > 3):
-            continue
-        bounds = change_bounds(new, old)
-        if bounds is not None and meets(want, bounds):
-            return f"change {new.concept.local} {old.period} -> {new.period} in [{bounds[0]:.3%}, {bounds[1]:.3%}]"
-    return ""
 
 
 def anchor(row: TableRow, index: int) -> str:

@@ -35,7 +35,7 @@ def tagged(paragraph: Paragraph, token, location: str) -> tuple[Entry, Fact | No
                      fact=tag.fact), tag.fact
     return Entry(token.text, location, "inconsistent",
                  f"the text reads {abs(token.printed.value):,f}, but its tag {tag.fact.concept} "
-                 f"(scale {tag.scale}) is {tag.fact.value:,f}"), None
+                 f"(scale {tag.scale}) is {tag.fact.value:,f}", expected=tag.fact.value), None
 
 
 def tagged_cell(row: TableRow, index: int, location: str, where: str) -> Entry | None:
@@ -49,7 +49,8 @@ def tagged_cell(row: TableRow, index: int, location: str, where: str) -> Entry |
             and not unit.denominator and tag.fact.value != 0 and tag.scale != row.stated:
         return Entry(text, location, "inconsistent",
                      f"the table states {_POWER_WORDS.get(row.stated, row.stated)}, but this figure's tag "
-                     f"{tag.fact.concept} has scale {tag.scale}: {tag.fact.value:,f}", anchor=where)
+                     f"{tag.fact.concept} has scale {tag.scale}: {tag.fact.value:,f}", anchor=where,
+                     expected=tag.fact.value)
     return Entry(text, location, "tied", "tagged: " + describe(tag.fact), confidence="exact", anchor=where,
                  fact=tag.fact)
 

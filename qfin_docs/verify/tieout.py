@@ -283,12 +283,13 @@ def _tie_figure(engine: TieOut, paragraph: Paragraph, found: list, index: int, n
         facts = engine.facts_matching(printed, "prose", None if when is None else
                                       [f for f in engine.numeric if when(f.period)])
     if not facts and subject is not None and not is_change:
-        mistake = expected(engine, printed, pool, when, about, MISPRINT if engine.policy.evidence_required else None)
+        mistake, named_fact = expected(engine, printed, pool, when, about,
+                                       MISPRINT if engine.policy.evidence_required else None)
         restated = engine.restated(printed)     # the named item's value as first published
         if restated:
             return Entry(token.text, location, "restated", restated), None
         if mistake or (near is None and engine.policy.binding_subjects and engine.facts_matching(printed, "prose")):
-            return named_mistake(engine, token, subject, mistake, pool, when, about, location)
+            return named_mistake(engine, token, subject, (mistake, named_fact), pool, when, about, location)
         if near is not None or not engine.policy.binding_subjects:  # then the words narrow a figure only
             subject = None                                      # where they find its fact
             pool = None if when is None else [f for f in engine.numeric if when(f.period)]
@@ -339,7 +340,7 @@ def _explain(engine: TieOut, paragraph: Paragraph, section: list[Fact], token, b
         return Entry(token.text, location, "derived", good[0].text,
                      confidence="exact" if len(good) == 1 else f"{len(good)} explanations agree")
     if bad:
-        return Entry(token.text, location, "inconsistent", bad[0].text)
+        return Entry(token.text, location, "inconsistent", bad[0].text, expected=bad[0].expected)
     restated = engine.restated(token.printed)
     return Entry(token.text, location, "restated", restated) if restated else \
         Entry(token.text, location, "untied", "no fact or derivation gives this figure")

@@ -221,7 +221,7 @@ def planted(path: Path, kind: str, size: int, rng) -> Counter:
         status = entry.status if entry else "unread"
         counts["caught" if status == "inconsistent" else "flagged" if status in ("unverifiable", "coincidental")
                else "unread" if status == "unread" else "missed"] += 1
-        counts["expected"] += status == "inconsistent" and f"{figure.fact.value:,f}" in entry.explanation
+        counts["expected"] += status == "inconsistent" and entry.expected == figure.fact.value
     return counts
 
 
