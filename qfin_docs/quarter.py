@@ -23,7 +23,8 @@ from pathlib import Path
 
 from .facts.load import UNIT_NAMES as LOAD_UNIT_NAMES, load, parse_period
 from .model import BadInput, Fact, FactKey, ItemType, Period, Problem, Source, Unit, unit_of
-from .facts.numbers import CURRENCY_MARKS, months_in, period_text
+from .facts.numbers import CURRENCY_MARKS
+from .facts.periods import months_in, period_text
 from .facts.taxonomy import parse_ref, dimensions_for
 from .facts.yamlio import read_yaml
 

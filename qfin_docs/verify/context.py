@@ -13,9 +13,9 @@ import re
 from ..facts.derivations import meets
 from ..facts.load import Loaded
 from ..facts.numbers import Printed
+from ..facts.periods import DAY, read_day
 from ..model import Fact, Period
 from .report import Entry, Report
-from .scan import MONTH
 
 _UP = ("increase", "increased", "growth", "grew", "rise", "rose", "up", "higher")
 _DOWN = ("decrease", "decreased", "decline", "declined", "fall", "fell", "drop", "dropped", "down", "lower")
@@ -63,37 +63,22 @@ def period_hint(after: str, loaded: Loaded):
     if match:
         quarter = _quarter(_ORDINAL[match.group(1)], int(match.group(2)))
         return lambda period: period == quarter
-    match = re.match(_UNIT_WORDS + r"as of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})", after)
+    match = re.match(_UNIT_WORDS + r"as of (" + DAY + ")", after)
     if match:
-        day = _parse_day(match.group(1))
+        day = read_day(match.group(1))
         return lambda period: day is not None and period.end == day
     return None
 
 
 _QUARTER = re.compile(r"\b(first|second|third|fourth) quarter(?: of| )?\s*([0-9]{4})?", re.IGNORECASE)
 _HALF = re.compile(r"\b(?:first half|six months ended June 30,?) (?:of )?([0-9]{4})\b", re.IGNORECASE)
-_AS_OF = re.compile(r"\b[Aa]s of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})")
-_DATE = re.compile(MONTH + r" [0-9]{1,2}, [0-9]{4}")
+_AS_OF = re.compile(r"\b[Aa]s of (" + DAY + ")")
+_DATE = re.compile(DAY)
 _ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 
 
 def _year_before(day: dt.date) -> dt.date:
     return day.replace(year=day.year - 1)
-
-
-def _parse_day(text: str) -> dt.date | None:
-    """A day written "June 30, 2024", "Jun. 30, 2024", "Jun 30, 2024" or "Sept. 30, 2024"."""
-    month, _, rest = text.partition(" ")
-    text = f"{month.rstrip('.')[:3]} {rest}"
-    try:
-        return dt.datetime.strptime(text, "%b %d, %Y").date()
-    except ValueError:
-        return None
-
-
-def dates_in(text: str) -> list[dt.date]:
-    """The days a text names in full ("June 30, 2024", "Jun. 30, 2024"), in order."""
-    return [day for day in (_parse_day(m.group()) for m in _DATE.finditer(text)) if day]
 
 
 def named_period(text: str, loaded: Loaded) -> Period | None:
@@ -104,7 +89,7 @@ def named_period(text: str, loaded: Loaded) -> Period | None:
         return None
     _, match = max(found, key=lambda item: item[0])
     if match.re is _AS_OF:
-        day = _parse_day(match.group(1))
+        day = read_day(match.group(1))
         return Period(day) if day else None
     if match.re is _HALF:
         return Period(dt.date(int(match.group(1)), 6, 30), dt.date(int(match.group(1)), 1, 1))

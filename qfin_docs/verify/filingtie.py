@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed
+from ..facts.periods import MONTH
 from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
 from .evidence import no_item, stem
@@ -26,7 +27,7 @@ from .filing import Filing, Tag, words
 from .report import FILING, Entry, Report
 from .respective import respective
 from .rows import anchor, describe
-from .scan import MONTH, phrases
+from .scan import phrases
 from .subjects import norm
 from .tieout import TieOut, tie
 

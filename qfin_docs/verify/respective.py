@@ -14,10 +14,10 @@ import re
 from collections import Counter
 
 from ..model import Period
-from .evidence import month_words
-from .scan import MONTH, Token
+from ..facts.periods import DAY, MONTH, length_words, read_day
+from .scan import Token
 
-_DAY = MONTH + r"\s[0-9]{1,2},\s[0-9]{4}"
+_DAY = DAY.replace(" ", r"\s")
 _LISTS = [
     ("quarters", re.compile(r"\bQ([1-4])\s([0-9]{4})(?:,?\s(?:and\s)?Q([1-4])\s([0-9]{4}))+")),
     ("months", re.compile(r"\b(three|six|nine|twelve)\smonths\sended\s(" + MONTH + r"\s[0-9]{1,2}),\s([0-9]{4})"
@@ -72,7 +72,7 @@ def _periods(kind: str, match: re.Match, periods: Counter[Period]) -> list[Perio
         quarters = re.findall(r"Q([1-4])\s([0-9]{4})", match.group())
         return [_snap(_quarter_end(int(q), int(y)), 3, periods) for q, y in quarters]
     if kind == "months":
-        months, day = month_words()[groups[0].lower()], groups[1]
+        months, day = length_words()[groups[0].lower()], groups[1]
         return [_snap(_day(f"{day}, {year}"), months, periods) for year in groups[2:]]
     if kind == "days":
         return [Period(_day(text)) for text in groups]
@@ -84,16 +84,11 @@ def _single(kind: str, match: re.Match, periods: Counter[Period]) -> Period:
         return _snap(_quarter_end(int(match.group(1)), int(match.group(2))), 3, periods)
     if kind == "fiscal year":
         return _fiscal_year(int(match.group(1)), periods)
-    return _snap(_day(f"{match.group(2)}, {match.group(3)}"), month_words()[match.group(1).lower()], periods)
+    return _snap(_day(f"{match.group(2)}, {match.group(3)}"), length_words()[match.group(1).lower()], periods)
 
 
 def _day(text: str) -> dt.date:
-    for form in ("%B %d, %Y", "%b. %d, %Y", "%b %d, %Y"):
-        try:
-            return dt.datetime.strptime(text, form).date()
-        except ValueError:
-            continue
-    return dt.date(1900, 1, 1)
+    return read_day(text) or dt.date(1900, 1, 1)
 
 
 def _quarter_end(quarter: int, year: int) -> dt.date:
