@@ -18,11 +18,11 @@ from pathlib import Path
 
 from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed
-from ..facts.periods import MONTH
+from ..facts.periods import named_period, read_day
 from ..model import BadInput, Fact, Period, Problem, Source
 from .drafts import Paragraph, TableRow
 from .evidence import no_item, stem
-from .context import period_fits, direction, named_period, unit_fits
+from .context import period_fits, direction, unit_fits
 from .filing import Filing, Tag, words
 from .report import FILING, Entry, Report
 from .respective import respective
@@ -36,7 +36,6 @@ _PER_SHARE = re.compile(r"\s*per\s(?:basic\s|diluted\s)?(?:common\s|ordinary\s)?
 _POINTS = re.compile(r"\s*(?:(basis points|bps)|percentage points)\b")
 _VERBS = re.compile(r"\b(increased|decreased|grew|declined|rose|fell)\b", re.IGNORECASE)
 _UP = ("increased", "grew", "rose")
-_DATE = re.compile(MONTH + r"\s[0-9]{1,2},?\s[0-9]{4}|[0-9]{1,2}\s" + MONTH + r"\s[0-9]{4}")
 _POWER_WORDS = {3: "thousands", 6: "millions", 9: "billions"}
 
 
@@ -64,7 +63,7 @@ class FilingTieOut(TieOut):
         """Only text facts that are phrases ("Nasdaq Global Select Market"), not a date or year a text fact
         happens to hold, which the non-financial kinds name for what they are."""
         texts = [str(f.value) for f in self.loaded.release.facts if isinstance(f.value, str)
-                 and len(re.findall("[A-Za-z]{3,}", str(f.value))) >= 2 and not _DATE.fullmatch(str(f.value))]
+                 and len(re.findall("[A-Za-z]{3,}", str(f.value))) >= 2 and read_day(str(f.value)) is None]
         return phrases("text fact", texts)
 
     def derivations(self, printed, before: str, context, section, when=None, after: str = "",
@@ -180,7 +179,7 @@ class FilingTieOut(TieOut):
             self._about = {}
         period = self._respective[1].get(index)
         sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, found[index].start) + 1, 0):found[index].start]
-        self._about[found[index].start] = period or named_period(sentence, self.loaded)
+        self._about[found[index].start] = period or named_period(sentence, self.loaded.calendar)
         return period
 
     def tagged(self, paragraph: Paragraph, token, location: str) -> tuple[Entry, Fact | None] | None:

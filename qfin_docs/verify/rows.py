@@ -12,12 +12,11 @@ from typing import TYPE_CHECKING
 
 from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed, parse_printed
-from ..facts.periods import days_in, months_named
+from ..facts.periods import days_in, months_named, periods_near
 from ..model import Fact, Period
 from .decide import describe, transposed, unique_facts
 from .evidence import quantities, spoken, stems
 from .report import Entry, Report
-from .respective import periods_near
 from .subjects import norm
 
 if TYPE_CHECKING:

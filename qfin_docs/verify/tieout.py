@@ -19,12 +19,13 @@ from ..facts.derivations import change_bounds, divide, interval, meets
 from ..model import CNY, USD, Fact, Period, Problem, Source
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
+from ..facts.periods import named_period
 from .report import Entry, Report
 from .expected import another_line_or_period, expected_change, named_mistake, placeholder_of, stand_in
 from ..facts.phrases import footnote_marks
 from ..facts.carried import open_items
 from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
-from .context import unit_fits, check_pairs, direction, expected, named_period
+from .context import unit_fits, check_pairs, direction, expected
 from .scan import FROM_SUPERSCRIPT, phrases, tokens
 from .subjects import norm, attached, member_phrases, narrowed, subjects
 from .decide import MISPRINT, clause, misstatement, periods_of, prefer_context, rescaled, unique_facts, weigh
@@ -317,7 +318,7 @@ def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name:
         heading = len(paragraph.text) < 90 and not paragraph.tied
         if heading and not any(t.printed for t in tokens(paragraph.text, enclosing=engine.phrases) if not t.kind):
             section = []            # a heading starts a new section, about the period it names (if any)
-            engine.section_period = named_period(paragraph.text, engine.loaded)
+            engine.section_period = named_period(paragraph.text, engine.loaded.calendar)
         section = (section + paragraph.tied)[-40:]
     if engine.policy.evidence_required:
         engine.columns = columns(engine, rows)
