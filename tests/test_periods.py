@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from qfin_docs.facts.periods import (Calendar, DAY, calendar_of, date_text, days_in, ending, fiscal_year,
+from qfin_docs.facts.periods import (Calendar, DAY, calendar_of, date_text, days_in, ending, fiscal_year, headed_period,
                                      length_words, listed_periods, months_named, named_period, period_hint,
                                      period_lists, period_text, quarter, read_day, single_periods, snap)
 from qfin_docs.model import Period
@@ -116,3 +116,12 @@ def test_the_day_pattern_the_readers_find_is_month_first():
     import re
     assert re.fullmatch(DAY, "Sept. 30, 2024") and re.fullmatch(DAY, "May 1, 2024")
     assert not re.fullmatch(DAY, "30 June 2024")
+
+
+def test_a_column_heading_names_its_period():
+    year = Period(dt.date(2025, 1, 26), dt.date(2024, 1, 29))
+    periods = Counter({year: 4, Period(dt.date(2025, 1, 26)): 2})
+    assert headed_period("Year Ended Jan 26, 2025", False, periods) == year
+    assert headed_period("Jan. 26, 2025", True, periods) == Period(dt.date(2025, 1, 26))
+    assert headed_period("Jan. 26, 2025", False, periods) is None           # a day alone heads balances
+    assert headed_period("Six Months Ended Jan 26, 2025", False, periods) is None    # no such period

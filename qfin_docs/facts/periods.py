@@ -168,6 +168,20 @@ def fiscal_year(year: int, periods: Counter[Period]) -> Period:
     return max(spans, key=lambda p: periods[p]) if spans else Period(dt.date(year, 12, 31), dt.date(year, 1, 1))
 
 
+def headed_period(heading: str, instant: bool, periods) -> Period | None:
+    """The period a table column's heading names in full: a day and a length ("Year Ended Jan 26, 2025", "Six
+    Months Ended June 30, 2024") for flows, a day alone ("June 30, 2025") for balances; one of ``periods`` (a
+    fiscal period ends within a week of the day its heading rounds to), else None."""
+    days, months = set(days_in(heading)), months_named(heading)
+    if len(days) != 1 or instant != (months is None):
+        return None
+    day = days.pop()
+    if instant:
+        return Period(day) if Period(day) in periods else None
+    near = periods_near(day, months, periods)
+    return near[0] if len(near) == 1 else None
+
+
 # ---------------------------------------------------------------------- periods named in text
 _ORDINAL = {word: number for number, word in enumerate(ORDINALS) if word}
 _ORDINALS = "(" + "|".join(ORDINALS[1:]) + ")"

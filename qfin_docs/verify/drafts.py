@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import re
 from collections import Counter
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import lxml.html
 
-from ..facts.periods import DAY, length_words, read_day
+from ..facts.periods import DAY, ending, length_words, read_day
 from ..model import CNY, USD, BadInput, Fact, Period, Problem, Source
 from ..xmlio import drop_non_text, html_parser
 
@@ -245,10 +244,7 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
         if end is None:
             out.append((None, units[i]))
             continue
-        months = length_words().get(match.group(1).lower(), 0)
-        start_month = end.month - months + 1
-        start = dt.date(end.year + (start_month - 1) // 12, (start_month - 1) % 12 + 1, 1)
-        out.append((Period(end, start), units[i]))
+        out.append((ending(end, length_words().get(match.group(1).lower(), 0)), units[i]))
     return out
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from ..facts.derivations import change_bounds, divide, interval, magnitude, meets
 from ..facts.numbers import Printed, parse_printed
-from ..facts.periods import days_in, months_named, periods_near
+from ..facts.periods import days_in, headed_period
 from ..model import Fact, Period
 from .decide import describe, transposed, unique_facts
 from .evidence import quantities, spoken, stems
@@ -207,19 +207,10 @@ def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> 
 
 
 def _headed_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> Period | None:
-    """The period a cell's column heading names in full, where the table's cells do not say: a day and a length
-    ("Year Ended Jan 26, 2025") for flows, a day alone ("June 30, 2025") for balances; one the filing has facts
-    of (a fiscal period ends within a week of the day its heading rounds to)."""
+    """The period a cell's column heading names in full ("Year Ended Jan 26, 2025"), where the table's cells do
+    not say; one the filing has facts of (the period grammar's ``headed_period``)."""
     header = row.headers[index] if index < len(row.headers) else ""
-    days, months = set(days_in(header)), months_named(header)
-    periods = getattr(engine, "periods", {})
-    if len(days) != 1 or instant != (months is None):
-        return None
-    day = days.pop()
-    if instant:
-        return Period(day) if Period(day) in periods else None
-    near = periods_near(day, months, periods)
-    return near[0] if len(near) == 1 else None
+    return headed_period(header, instant, getattr(engine, "periods", {}))
 
 
 def _expected_period(engine: TieOut, row: TableRow, index: int, fact: Fact, edge: str | None) -> Period | None:
