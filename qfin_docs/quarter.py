@@ -21,9 +21,10 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from .facts.load import UNIT_NAMES as LOAD_UNIT_NAMES, load, parse_period
+from .facts.load import UNIT_NAMES as LOAD_UNIT_NAMES, load
 from .model import BadInput, Fact, FactKey, ItemType, Period, Problem, Source, Unit, unit_of
-from .facts.numbers import CURRENCY_MARKS, months_in, period_text
+from .facts.numbers import CURRENCY_MARKS
+from .facts.periods import months_in, parse_period, period_text
 from .facts.taxonomy import parse_ref, dimensions_for
 from .facts.yamlio import read_yaml
 

@@ -233,9 +233,10 @@ def test_a_sum_follows_a_star_marker_to_its_footnote(reference_text, tmp_path):
 
 def test_every_number_kind_of_the_data_file_compiles_with_its_number_group():
     """number_kinds.yaml (issue 22): every row of every section, in the file's order, is a kind and a compiled
-    pattern with a group "n"; none is left out; MONTH is the file's `parts: month`."""
+    pattern with a group "n"; none is left out; the period grammar's MONTH is the file's `parts: month`."""
     import yaml
-    from qfin_docs.verify.scan import GENERIC, MONTH, NUMBER_KINDS, SECTIONS, draft_kinds, kinds_table
+    from qfin_docs.facts.periods import MONTH
+    from qfin_docs.verify.scan import GENERIC, NUMBER_KINDS, SECTIONS, draft_kinds, kinds_table
     data = yaml.safe_load(NUMBER_KINDS.read_text(encoding="utf-8"))
     assert MONTH == data["parts"]["month"]
     for section in SECTIONS:

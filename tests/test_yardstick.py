@@ -190,7 +190,7 @@ def test_a_row_that_says_only_generic_words_names_the_item_whose_label_is_those_
 
 def test_days_are_read_in_their_short_forms():
     import datetime as dt
-    from qfin_docs.verify.context import dates_in
+    from qfin_docs.facts.periods import days_in as dates_in
     day = [dt.date(2024, 1, 28)]
     assert dates_in("Balance as of Jan 28, 2024") == dates_in("Balance as of Jan. 28, 2024") == day
     assert dates_in("Balance as of January 28, 2024") == day

@@ -16,6 +16,7 @@ from ..model import (BadInput, CNY, CURRENCY_UNITS, FIXED_UNITS, MONTH, PURE, SH
                     ItemType, Nil, Period, Placeholder, Problem, QName, Release, Restatement, Source, Table, Taxonomy,
                     Unit, shown_path)
 from .numbers import decimals_of, parse_printed
+from .periods import Calendar, calendar_of, parse_date, parse_period
 from .extension import release_taxonomy
 from .taxonomy import also_key, dimensions_for, load_taxonomy, parse_ref
 from .carried import carried_items, prose_carried, release_quarter
@@ -24,7 +25,6 @@ from .yamlio import jail_problem, line_of, read_valid
 PLACEHOLDER = "TODO"     # a fact file's value for a figure not known yet
 MAX_DIGITS = 20          # significant digits of a value: a trillion RMB to the fen needs 15
 MAX_EXPONENT = 20        # values between 1e-20 and 1e20 in magnitude
-MIN_YEAR, MAX_YEAR = 1900, 2200
 SCALES = {"units": 0, "thousands": 3, "millions": 6}
 UNIT_NAMES = {"CNY": CNY, "USD": Unit("iso4217:USD"), "shares": SHARES, "pure": PURE, "months": MONTH,
               "CNY/shares": Unit("iso4217:CNY", "xbrli:shares"), "USD/shares": Unit("iso4217:USD", "xbrli:shares")}
@@ -105,6 +105,11 @@ class Loaded:
     release: Release
 
     @functools.cached_property
+    def calendar(self) -> Calendar:
+        """The calendar the release declares: its period end, and its fiscal year's end (facts/periods.py)."""
+        return calendar_of(self.release.meta, self.release.facts)
+
+    @functools.cached_property
     def missing_keys(self) -> frozenset:        # the keys of a draft's placeholders
         return frozenset(f.key for f in self.release.missing)
 
@@ -126,33 +131,6 @@ def load(release_dir: Path, draft: bool = False) -> Loaded:
     gc.freeze()     # the fact base lives for the whole run: the collector need not rescan it (at 100x the
     #                 facts, rescanning made every later stage grow faster than the release)
     return Loaded(taxonomy, release)
-
-
-def parse_date(text: str) -> dt.date:
-    """A ``YYYY-MM-DD`` date in the years a release can speak of; raises ValueError otherwise."""
-    day = dt.date.fromisoformat(str(text))
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ValueError(f"year {day.year} is outside {MIN_YEAR}-{MAX_YEAR}")
-    return day
-
-
-def parse_period(text: str, periods: dict[str, Period]) -> Period:
-    """A period name, ``YYYY-MM-DD`` (instant) or ``start/end``; raises ValueError with a clear message."""
-    text = str(text).strip()
-    if text in periods:
-        return periods[text]
-    start, sep, end = text.partition("/")
-    try:
-        if not sep:
-            return Period(parse_date(start))
-        period = Period(parse_date(end), parse_date(start))
-    except ValueError as exc:
-        if "outside" in str(exc):
-            raise ValueError(f"period '{text}': {exc}") from None
-        raise ValueError(f"'{text}' is not a period name, a date (YYYY-MM-DD) or start/end") from None
-    if period.start > period.end:
-        raise ValueError(f"period '{text}' ends before it starts")
-    return period
 
 
 class _FactReader:

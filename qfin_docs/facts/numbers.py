@@ -6,7 +6,6 @@ closed interval of values that print that way (see :func:`Printed.interval`).
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -91,82 +90,3 @@ def percent(value: Decimal, places: int) -> str:
     """``Decimal('0.0340')``, 2 -> ``3.40%``."""
     sign = "-" if is_negative_when_shown(value, -2, places) else ""
     return f"{sign}{digits(value, -2, places)}%"
-
-
-# ---------------------------------------------------------------------- dates and periods in words
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
-SHORT_MONTHS = ["Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec."]
-COUNT_WORDS = ["", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"]
-ORDINALS = ["", "first", "second", "third", "fourth"]
-
-
-def date_text(day: dt.date | str, style: str = "long") -> str:
-    """``September 27, 2024`` (long), ``Aug. 13, 2024`` (short), ``8月 13, 2024`` (cjk, as the wire service
-    prints), ``June 30`` (month-day)."""
-    day = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
-    if style == "cjk":
-        return f"{day.month}月 {day.day}, {day.year}"
-    if style == "short":
-        return f"{SHORT_MONTHS[day.month - 1]} {day.day}, {day.year}"
-    if style == "month-day":
-        return f"{MONTHS[day.month - 1]} {day.day}"
-    if style == "long":
-        return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
-    raise ValueError(f"unknown date style '{style}' (long, short, cjk, month-day)")
-
-
-def months_of(duration: str) -> int | None:
-    """The months of an ISO 8601 duration in years and months (``P12M``, ``P1Y6M``); None for other text."""
-    match = re.fullmatch(r"P(?=[0-9])(?:([0-9]+)Y)?(?:([0-9]+)M)?", duration)
-    return None if match is None else int(match.group(1) or 0) * 12 + int(match.group(2) or 0)
-
-
-def months_in(start: dt.date, end: dt.date) -> int:
-    return (end.year - start.year) * 12 + end.month - start.month + 1
-
-
-PERIOD_STYLES = ("date", "short", "cjk", "month-day", "year", "quarter", "quarter-name", "Quarter", "months",
-                 "Months", "months-ended")
-
-
-def period_text(period, style: str) -> str:
-    """A period of the release in words: ``date`` "June 30, 2024" (its end), ``year`` "2024",
-    ``quarter`` "second quarter of 2024", ``quarter-name`` "second quarter", ``Quarter`` "Second Quarter
-    2024", ``months`` "six months", ``months-ended`` "Three months ended June 30," (a table header)."""
-    end = period.end
-    if style in ("date", "short", "cjk", "month-day"):
-        return date_text(end, "long" if style == "date" else style)
-    if style == "year":
-        return str(end.year)
-    if period.start is None:
-        raise ValueError(f"'{style}' needs a duration, not the instant {period}")
-    months = months_in(period.start, end)
-    if style in ("quarter", "quarter-name", "Quarter"):
-        if months != 3 or period.start.month % 3 != 1:
-            raise ValueError(f"{period} is not a calendar quarter")
-        name = ORDINALS[(period.start.month + 2) // 3]
-        return {"quarter": f"{name} quarter of {end.year}", "quarter-name": f"{name} quarter",
-                "Quarter": f"{name.capitalize()} Quarter {end.year}"}[style]
-    if months >= len(COUNT_WORDS):
-        raise ValueError(f"{period} is longer than twelve months")
-    if style == "months":
-        return f"{COUNT_WORDS[months]} months"
-    if style == "Months":
-        return f"{COUNT_WORDS[months].capitalize()} months"
-    if style == "months-ended":
-        return f"{COUNT_WORDS[months].capitalize()} months ended {date_text(end, 'month-day')},"
-    raise ValueError(f"unknown period style '{style}' ({', '.join(PERIOD_STYLES)})")
-
-
-def period_words(period) -> str:
-    """A period named as a reader would: "Q3 2024", "six months ended June 30, 2024", "as of September 30,
-    2024", else "April 1, 2024 to August 13, 2024"."""
-    if period.start is None:
-        return f"as of {date_text(period.end)}"
-    months = months_in(period.start, period.end)
-    if months == 3 and period.start.month % 3 == 1:
-        return f"Q{(period.start.month + 2) // 3} {period.end.year}"
-    if 0 < months < len(COUNT_WORDS) and period.start.day == 1:
-        return f"{COUNT_WORDS[months]} months ended {date_text(period.end)}"
-    return f"{date_text(period.start)} to {date_text(period.end)}"

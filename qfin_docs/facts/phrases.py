@@ -1,5 +1,5 @@
-"""Wording the tools read, as data (``schema/phrases.yaml``): the words that name a fiscal quarter, and the
-forms of footnote markers.  No rule in the code names a phrase; this module only compiles the table."""
+"""Wording the tools read, as data (``schema/phrases.yaml``): the words that name a fiscal quarter, the words
+that give a period's length, and the forms of footnote markers.  No rule in the code names a phrase; this module only compiles the table."""
 from __future__ import annotations
 
 import functools
@@ -24,6 +24,12 @@ def footnote_markers() -> tuple[re.Pattern, ...]:
     """The footnote marker forms (``*1``, ``¹``, ``(1)``, ``[1]`` after a figure or a word), each a pattern
     whose group ``n`` is the footnote's number."""
     return tuple(re.compile(entry["pattern"]) for entry in _table()["footnote_markers"])
+
+
+@functools.cache
+def period_months() -> dict[str, int]:
+    """The words that give a period's length, lower-cased, with its months ("six": 6, "year": 12)."""
+    return {str(word).lower(): int(months) for word, months in _table()["period_months"].items()}
 
 
 @functools.cache

@@ -264,7 +264,7 @@ UNIT_WORDS = {"iso4217:CNY": "RMB", "iso4217:USD": "US$", "xbrli:shares": "share
 def describe(key, taxonomy: Taxonomy) -> str:
     """A fact named in words, e.g. "Loan facilitation and origination volume, ongoing services, RMB, Q3
     2024": its label, its members' labels, its unit, its period (what a marker or a message shows)."""
-    from .numbers import period_words
+    from .periods import period_words
     concept = taxonomy.concepts.get(key.concept)
     parts = [(concept.labels.get("verbose") or concept.label) if concept else str(key.concept)]  # as printed
     for axis, member in key.dimensions:

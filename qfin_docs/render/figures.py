@@ -16,11 +16,11 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from ..facts.derivations import DERIVATIONS, Shape, change_bounds, stated_fits
-from ..facts.load import MAX_YEAR, MIN_YEAR, parse_period
 from ..model import (CNY, USD, Column, Fact, FactKey, Figure, FigureKind, ItemType, Period, Release,
                     Row, Source, Taxonomy, Unit, unit_of)
-from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, date_text, digits, is_negative_when_shown, months_of,
-                      parse_printed, period_text, round_to)
+from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, SCALE_WORDS, digits, is_negative_when_shown, parse_printed,
+                              round_to)
+from ..facts.periods import MAX_YEAR, MIN_YEAR, date_text, months_of, parse_period, period_text
 from ..facts.taxonomy import also_key, dimensions_for, parse_ref
 from .drafting import carried_block, marker_text, restated_mark
 from .tracing import template_line

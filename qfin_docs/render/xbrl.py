@@ -3,12 +3,12 @@ table declares (concepts, axes, members, hypercubes, statement abstracts); and h
 the strict check needs of the document set, without the linkbase writers)."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 
 from lxml import etree
 
+from ..facts.periods import DAY, read_day
 from ..facts.standard import xbrl_type
 from ..model import QName, Release, Taxonomy
 
@@ -230,5 +230,8 @@ def fact_value(fact) -> str:
 def nonnumeric_value(fact) -> str:
     text = "".join(fact.itertext()).strip()
     if (fact.get("format") or "").endswith("date-monthname-day-year-en"):
-        return dt.datetime.strptime(text, "%B %d, %Y").date().isoformat()
+        day = read_day(text) if re.fullmatch(DAY, text) else None     # "June 30, 2024", "Sept. 30, 2024"
+        if day is None:
+            raise ValueError(f"{text!r} is not a day written month first (June 30, 2024)")
+        return day.isoformat()
     return text

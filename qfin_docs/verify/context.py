@@ -1,21 +1,17 @@
-"""What the words around a figure in a draft say of it: the period it is of, and the direction of a change.
+"""What the words around a figure in a draft say of it: whether a fact's period is the one its words name
+(the periods themselves are read by the period grammar, facts/periods.py), and the direction of a change.
 
-"in the prior quarter", "in the same period of 2023", "a year ago", "as of June 30, 2023" after a figure name
-its period; "the second quarter of 2024" or "as of June 30, 2024" earlier in the sentence, or the heading of
-its section, name the period the sentence is about.  "up 12.2%", "an increase of 12.2%", "a 12.2% increase",
+"up 12.2%", "an increase of 12.2%", "a 12.2% increase",
 "declined by 9.6%" give the direction of a change; in "RMBx (US$y)", y must translate x.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from ..facts.derivations import meets
-from ..facts.load import Loaded
 from ..facts.numbers import Printed
 from ..model import Fact, Period
 from .report import Entry, Report
-from .scan import MONTH
 
 _UP = ("increase", "increased", "growth", "grew", "rise", "rose", "up", "higher")
 _DOWN = ("decrease", "decreased", "decline", "declined", "fall", "fell", "drop", "dropped", "down", "lower")
@@ -33,100 +29,6 @@ def direction(before: str, after: str) -> int:
         return 0
     word = next(g for g in match.groups() if g)
     return 1 if word in _UP else -1
-
-
-_UNIT_WORDS = r"\s*(?:[a-z]+\s+)?"      # "11.00 months in the same period of 2023", "160 partners as of ..."
-_FOR_WORDS = r"\s*(?:[A-Za-z]+\s+){0,3}?"    # "US$0.60 per ADS for the first half of 2024"
-
-
-def period_hint(after: str, loaded: Loaded):
-    """What the words after a figure say of its period: "in the prior quarter", "in the same period of 2023"."""
-    end = dt.date.fromisoformat(str(loaded.release.meta["document_period_end"]))
-    quarter_start = dt.date(end.year, end.month - 2, 1) if end.month > 2 else dt.date(end.year - 1, end.month + 10, 1)
-    if re.match(_UNIT_WORDS + r"in the prior quarter", after):
-        prior_end = quarter_start - dt.timedelta(days=1)
-        prior_start = dt.date(prior_end.year, prior_end.month - 2, 1) if prior_end.month > 2 else \
-            dt.date(prior_end.year - 1, prior_end.month + 10, 1)
-        return lambda period: period == Period(prior_end, prior_start)
-    match = re.match(_UNIT_WORDS + r"in the same period of ([0-9]{4})", after)
-    if match:
-        year = int(match.group(1))
-        return lambda period: period.end.year == year and (period.end.month, period.end.day) == (end.month, end.day)
-    if re.match(_UNIT_WORDS + r"a year ago", after):
-        return lambda period: period.end == _year_before(end)
-    match = re.match(_FOR_WORDS + r"for the first half of ([0-9]{4})", after)
-    if match:
-        year = int(match.group(1))
-        return lambda period: period.end.year == year and not period.is_instant and \
-            (period.start.month, period.end.month) == (1, 6)
-    match = re.match(_FOR_WORDS + r"(?:for|in) the (first|second|third|fourth) quarter of ([0-9]{4})", after)
-    if match:
-        quarter = _quarter(_ORDINAL[match.group(1)], int(match.group(2)))
-        return lambda period: period == quarter
-    match = re.match(_UNIT_WORDS + r"as of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})", after)
-    if match:
-        day = _parse_day(match.group(1))
-        return lambda period: day is not None and period.end == day
-    return None
-
-
-_QUARTER = re.compile(r"\b(first|second|third|fourth) quarter(?: of| )?\s*([0-9]{4})?", re.IGNORECASE)
-_HALF = re.compile(r"\b(?:first half|six months ended June 30,?) (?:of )?([0-9]{4})\b", re.IGNORECASE)
-_AS_OF = re.compile(r"\b[Aa]s of (" + MONTH + r" [0-9]{1,2}, [0-9]{4})")
-_DATE = re.compile(MONTH + r" [0-9]{1,2}, [0-9]{4}")
-_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-
-
-def _year_before(day: dt.date) -> dt.date:
-    return day.replace(year=day.year - 1)
-
-
-def _parse_day(text: str) -> dt.date | None:
-    """A day written "June 30, 2024", "Jun. 30, 2024", "Jun 30, 2024" or "Sept. 30, 2024"."""
-    month, _, rest = text.partition(" ")
-    text = f"{month.rstrip('.')[:3]} {rest}"
-    try:
-        return dt.datetime.strptime(text, "%b %d, %Y").date()
-    except ValueError:
-        return None
-
-
-def dates_in(text: str) -> list[dt.date]:
-    """The days a text names in full ("June 30, 2024", "Jun. 30, 2024"), in order."""
-    return [day for day in (_parse_day(m.group()) for m in _DATE.finditer(text)) if day]
-
-
-def named_period(text: str, loaded: Loaded) -> Period | None:
-    """The period the last phrase of ``text`` names: "second quarter of 2024", "as of June 30, 2024"."""
-    end = dt.date.fromisoformat(str(loaded.release.meta["document_period_end"]))
-    found = [(m.start(), m) for pattern in (_QUARTER, _AS_OF, _HALF) for m in pattern.finditer(text)]
-    if not found:
-        return None
-    _, match = max(found, key=lambda item: item[0])
-    if match.re is _AS_OF:
-        day = _parse_day(match.group(1))
-        return Period(day) if day else None
-    if match.re is _HALF:
-        return Period(dt.date(int(match.group(1)), 6, 30), dt.date(int(match.group(1)), 1, 1))
-    year = int(match.group(2)) if match.group(2) else end.year
-    return _quarter(_ORDINAL[match.group(1).lower()], year)
-
-
-_LISTED = re.compile(r"\s*,?\s*and\s+(?:as of\s+)?")
-
-
-def listed_periods(text: str) -> bool:
-    """Whether the last periods ``text`` names are a list ("As of December 31, 2024 and September 30, 2025,
-    ... were $X and $Y, respectively"): each figure is then of its own period, not of the last one named."""
-    found = sorted((m for pattern in (_QUARTER, _AS_OF, _HALF, _DATE) for m in pattern.finditer(text)),
-                   key=lambda m: m.start())
-    return any(_LISTED.fullmatch(text[a.end():b.start()]) for a, b in zip(found, found[1:]))
-
-
-def _quarter(quarter: int, year: int) -> Period:
-    start = dt.date(year, quarter * 3 - 2, 1)
-    last = dt.date(year, 12, 31) if quarter == 4 else dt.date(year, quarter * 3 + 1, 1) - dt.timedelta(days=1)
-    return Period(last, start)
 
 
 def period_fits(period: Period, expected: Period) -> bool:

@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..facts.derivations import interval, magnitude, meets
 from ..facts.numbers import SCALE_NAMES, Printed
 from ..model import Fact, Period
-from .context import listed_periods, named_period, period_hint, unit_fits
+from ..facts.periods import listed_periods, named_period, period_hint
+from .context import unit_fits
 from .expected import unread_period
 from .evidence import spoken
 from .report import Entry
@@ -142,12 +143,12 @@ def periods_of(engine, paragraph, found: list, index: int) -> tuple:
     """(a test of the periods a figure's words give it, or None; the period its text is about, or None)."""
     token = found[index]
     listed = engine.period_of(paragraph, found, index)
-    when = period_hint(paragraph.text[token.end:token.end + 40], engine.loaded) if listed is None else \
+    when = period_hint(paragraph.text[token.end:token.end + 40], engine.loaded.calendar) if listed is None else \
         listed.__eq__         # "$X and $Y as of A and B": the k-th figure is of the k-th period, not the first
     sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, token.start) + 1, 0):token.start]
     about = listed or (
         None if when is not None or listed_periods(sentence) or unread_period(paragraph.text[token.end:]) else
-        named_period(sentence, engine.loaded) or engine.section_period)
+        named_period(sentence, engine.loaded.calendar) or engine.section_period)
     return when, about
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import datetime as dt
 import re
 from collections import Counter
 import subprocess
@@ -12,9 +11,8 @@ from pathlib import Path
 
 import lxml.html
 
+from ..facts.periods import DAY, ending, length_words, read_day
 from ..model import CNY, USD, BadInput, Fact, Period, Problem, Source
-from .evidence import month_words
-from .scan import MONTH
 from ..xmlio import drop_non_text, html_parser
 
 
@@ -231,10 +229,9 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
     width = max(len(h) for h in header)
     currency = next((h for h in header if h and all(c in ("RMB", "USD", "") for c in h) and any(h)), [])
     units = [CNY if c == "RMB" else USD if c == "USD" else None for c in currency] + [None] * width
-    dates = next((h for h in header if any(re.match(MONTH + r" [0-9]+, [0-9]{4}$", c) for c in h)), None)
+    dates = next((h for h in header if any(re.match(DAY + "$", c) for c in h)), None)
     if dates:
-        return [(Period(dt.datetime.strptime(c, "%B %d, %Y").date()) if c else None, units[i])
-                for i, c in enumerate(dates)]
+        return [(Period(day) if (day := read_day(c)) else None, units[i]) for i, c in enumerate(dates)]
     years = next((h for h in header if h and all(re.fullmatch(r"[0-9]{4}", c) for c in h if c)), [])
     groups = next((h for h in header if any("months ended" in c for c in h)), [pending_group])
     spans, current = [], ""
@@ -245,14 +242,11 @@ def _columns(header: list[list[str]], pending_group: str) -> list[tuple[Period |
     out = []
     for i, year in enumerate(years):
         match = re.match(r"(\w+) months ended (\w+) ([0-9]+)", spans[i] or "")
-        if not match or not year:
+        end = read_day(f"{match.group(2)} {match.group(3)} {year}") if match and year else None
+        if end is None:
             out.append((None, units[i]))
             continue
-        end = dt.datetime.strptime(f"{match.group(2)} {match.group(3)} {year}", "%B %d %Y").date()
-        months = month_words().get(match.group(1).lower(), 0)
-        start_month = end.month - months + 1
-        start = dt.date(end.year + (start_month - 1) // 12, (start_month - 1) % 12 + 1, 1)
-        out.append((Period(end, start), units[i]))
+        out.append((ending(end, length_words().get(match.group(1).lower(), 0)), units[i]))
     return out
 
 
@@ -360,8 +354,8 @@ def _pdf_header(line: str) -> tuple[str, list[str]]:
     groups = re.findall(r"(?:Three|Six|Nine|Twelve) months ended \w+ [0-9]{1,2}", stripped)
     if groups:
         return "groups", groups
-    dates = re.findall(MONTH + r" [0-9]{1,2}, [0-9]{4}", stripped)
-    if len(dates) >= 2 and not re.sub(MONTH + r" [0-9]{1,2}, [0-9]{4}", "", stripped).strip():
+    dates = re.findall(DAY, stripped)
+    if len(dates) >= 2 and not re.sub(DAY, "", stripped).strip():
         return "dates", dates
     return "", []
 

@@ -47,18 +47,6 @@ def _book() -> tuple[dict[str, str], frozenset[str], frozenset[str], frozenset[s
     return same, generic | function | forms, units, generic
 
 
-@functools.lru_cache(maxsize=1)
-def month_words() -> dict[str, int]:
-    """The phrasebook's words for a period's length, lower-cased, with its months ("six": 6, "year": 12)."""
-    return {str(word): int(months) for word, months in _phrasebook()["period_months"].items()}
-
-
-def months_named(text: str) -> int | None:
-    """The length in months of the period a heading names ("Six Months Ended" 6, "Year Ended" 12), if one."""
-    found = {month_words()[w] for w in re.findall("[a-z]+", text.lower()) if w in month_words()}
-    return found.pop() if len(found) == 1 else None
-
-
 def no_item() -> frozenset[str]:
     """The stems of the phrasebook's words that name no item ("and", "total", "increase"...)."""
     return _book()[1]
@@ -163,5 +151,5 @@ class Items:
         return best
 
 
-__all__ = ["Items", "PHRASEBOOK", "Said", "generic", "month_words", "months_named", "name_words", "no_item", "quantities", "spoken", "stem",
+__all__ = ["Items", "PHRASEBOOK", "Said", "generic", "name_words", "no_item", "quantities", "spoken", "stem",
            "stems"]

@@ -21,6 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..facts.load import Loaded
+from ..facts.periods import read_day
 from ..model import BadInput, Concept, Fact, ItemType, Period, Problem, QName, Relations, Release, Source, \
     Taxonomy, Unit
 from ..xmlio import parse_xml
@@ -156,11 +157,9 @@ class Filing:
     def period_end(self) -> dt.date:
         for fact in self.facts:
             if fact.concept.local == "DocumentPeriodEndDate" and isinstance(fact.value, str):
-                for form in ("%B %d, %Y", "%Y-%m-%d", "%b. %d, %Y", "%d %B %Y"):
-                    try:
-                        return dt.datetime.strptime(fact.value, form).date()
-                    except ValueError:
-                        continue
+                day = read_day(fact.value)
+                if day is not None:
+                    return day
         ends = [f.period.end for f in self.facts if isinstance(f.value, Decimal)]
         return max(ends) if ends else dt.date.today()
 

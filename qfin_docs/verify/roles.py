@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..facts.numbers import CURRENCY_MARKS, date_text, digits, months_in
+from ..facts.numbers import CURRENCY_MARKS, digits
+from ..facts.periods import date_text, months_in
 from ..model import Fact, ItemType, Period
 
 SCALE_WORDS = {3: "thousand", 6: "million", 9: "billion"}

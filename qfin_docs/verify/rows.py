@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING
 
 from ..facts.derivations import interval, magnitude, meets
 from ..facts.numbers import Printed, parse_printed
+from ..facts.periods import days_in, headed_period
 from ..model import Fact, Period
 from .decide import describe, transposed, unique_facts
 from .derive import row_change, row_difference, row_share
-from .context import dates_in
-from .evidence import months_named, quantities, spoken, stems
+from .evidence import quantities, spoken, stems
 from .report import Entry, Report
-from .respective import periods_near
 from .subjects import norm
 from .tags import tagged_cell
 
@@ -156,7 +155,7 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
     said = spoken(f"{row.section} {row.label} {header}", row.label)
     if said.generic is not None:    # "Balance at end of period", "Total": the table's title names the item
         said = spoken(f"{row.title} {row.section} {row.label} {header}", row.label)
-    days = dates_in(f"{row.section} {row.label}")     # "Balance as of June 30, 2024": the row's own date
+    days = days_in(f"{row.section} {row.label}")     # "Balance as of June 30, 2024": the row's own date
     position = row.positions[index] if index < len(row.positions) else None
     items, across = {}, {}
     for other in range(len(row.cells)):
@@ -205,7 +204,7 @@ def _weigh(engine: TieOut, row: TableRow, index: int, matches: list[Fact]) -> tu
 def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> Period | None:
     """The period of a cell's column (voted by its table), or for a balance the date its row names ("Balances at
     March 31, 2022")."""
-    days = dates_in(f"{row.section} {row.label}") if instant else []
+    days = days_in(f"{row.section} {row.label}") if instant else []
     if days:
         return Period(days[-1])
     position = row.positions[index] if index < len(row.positions) else None
@@ -214,19 +213,10 @@ def _column_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> 
 
 
 def _headed_period(engine: TieOut, row: TableRow, index: int, instant: bool) -> Period | None:
-    """The period a cell's column heading names in full, where the table's cells do not say: a day and a length
-    ("Year Ended Jan 26, 2025") for flows, a day alone ("June 30, 2025") for balances; one the filing has facts
-    of (a fiscal period ends within a week of the day its heading rounds to)."""
+    """The period a cell's column heading names in full ("Year Ended Jan 26, 2025"), where the table's cells do
+    not say; one the filing has facts of (the period grammar's ``headed_period``)."""
     header = row.headers[index] if index < len(row.headers) else ""
-    days, months = set(dates_in(header)), months_named(header)
-    periods = getattr(engine, "periods", {})
-    if len(days) != 1 or instant != (months is None):
-        return None
-    day = days.pop()
-    if instant:
-        return Period(day) if Period(day) in periods else None
-    near = periods_near(day, months, periods)
-    return near[0] if len(near) == 1 else None
+    return headed_period(header, instant, getattr(engine, "periods", {}))
 
 
 def _expected_period(engine: TieOut, row: TableRow, index: int, fact: Fact, edge: str | None) -> Period | None:
@@ -299,7 +289,7 @@ def _misstated_cell(engine: TieOut, row: TableRow, index: int, tied: list[Fact],
                for instant in kinds}
     if len(periods) != 1 or None in periods:
         return None
-    if kinds == {True} and not dates_in(f"{row.section} {row.label}") and not edge and \
+    if kinds == {True} and not days_in(f"{row.section} {row.label}") and not edge and \
             _flows_column(engine, row, index):
         return None             # a balance in a column of flows: at its start or its end, the row does not say
     period = periods.pop()

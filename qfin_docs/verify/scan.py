@@ -81,9 +81,6 @@ def kinds_table(section: str, path: Path = NUMBER_KINDS) -> Kinds:
     return table
 
 
-# A month, written out or abbreviated (parts: month); also read by the period readers (context, respective...).
-MONTH: str = _data(NUMBER_KINDS)["parts"]["month"]
-
 # Numbers that can never be a figure, in any release: what the strict check of a build accepts outside the
 # figures a helper recorded.
 GENERIC: Kinds = kinds_table("generic")

@@ -15,12 +15,10 @@ from pathlib import Path
 
 from ..facts.derivations import DERIVATIONS, Shape, stated_fits
 from ..facts.directions import check_directions
-from ..facts.load import MAX_YEAR, MIN_YEAR
 from ..render.xbrl import NS, document_name, fact_value, nonnumeric_value
 from ..model import BadInput, Fact, FactKey, Figure, FigureKind, Period, Problem, QName, Source, Unit
-from ..facts.numbers import (CURRENCY_MARKS, SCALE_NAMES, date_text, digits, is_negative_when_shown, months_of,
-                             parse_printed,
-                      period_text, round_to)
+from ..facts.numbers import CURRENCY_MARKS, SCALE_NAMES, digits, is_negative_when_shown, parse_printed, round_to
+from ..facts.periods import MAX_YEAR, MIN_YEAR, date_text, months_of, period_text
 from ..facts.load import Loaded, load
 from .records import read_figures
 from .report import Entry, Report

@@ -20,16 +20,17 @@ from ..facts.derivations import interval, meets
 from ..model import Fact, Period, Problem, Source
 from ..facts.numbers import Printed
 from ..facts.load import Loaded, load
+from ..facts.periods import named_period, read_day
 from .report import RELEASE, Entry, Policy, Report
 from .expected import another_line_or_period, expected_change, named_mistake, placeholder_of, stand_in
 from ..facts.phrases import footnote_marks
 from ..facts.carried import open_items
 from .drafts import Paragraph, TableRow, read_draft, read_draft_pages, unread
-from .context import unit_fits, check_pairs, direction, expected, named_period
+from .context import unit_fits, check_pairs, direction, expected
 from .changes import may_claim
 from .derive import derivations
 from .respective import respective
-from .scan import FROM_SUPERSCRIPT, MONTH, phrases, tokens
+from .scan import FROM_SUPERSCRIPT, phrases, tokens
 from .subjects import norm, attached, member_phrases, narrowed, subjects
 from .decide import MISPRINT, clause, misstatement, periods_of, prefer_context, rescaled, weigh
 from .evidence import Items
@@ -37,7 +38,6 @@ from .grid import misstated_in_grid
 from .rows import columns, describe as _describe, tie_row
 from .tags import tagged
 
-_DATE = re.compile(MONTH + r"\s[0-9]{1,2},?\s[0-9]{4}|[0-9]{1,2}\s" + MONTH + r"\s[0-9]{4}")
 _DASHES = ("—", "–", "-")
 
 
@@ -89,7 +89,7 @@ class TieOut:
             self.figures_about = {}
         period = self.listed[1].get(index)
         sentence = paragraph.text[max(paragraph.text.rfind(". ", 0, found[index].start) + 1, 0):found[index].start]
-        self.figures_about[found[index].start] = period or named_period(sentence, self.loaded)
+        self.figures_about[found[index].start] = period or named_period(sentence, self.loaded.calendar)
         return period
 
     def named(self, names: set, exact: bool = False) -> list[Fact]:
@@ -113,7 +113,7 @@ class TieOut:
             out += phrases(f"constant {name}", texts)
         text_facts = [str(f.value) for f in self.loaded.release.facts if isinstance(f.value, str)
                       and (self.policy.every_text_fact or len(re.findall("[A-Za-z]{3,}", str(f.value))) >= 2
-                           and not _DATE.fullmatch(str(f.value)))]
+                           and read_day(str(f.value)) is None)]
         return out + phrases("text fact", text_facts)
 
     def _labels(self) -> dict[str, set]:
@@ -219,7 +219,7 @@ def tie(engine: TieOut, paragraphs: list[Paragraph], rows: list[TableRow], name:
         heading = len(paragraph.text) < 90 and not paragraph.tied
         if heading and not any(t.printed for t in tokens(paragraph.text, enclosing=engine.phrases) if not t.kind):
             section = []            # a heading starts a new section, about the period it names (if any)
-            engine.section_period = named_period(paragraph.text, engine.loaded)
+            engine.section_period = named_period(paragraph.text, engine.loaded.calendar)
         section = (section + paragraph.tied)[-40:]
     if engine.policy.evidence_required:
         engine.columns = columns(engine, rows)
