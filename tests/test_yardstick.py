@@ -370,21 +370,6 @@ def test_balances_at_the_edges_of_a_column_of_flows_are_that_columns(tmp_path):
         assert found[text].status == "tied", found[text]
 
 
-def test_a_row_that_names_all_of_a_facts_members_names_that_fact(tmp_path):
-    """"Acquisition of Norvale" says no word of GoodwillAcquiredDuringPeriod, but all of its member's: the
-    figure is that fact, not a coincidence; a row naming another member is not."""
-    contexts = _context("fyNo", "2025-01-01/2025-09-30", "abc:NorvaleIncMember", "us-gaap:BusinessAcquisitionAxis")
-    facts = TAG.format(name="GoodwillAcquiredDuringPeriod", ctx="fyNo", scale=6, text="323")
-    table = ('<div style="display:none">{}</div><p>(in millions)</p><table><tr><td></td><td>Nine Months Ended '
-             'September 30, 2025</td></tr><tr><td>{}</td><td>323</td></tr></table>')
-    found = {e.text: e for e in tieout_filing(_write_with(tmp_path, table.format(facts, "Acquisition of Norvale"),
-                                                          contexts)).entries if e.span is None}
-    assert found["323"].status == "tied" and found["323"].fact.dimensions, found
-    found = {e.text: e for e in tieout_filing(_write_with(tmp_path, table.format(facts, "Acquisition of Brightwell"),
-                                                          contexts)).entries if e.span is None}
-    assert found["323"].status == "coincidental", found
-
-
 def test_a_row_of_three_cells_of_one_item_and_their_columns_period_names_that_item(tmp_path):
     """An equity statement's "Net income for the period" says no word of ProfitLoss, and its headings name no
     member ("Earnings Reinvested" for retained earnings): three of its cells are ProfitLoss of their columns'

@@ -146,8 +146,6 @@ class Items:
         best = max((n / size for n, size in self._named(said, fact)), default=0.0)
         if members:
             best *= 0.5 + 0.5 * len(said & members) / len(members)
-            if not best and members <= said:    # "Acquisition of Spiff": all its members, none of its words
-                best = 0.25
         return best
 
 
