@@ -217,16 +217,22 @@ def test_a_balance_sheet_column_stays_one_of_balances_when_some_figures_equal_fl
     assert found["889"].status == "tied", found
 
 
-def test_an_equity_statement_cell_is_named_by_its_column_heading_and_its_rows_other_cells(tmp_path):
+def _equity_statement(tmp_path, headings: str):
+    """A hand-made filing of an equity statement: two balances of common stock, retained earnings and their
+    total, under the component ``headings`` given (two cells) and "Total"."""
     contexts = "".join(_context(f"{p}{m[:2]}", day, f"us-gaap:{m}") for p, day in (
         ("bs", "2025-09-30"), ("py", "2024-12-31")) for m in ("CommonStockMember", "RetainedEarningsMember"))
     values = {"py": ("4,520", "17,310", "21,830"), "bs": ("4,610", "19,205", "23,815")}
     facts = "".join(TAG.format(name="StockholdersEquity", ctx=ctx, scale=6, text=text)
                     for p, row in values.items() for ctx, text in zip((f"{p}Co", f"{p}Re", p), row))
     rows = (("Balance at December 31, 2024", *values["py"]), ("Balance at September 30, 2025", *values["bs"]))
-    table = ("<p>(in millions)</p><table><tr><td></td><td>Common stock</td><td>Retained earnings</td><td>Total</td>"
-             "</tr>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
-    path = _write_with(tmp_path, f'<div style="display:none">{facts}</div>{table}', contexts)
+    table = (f"<p>(in millions)</p><table><tr><td></td>{headings}<td>Total</td></tr>"
+             + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows) + "</table>")
+    return _write_with(tmp_path, f'<div style="display:none">{facts}</div>{table}', contexts)
+
+
+def test_an_equity_statement_cell_is_named_by_its_column_heading_and_its_rows_other_cells(tmp_path):
+    path = _equity_statement(tmp_path, "<td>Common stock</td><td>Retained earnings</td>")
     cells = {e.text: e for e in tieout_filing(path).entries if e.span is None}
     for text in ("4,520", "17,310", "4,610", "19,205"):
         assert cells[text].status == "tied", cells[text]
@@ -236,16 +242,7 @@ def test_an_equity_statement_cell_is_named_by_its_column_heading_and_its_rows_ot
 def test_words_either_side_of_a_line_break_or_a_block_are_apart(tmp_path):
     """A heading written "Common<br/>stock" or in two blocks reads as two words, so it names its member and the
     equity statement's cells under it are tied to their components; a figure is still marked in place."""
-    contexts = "".join(_context(f"{p}{m[:2]}", day, f"us-gaap:{m}") for p, day in (
-        ("bs", "2025-09-30"), ("py", "2024-12-31")) for m in ("CommonStockMember", "RetainedEarningsMember"))
-    values = {"py": ("4,520", "17,310", "21,830"), "bs": ("4,610", "19,205", "23,815")}
-    facts = "".join(TAG.format(name="StockholdersEquity", ctx=ctx, scale=6, text=text)
-                    for p, row in values.items() for ctx, text in zip((f"{p}Co", f"{p}Re", p), row))
-    rows = (("Balance at December 31, 2024", *values["py"]), ("Balance at September 30, 2025", *values["bs"]))
-    table = ("<p>(in millions)</p><table><tr><td></td><td>Common<br/>stock</td><td><div>Retained</div><div>earnings"
-             "</div></td><td>Total</td></tr>" + "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>"
-                                                      for row in rows) + "</table>")
-    path = _write_with(tmp_path, f'<div style="display:none">{facts}</div>{table}', contexts)
+    path = _equity_statement(tmp_path, "<td>Common<br/>stock</td><td><div>Retained</div><div>earnings</div></td>")
     row = next(r for r in Filing(path).rows if r.label.startswith("Balance at December"))
     assert row.headers[:2] == ["Common stock", "Retained earnings"]
     cells = {e.text: e for e in tieout_filing(path).entries if e.span is None}
